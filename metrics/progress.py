@@ -1,0 +1,400 @@
+"""The progress engine: where each target stands, by the method of progress-methodology.md.
+
+:func:`compute_status` judges every target and geography at once in one DuckDB query.
+:func:`assess_series` is the same method written plainly for one series; it is the
+reference the tests hold the query to, and the naive baseline of the benchmark.
+
+Worked example (the EUD target, Region Hovedstaden, as of 2026): baseline 14 % in 2015,
+target 30 % by 2025, observations 14 % each year 2015-2021, 13.4 % in 2022, 13 % in 2023.
+
+* The deadline 2025 has passed, so the latest observation at or before 2025 is used:
+  t = 2023, x_t = 13.0.  Not met: 13.0 < 30.
+* Window: the earliest observation at or after t - 5 = 2018, so t0 = 2018, x_t0 = 14.0.
+* Actual rate AR = CAGR(14, 13, 5) = (13/14)^(1/5) - 1 = -1.47 % a year.
+* Required rate RR = CAGR(14, 30, 2025 - 2018) = (30/14)^(1/7) - 1 = +11.50 % a year.
+* ratio = AR / RR = -0.128 < 0, so the status is **moving_away**.
+* gap = 30 - 13 = 17 points; distance covered = (13 - 14)/(30 - 14) = -0.0625;
+  time elapsed = (2023 - 2015)/(2025 - 2015) = 0.8.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from metrics.model import MODERATE_RATIO, ON_TRACK_RATIO, TREND_THRESHOLD
+
+#: Tolerance for "the latest value meets the target", so 18537.6 == 15448 * 1.2 counts as met.
+MET_TOLERANCE = 1e-9
+#: The projection looks no further than this for the year a target would be met.
+PROJECTION_HORIZON = 2100
+
+#: Columns of the status table, in the order the command line prints them.
+STATUS_COLUMNS = [
+    "target_id", "theme", "focus_area_id", "name_da", "name_en", "unit", "unit_en", "kind", "direction",
+    "geography", "is_primary_geography", "baseline_year", "baseline_value", "target_year", "target_value",
+    "target_value_definition", "as_of", "latest_year", "latest_value", "window_start", "window_start_value",
+    "n_window", "gap", "distance_covered", "time_elapsed", "actual_rate", "required_rate", "ratio", "method",
+    "status", "reason", "linear_pace_ratio", "required_pace_linear", "required_pace_compound",
+    "projected_value", "projected_year_met", "data_class", "has_illustrative", "deadline_passed", "trend_window",
+    "lower_bound", "upper_bound",
+]
+
+#: JSON keys promised by the command line (issue: foundation, item 5).
+JSON_KEYS = [
+    "target_id", "theme", "name_da", "name_en", "unit", "kind", "direction", "geography", "baseline_year",
+    "baseline_value", "target_year", "target_value", "latest_year", "latest_value", "gap", "distance_covered",
+    "time_elapsed", "actual_rate", "required_rate", "ratio", "method", "status", "linear_pace_ratio",
+    "projected_value", "projected_year_met", "data_class", "deadline_passed",
+]
+
+
+def current_year() -> int:
+    return _dt.date.today().year
+
+
+_STATUS_SQL = """
+WITH
+tg AS (
+    SELECT t.*, f.theme_id AS theme, CASE WHEN t.direction = 'increase' THEN 1 ELSE -1 END AS d
+    FROM targets t JOIN focus_areas f USING (focus_area_id)
+),
+-- The baseline of the definition counts as an observation of the target's own geography.
+obs_all AS (
+    SELECT target_id, geography, year, value, data_class, series_break FROM observations
+    UNION ALL
+    SELECT tg.target_id, tg.geography, tg.baseline_year, tg.baseline_value, tg.baseline_data_class, false
+    FROM tg ANTI JOIN observations o
+      ON o.target_id = tg.target_id AND o.geography = tg.geography AND o.year = tg.baseline_year
+),
+-- Each geography's own baseline: the value at the baseline year, else its first observation.
+base AS (
+    SELECT o.target_id, o.geography,
+           bool_or(o.year = tg.baseline_year) AS has_b,
+           min(o.year) AS first_year, arg_min(o.value, o.year) AS first_value,
+           max(o.value) FILTER (WHERE o.year = tg.baseline_year) AS value_at_b
+    FROM obs_all o JOIN tg USING (target_id)
+    WHERE $geo::VARCHAR IS NULL OR o.geography = $geo::VARCHAR
+    GROUP BY ALL
+),
+geo AS (
+    SELECT tg.*, base.geography AS geo,
+           base.geography = tg.geography AS is_primary_geography,
+           CASE WHEN has_b THEN tg.baseline_year ELSE first_year END AS b,
+           CASE WHEN has_b THEN value_at_b ELSE first_value END AS x_b,
+           CASE WHEN tg.kind = 'none' THEN $as_of ELSE least($as_of, tg.target_year) END AS cutoff
+    FROM tg JOIN base USING (target_id)
+),
+geo2 AS (
+    SELECT *,
+           CASE kind WHEN 'level' THEN target_value
+                     WHEN 'relative' THEN x_b * (1 + target_value / 100) END AS x_goal
+    FROM geo
+),
+obs_in AS (
+    SELECT o.* FROM obs_all o JOIN geo2 g ON o.target_id = g.target_id AND o.geography = g.geo
+    WHERE o.year <= g.cutoff
+),
+latest AS (
+    SELECT target_id, geography, max(year) AS t, arg_max(value, year) AS x_t,
+           max(year) FILTER (WHERE series_break) AS break_year, count(*) AS n_obs
+    FROM obs_in GROUP BY ALL
+),
+win AS (
+    SELECT o.target_id, o.geography,
+           min(o.year) AS t0, arg_min(o.value, o.year) AS x_t0, count(*) AS n_window,
+           regr_slope(o.value, o.year - l.t) AS slope, regr_intercept(o.value, o.year - l.t) AS fitted_t,
+           CASE WHEN count(DISTINCT o.data_class) = 1 THEN any_value(o.data_class) ELSE 'mixed' END AS data_class,
+           bool_or(o.data_class = 'I') AS has_illustrative
+    FROM obs_in o
+    JOIN latest l USING (target_id, geography)
+    JOIN geo2 g ON g.target_id = o.target_id AND g.geo = o.geography
+    WHERE o.year >= greatest(l.t - g.trend_window, coalesce(l.break_year, l.t - g.trend_window))
+    GROUP BY ALL
+),
+j AS (
+    SELECT g.*, l.t, l.x_t, l.break_year, coalesce(l.n_obs, 0) AS n_obs,
+           w.t0, w.x_t0, w.n_window, w.slope, w.fitted_t, w.data_class AS window_class, w.has_illustrative
+    FROM geo2 g
+    LEFT JOIN latest l ON l.target_id = g.target_id AND l.geography = g.geo
+    LEFT JOIN win w ON w.target_id = g.target_id AND w.geography = g.geo
+),
+rates AS (
+    SELECT *,
+           CASE WHEN kind = 'none' THEN x_t0 > 0 AND x_t > 0
+                ELSE x_t0 > 0 AND x_t > 0 AND x_goal > 0 END AS compound_ok,
+           kind <> 'none' AND d * (x_t - x_goal) >= -$tol * greatest(1, abs(x_goal)) AS is_met
+    FROM j
+),
+rates2 AS (
+    SELECT *,
+        CASE WHEN n_window >= 2 THEN
+            CASE WHEN compound_ok THEN pow(x_t / x_t0, 1.0 / (t - t0)) - 1 ELSE (x_t - x_t0) / (t - t0) END
+        END AS actual_rate,
+        CASE WHEN n_window >= 2 AND kind <> 'none' THEN
+            CASE WHEN compound_ok THEN pow(x_goal / x_t0, 1.0 / (target_year - t0)) - 1
+                 ELSE (x_goal - x_t0) / (target_year - t0) END
+        END AS required_rate
+    FROM rates
+),
+judged AS (
+    SELECT *,
+        CASE WHEN required_rate IS NOT NULL AND required_rate <> 0 THEN actual_rate / required_rate END AS ratio,
+        CASE WHEN kind = 'none' AND n_window >= 2 THEN
+            CASE WHEN compound_ok THEN d * actual_rate
+                 WHEN x_t0 <> 0 THEN d * actual_rate / abs(x_t0) END
+        END AS trend_growth
+    FROM rates2
+)
+SELECT
+    target_id, theme, focus_area_id, name_da, name_en, unit, unit_en, kind, direction,
+    geo AS geography, is_primary_geography, b AS baseline_year, x_b AS baseline_value, target_year,
+    x_goal AS target_value, target_value AS target_value_definition, $as_of AS as_of,
+    t AS latest_year, x_t AS latest_value, t0 AS window_start, x_t0 AS window_start_value,
+    coalesce(n_window, 0) AS n_window,
+    x_goal - x_t AS gap,
+    CASE WHEN kind <> 'none' AND x_goal <> x_b THEN (x_t - x_b) / (x_goal - x_b) END AS distance_covered,
+    CASE WHEN kind <> 'none' AND target_year > b THEN (t - b) / (target_year - b) END AS time_elapsed,
+    actual_rate, required_rate, ratio,
+    CASE WHEN n_window >= 2 THEN CASE WHEN compound_ok THEN 'compound' ELSE 'linear' END END AS method,
+    CASE
+        WHEN t IS NULL THEN 'not_assessable'
+        WHEN is_met THEN 'met'
+        WHEN n_window < 2 THEN 'not_assessable'
+        WHEN kind = 'none' THEN
+            CASE WHEN trend_growth IS NULL THEN 'not_assessable'
+                 WHEN trend_growth > $trend THEN 'significant_progress'
+                 WHEN trend_growth > 0 THEN 'moderate_progress'
+                 WHEN trend_growth >= -$trend THEN 'moderate_movement_away'
+                 ELSE 'significant_movement_away' END
+        WHEN d * (x_t0 - x_goal) >= 0 THEN 'moving_away'
+        WHEN ratio >= $on_track THEN 'on_track'
+        WHEN ratio >= $moderate THEN 'moderate'
+        WHEN ratio >= 0 THEN 'insufficient'
+        ELSE 'moving_away'
+    END AS status,
+    CASE
+        WHEN t IS NULL THEN 'no_data'
+        WHEN is_met THEN NULL
+        WHEN n_window < 2 AND n_obs = 1 AND t = b THEN 'only_baseline'
+        WHEN n_window < 2 AND break_year = t THEN 'series_break'
+        WHEN n_window < 2 THEN 'too_few_in_window'
+        WHEN kind = 'none' AND trend_growth IS NULL THEN 'zero_start'
+        WHEN kind <> 'none' AND d * (x_t0 - x_goal) >= 0 THEN 'fell_back_from_met'
+    END AS reason,
+    CASE WHEN kind <> 'none' AND t > b AND x_goal <> x_b
+         THEN ((x_t - x_b) / (t - b)) / ((x_goal - x_b) / (target_year - b)) END AS linear_pace_ratio,
+    CASE WHEN kind <> 'none' AND target_year > t THEN (x_goal - x_t) / (target_year - t) END AS required_pace_linear,
+    CASE WHEN kind <> 'none' AND target_year > t AND x_t > 0 AND x_goal > 0
+         THEN pow(x_goal / x_t, 1.0 / (target_year - t)) - 1 END AS required_pace_compound,
+    CASE WHEN kind <> 'none' AND n_window >= 2
+         THEN least(greatest(fitted_t + slope * (target_year - t), coalesce(lower_bound, '-infinity'::DOUBLE)),
+                    coalesce(upper_bound, 'infinity'::DOUBLE)) END AS projected_value,
+    CASE WHEN is_met THEN t
+         WHEN kind <> 'none' AND n_window >= 2 AND d * slope > 0
+              AND t + (x_goal - fitted_t) / slope <= $horizon
+         THEN greatest(t + 1, ceil(t + (x_goal - fitted_t) / slope - $tol))::INTEGER END AS projected_year_met,
+    window_class AS data_class, coalesce(has_illustrative, false) AS has_illustrative,
+    kind <> 'none' AND $as_of > target_year AS deadline_passed,
+    trend_window, lower_bound, upper_bound,
+    sort_order
+FROM judged
+"""
+
+
+def _status_params(as_of: int, geography: str | None) -> dict[str, Any]:
+    return {
+        "as_of": int(as_of), "geo": geography, "tol": MET_TOLERANCE, "trend": TREND_THRESHOLD,
+        "on_track": ON_TRACK_RATIO, "moderate": MODERATE_RATIO, "horizon": PROJECTION_HORIZON,
+    }
+
+
+def compute_status(
+    con: duckdb.DuckDBPyConnection, as_of: int | None = None, geography: str | None = None
+) -> pd.DataFrame:
+    """Status of every target and geography at ``as_of`` (default: this calendar year), in one query.
+
+    ``con`` is any DuckDB connection or cursor that sees the tables ``targets``,
+    ``focus_areas`` and ``observations`` (a database, or registered frames). Rows come in
+    the plan's order: theme, focus area, target, primary geography first.
+    """
+    as_of = current_year() if as_of is None else int(as_of)
+    frame = con.execute(
+        "SELECT s.* FROM (" + _STATUS_SQL + ") s "
+        "JOIN focus_areas f USING (focus_area_id) JOIN themes th ON th.theme_id = f.theme_id "
+        "ORDER BY th.sort_order, f.sort_order, s.sort_order, s.target_id, "
+        "NOT s.is_primary_geography, s.geography",
+        _status_params(as_of, geography),
+    ).df()
+    return frame[STATUS_COLUMNS].reset_index(drop=True)
+
+
+def compute_status_frames(
+    targets: pd.DataFrame, observations: pd.DataFrame, as_of: int | None = None,
+    geography: str | None = None,
+) -> pd.DataFrame:
+    """:func:`compute_status` on in-memory frames (tests, previews of an import).
+
+    ``targets`` needs the columns of the ``targets`` table plus ``theme_id``;
+    ``observations`` those of the ``observations`` table (``batch_id`` may be left out).
+    """
+    con = duckdb.connect()
+    try:
+        tg = targets.copy()
+        if "theme_id" not in tg:
+            tg["theme_id"] = "theme"
+        fa = tg[["focus_area_id", "theme_id"]].drop_duplicates("focus_area_id").assign(sort_order=0)
+        th = tg[["theme_id"]].drop_duplicates().assign(sort_order=0)
+        con.register("targets", tg.drop(columns=["theme_id"]))
+        con.register("focus_areas", fa)
+        con.register("themes", th)
+        obs = observations.copy()
+        if "series_break" not in obs:
+            obs["series_break"] = False
+        if "data_class" not in obs:
+            obs["data_class"] = "R"
+        con.register("observations", obs)
+        return compute_status(con, as_of=as_of, geography=geography)
+    finally:
+        con.close()
+
+
+# --------------------------------------------------------------------------- reference
+@dataclass(frozen=True)
+class TargetDef:
+    """The parts of a target definition the method needs (absolute target value)."""
+
+    kind: str
+    direction: str
+    baseline_year: int
+    baseline_value: float
+    target_year: int | None = None
+    target_value: float | None = None  # absolute; for 'relative' pass baseline * (1 + p/100)
+    trend_window: int = 5
+    lower_bound: float | None = None
+    upper_bound: float | None = None
+
+
+def _cagr(x0: float, x1: float, n: float) -> float | None:
+    """Compound annual growth rate, e.g. ``_cagr(100, 121, 2) == 0.10``; None where undefined."""
+    if x0 > 0 and x1 > 0 and n > 0:
+        return (x1 / x0) ** (1.0 / n) - 1
+    return None
+
+
+def assess_series(target: TargetDef, series: pd.DataFrame, as_of: int) -> dict[str, Any]:
+    """Judge one series (columns ``year, value`` and optional ``series_break``) step by step.
+
+    This is the method of progress-methodology.md as plain Python: slow, but easy to read
+    and check against the document. The baseline must already be a row of ``series``.
+    """
+    d = 1 if target.direction == "increase" else -1
+    has_target = target.kind != "none"
+    cutoff = min(as_of, target.target_year) if has_target else as_of
+    s = series[series["year"] <= cutoff].sort_values("year")
+    out: dict[str, Any] = {"status": "not_assessable", "method": None, "ratio": None,
+                           "actual_rate": None, "required_rate": None, "latest_year": None,
+                           "window_start": None, "projected_value": None, "projected_year_met": None}
+    if s.empty:
+        return out
+    t, x_t = int(s["year"].iloc[-1]), float(s["value"].iloc[-1])
+    out.update(latest_year=t, latest_value=x_t)
+    x_T = target.target_value
+    if has_target and d * (x_t - x_T) >= -MET_TOLERANCE * max(1.0, abs(x_T)):
+        out.update(status="met", projected_year_met=t)
+        return out
+    start = t - target.trend_window
+    if "series_break" in s and s["series_break"].any():
+        start = max(start, int(s.loc[s["series_break"].astype(bool), "year"].max()))
+    w = s[s["year"] >= start]
+    if len(w) < 2:
+        return out
+    t0, x_t0 = int(w["year"].iloc[0]), float(w["value"].iloc[0])
+    out["window_start"] = t0
+    if not has_target:
+        g = _cagr(x_t0, x_t, t - t0)
+        out["method"] = "compound" if g is not None else "linear"
+        if g is None:
+            if x_t0 == 0:
+                return out
+            g = (x_t - x_t0) / (t - t0) / abs(x_t0)
+        g *= d
+        out["actual_rate"] = g
+        if g > TREND_THRESHOLD:
+            out["status"] = "significant_progress"
+        elif g > 0:
+            out["status"] = "moderate_progress"
+        elif g >= -TREND_THRESHOLD:
+            out["status"] = "moderate_movement_away"
+        else:
+            out["status"] = "significant_movement_away"
+        return out
+    ar, rr = _cagr(x_t0, x_t, t - t0), _cagr(x_t0, x_T, target.target_year - t0)
+    if ar is None or rr is None or x_t0 <= 0 or x_t <= 0 or x_T <= 0:
+        ar = (x_t - x_t0) / (t - t0)
+        rr = (x_T - x_t0) / (target.target_year - t0)
+        out["method"] = "linear"
+    else:
+        out["method"] = "compound"
+    ratio = ar / rr if rr != 0 else None
+    out.update(actual_rate=ar, required_rate=rr, ratio=ratio)
+    if d * (x_t0 - x_T) >= 0:
+        out["status"] = "moving_away"
+    elif ratio >= ON_TRACK_RATIO:
+        out["status"] = "on_track"
+    elif ratio >= MODERATE_RATIO:
+        out["status"] = "moderate"
+    elif ratio >= 0:
+        out["status"] = "insufficient"
+    else:
+        out["status"] = "moving_away"
+    # Projection: least-squares line through the window, centred at t.
+    xs = w["year"].to_numpy(dtype=float) - t
+    ys = w["value"].to_numpy(dtype=float)
+    slope, fitted_t = np.polyfit(xs, ys, 1)
+    proj = fitted_t + slope * (target.target_year - t)
+    if target.lower_bound is not None and not math.isnan(target.lower_bound):
+        proj = max(proj, target.lower_bound)
+    if target.upper_bound is not None and not math.isnan(target.upper_bound):
+        proj = min(proj, target.upper_bound)
+    out["projected_value"] = float(proj)
+    if d * slope > 0:
+        crossing = t + (x_T - fitted_t) / slope
+        if crossing <= PROJECTION_HORIZON:
+            out["projected_year_met"] = max(t + 1, math.ceil(crossing - MET_TOLERANCE))
+    return out
+
+
+def naive_status(targets: pd.DataFrame, observations: pd.DataFrame, as_of: int) -> pd.DataFrame:
+    """Every status by a Python loop over targets and geographies (the benchmark's baseline)."""
+    rows = []
+    obs_by_key = dict(tuple(observations.groupby(["target_id", "geography"])))
+    for tg in targets.itertuples(index=False):
+        geos = {g for (tid, g) in obs_by_key if tid == tg.target_id} | {tg.geography}
+        for geo in sorted(geos):
+            series = obs_by_key.get((tg.target_id, geo), observations.iloc[0:0])[["year", "value", "series_break"]]
+            if geo == tg.geography and not (series["year"] == tg.baseline_year).any():
+                base_row = pd.DataFrame({"year": [tg.baseline_year], "value": [tg.baseline_value],
+                                         "series_break": [False]})
+                series = pd.concat([series, base_row], ignore_index=True)
+            at_b = series.loc[series["year"] == tg.baseline_year, "value"]
+            x_b = float(at_b.iloc[0]) if len(at_b) else float(series.sort_values("year")["value"].iloc[0])
+            x_T = None
+            if tg.kind == "level":
+                x_T = float(tg.target_value)
+            elif tg.kind == "relative":
+                x_T = x_b * (1 + float(tg.target_value) / 100)
+            definition = TargetDef(
+                kind=tg.kind, direction=tg.direction, baseline_year=int(tg.baseline_year), baseline_value=x_b,
+                target_year=None if tg.kind == "none" else int(tg.target_year), target_value=x_T,
+                trend_window=int(tg.trend_window), lower_bound=tg.lower_bound, upper_bound=tg.upper_bound,
+            )
+            result = assess_series(definition, series, as_of)
+            rows.append({"target_id": tg.target_id, "geography": geo, **result})
+    return pd.DataFrame(rows)

@@ -1,0 +1,428 @@
+"""The DuckDB store: schema, migrations, seeding, reads, and the one write path.
+
+Why one class: DuckDB lets a single process open a file read-write, and a single
+connection refuses use from two threads at once. So a process holds one
+:class:`Store`, every read takes its own cursor (``con.cursor()``) and fetches fully,
+and every change goes through :meth:`Store.write`, which checks the actor's role,
+serialises writers with a lock and wraps the change in one transaction.
+
+Example::
+
+    store = Store.open("data/malspor.duckdb")      # created and seeded on first use
+    store.query_df("SELECT count(*) AS n FROM observations")
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import re
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from metrics.model import Actor, DatabaseLocked, MalsporError, PermissionDenied
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = PROJECT_ROOT / "data"
+SEED_USER = "seed"
+
+#: Versioned migrations, applied in order on open. Never edit a released one: add a new one.
+MIGRATIONS: list[tuple[int, str, list[str]]] = [
+    (
+        1,
+        "themes, focus areas, targets, observations, history, batches, initiatives",
+        [
+            """CREATE TABLE themes (
+                theme_id VARCHAR PRIMARY KEY CHECK (regexp_full_match(theme_id, '[a-z0-9_]+')),
+                sort_order INTEGER NOT NULL,
+                name_da VARCHAR NOT NULL CHECK (length(trim(name_da)) > 0),
+                name_en VARCHAR NOT NULL CHECK (length(trim(name_en)) > 0)
+            )""",
+            """CREATE TABLE focus_areas (
+                focus_area_id VARCHAR PRIMARY KEY CHECK (regexp_full_match(focus_area_id, '[a-z0-9_]+')),
+                theme_id VARCHAR NOT NULL REFERENCES themes (theme_id),
+                sort_order INTEGER NOT NULL,
+                name_da VARCHAR NOT NULL CHECK (length(trim(name_da)) > 0),
+                name_en VARCHAR NOT NULL CHECK (length(trim(name_en)) > 0)
+            )""",
+            """CREATE TABLE target_definitions (
+                target_id VARCHAR PRIMARY KEY CHECK (regexp_full_match(target_id, '[a-z][a-z0-9_]*')),
+                sort_order INTEGER NOT NULL DEFAULT 0,
+                name_da VARCHAR NOT NULL CHECK (length(trim(name_da)) > 0),
+                name_en VARCHAR NOT NULL CHECK (length(trim(name_en)) > 0),
+                description_da VARCHAR,
+                description_en VARCHAR,
+                unit VARCHAR NOT NULL,
+                unit_en VARCHAR,
+                kind VARCHAR NOT NULL CHECK (kind IN ('level', 'relative', 'none')),
+                geography VARCHAR NOT NULL DEFAULT 'Region Hovedstaden',
+                baseline_year INTEGER NOT NULL CHECK (baseline_year BETWEEN 1900 AND 2100),
+                baseline_value DOUBLE NOT NULL CHECK (isfinite(baseline_value)),
+                baseline_data_class VARCHAR NOT NULL DEFAULT 'R' CHECK (baseline_data_class IN ('R', 'D', 'I')),
+                target_year INTEGER CHECK (target_year BETWEEN 1900 AND 2100),
+                target_value DOUBLE CHECK (isfinite(target_value)),
+                direction VARCHAR NOT NULL CHECK (direction IN ('increase', 'decrease')),
+                lower_bound DOUBLE,
+                upper_bound DOUBLE,
+                trend_window INTEGER NOT NULL DEFAULT 5 CHECK (trend_window BETWEEN 1 AND 50),
+                source VARCHAR NOT NULL CHECK (length(trim(source)) > 0),
+                note VARCHAR,
+                CHECK (kind = 'none' OR (target_year IS NOT NULL AND target_value IS NOT NULL
+                                         AND target_year > baseline_year)),
+                CHECK (kind <> 'none' OR (target_year IS NULL AND target_value IS NULL)),
+                CHECK (lower_bound IS NULL OR upper_bound IS NULL OR lower_bound < upper_bound),
+                CHECK (lower_bound IS NULL OR baseline_value >= lower_bound),
+                CHECK (upper_bound IS NULL OR baseline_value <= upper_bound)
+            )""",
+            # A target's place in the plan lives in its own table: DuckDB turns an UPDATE of a
+            # foreign-key column into delete + insert, which a row referenced by observations
+            # refuses; here the placement row is referenced by nothing and can move freely.
+            """CREATE TABLE target_placement (
+                target_id VARCHAR PRIMARY KEY REFERENCES target_definitions (target_id),
+                focus_area_id VARCHAR NOT NULL REFERENCES focus_areas (focus_area_id)
+            )""",
+            """CREATE VIEW targets AS
+               SELECT d.target_id, p.focus_area_id, d.* EXCLUDE (target_id)
+               FROM target_definitions d JOIN target_placement p USING (target_id)""",
+            "CREATE SEQUENCE batch_id_seq START 1",
+            """CREATE TABLE import_batches (
+                batch_id INTEGER PRIMARY KEY DEFAULT nextval('batch_id_seq'),
+                file_name VARCHAR NOT NULL,
+                sha256 VARCHAR NOT NULL CHECK (regexp_full_match(sha256, '[0-9a-f]{64}')),
+                user_name VARCHAR NOT NULL,
+                created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+                n_added INTEGER NOT NULL DEFAULT 0 CHECK (n_added >= 0),
+                n_revised INTEGER NOT NULL DEFAULT 0 CHECK (n_revised >= 0),
+                n_unchanged INTEGER NOT NULL DEFAULT 0 CHECK (n_unchanged >= 0),
+                n_skipped INTEGER NOT NULL DEFAULT 0 CHECK (n_skipped >= 0),
+                state VARCHAR NOT NULL DEFAULT 'committed' CHECK (state IN ('committed', 'undone')),
+                undone_at TIMESTAMP,
+                undone_by VARCHAR,
+                CHECK ((state = 'undone') = (undone_at IS NOT NULL))
+            )""",
+            """CREATE TABLE observations (
+                target_id VARCHAR NOT NULL REFERENCES target_definitions (target_id),
+                geography VARCHAR NOT NULL DEFAULT 'Region Hovedstaden' CHECK (length(trim(geography)) > 0),
+                year INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 2100),
+                value DOUBLE NOT NULL CHECK (isfinite(value)),
+                data_class VARCHAR NOT NULL DEFAULT 'R' CHECK (data_class IN ('R', 'D', 'I')),
+                source VARCHAR NOT NULL CHECK (length(trim(source)) > 0),
+                note VARCHAR,
+                series_break BOOLEAN NOT NULL DEFAULT false,
+                batch_id INTEGER NOT NULL REFERENCES import_batches (batch_id),
+                PRIMARY KEY (target_id, geography, year)
+            )""",
+            "CREATE SEQUENCE history_id_seq START 1",
+            """CREATE TABLE observation_history (
+                history_id BIGINT PRIMARY KEY DEFAULT nextval('history_id_seq'),
+                target_id VARCHAR NOT NULL,
+                geography VARCHAR NOT NULL,
+                year INTEGER NOT NULL,
+                value DOUBLE NOT NULL,
+                data_class VARCHAR NOT NULL,
+                source VARCHAR NOT NULL,
+                note VARCHAR,
+                series_break BOOLEAN NOT NULL,
+                batch_id INTEGER NOT NULL REFERENCES import_batches (batch_id),
+                superseded_by INTEGER NOT NULL REFERENCES import_batches (batch_id),
+                reason VARCHAR NOT NULL CHECK (reason IN ('revised', 'undone')),
+                superseded_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+            )""",
+            "CREATE SEQUENCE initiative_id_seq START 1000",
+            """CREATE TABLE initiatives (
+                initiative_id INTEGER PRIMARY KEY DEFAULT nextval('initiative_id_seq'),
+                focus_area_id VARCHAR NOT NULL REFERENCES focus_areas (focus_area_id),
+                name_da VARCHAR NOT NULL CHECK (length(trim(name_da)) > 0),
+                name_en VARCHAR,
+                funding_dkk DOUBLE CHECK (funding_dkk IS NULL OR funding_dkk >= 0),
+                year INTEGER CHECK (year BETWEEN 1900 AND 2100),
+                source VARCHAR,
+                note VARCHAR
+            )""",
+        ],
+    ),
+]
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+#: Tables in dependency order (parents first); used for seeding, checksums and export.
+TABLES = (
+    "themes",
+    "focus_areas",
+    "target_definitions",
+    "target_placement",
+    "import_batches",
+    "observations",
+    "observation_history",
+    "initiatives",
+)
+
+_LOCK_RE = re.compile(r"Conflicting lock is held in (?P<exe>.+?) \(PID (?P<pid>\d+)\)")
+
+
+def default_db_path() -> Path:
+    """The database file: ``$MALSPOR_DB`` if set, else ``data/malspor.duckdb`` in the project."""
+    env = os.environ.get("MALSPOR_DB")
+    return Path(env) if env else DATA_DIR / "malspor.duckdb"
+
+
+def sha256_file(path: Path | str) -> str:
+    """Hex SHA-256 of a file's bytes: identifies an imported file in the batch history."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _describe_lock(message: str, path: Path) -> str:
+    """Turn DuckDB's lock error into a sentence a user can act on."""
+    match = _LOCK_RE.search(message)
+    who = "another process"
+    if match:
+        pid = match.group("pid")
+        cmd = ""
+        with contextlib.suppress(OSError):
+            raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+            cmd = " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)
+        who = f"process {pid} ({cmd or match.group('exe')})"
+    return (
+        f"The database {path} is open in {who}, probably the dashboard. DuckDB lets only one "
+        "process open the file for writing. Stop that process, or point --db / MALSPOR_DB at a "
+        "copy of the file, and try again."
+    )
+
+
+class Store:
+    """One open DuckDB database: migrations, seeding, reads and the write path."""
+
+    def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
+        self.path = Path(path) if path not in (None, "") else default_db_path()
+        self.read_only = read_only
+        self._write_lock = threading.RLock()
+        if self.path.name != ":memory:":
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._con = duckdb.connect(str(self.path), read_only=read_only)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                raise DatabaseLocked(_describe_lock(str(exc), self.path)) from None
+            raise MalsporError(f"Could not open the database {self.path}: {exc}") from None
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(
+        cls,
+        path: Path | str | None = None,
+        *,
+        seed: bool = True,
+        read_only: bool = False,
+        data_dir: Path | None = None,
+    ) -> Store:
+        """Open (creating if needed) a database, apply migrations, seed a new one.
+
+        A database is seeded only when this call created its schema, so a database
+        made with ``init --empty`` stays empty.
+        """
+        store = cls(path, read_only=read_only)
+        if read_only:
+            return store
+        created = store.migrate()
+        if created and seed:
+            store.seed(data_dir=data_dir)
+        return store
+
+    def close(self) -> None:
+        self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def schema_version(self) -> int:
+        """The highest applied migration, 0 for a database without schema."""
+        with self.read() as cur:
+            exists = cur.execute(
+                "SELECT count(*) FROM information_schema.tables WHERE table_name = 'schema_version'"
+            ).fetchall()[0][0]
+            if not exists:
+                return 0
+            return cur.execute("SELECT coalesce(max(version), 0) FROM schema_version").fetchall()[0][0]
+
+    def migrate(self) -> bool:
+        """Apply pending migrations, each in one transaction. True if the schema was created now."""
+        with self._write_lock:
+            current = self.schema_version()
+            if current > SCHEMA_VERSION:
+                raise MalsporError(
+                    f"The database {self.path} has schema version {current}, newer than this "
+                    f"program's {SCHEMA_VERSION}. Update Målspor."
+                )
+            cur = self._con.cursor()
+            try:
+                for version, description, statements in MIGRATIONS:
+                    if version <= current:
+                        continue
+                    cur.execute("BEGIN TRANSACTION")
+                    try:
+                        cur.execute(
+                            "CREATE TABLE IF NOT EXISTS schema_version ("
+                            " version INTEGER PRIMARY KEY, description VARCHAR NOT NULL,"
+                            " applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())"
+                        )
+                        for statement in statements:
+                            cur.execute(statement)
+                        cur.execute(
+                            "INSERT INTO schema_version (version, description) VALUES (?, ?)",
+                            [version, description],
+                        )
+                        cur.execute("COMMIT")
+                    except BaseException:
+                        cur.execute("ROLLBACK")
+                        raise
+            finally:
+                cur.close()
+            return current == 0
+
+    def is_empty(self) -> bool:
+        """True when the database holds no targets."""
+        return self.scalar("SELECT count(*) FROM targets") == 0
+
+    # ------------------------------------------------------------------ reads
+    @contextlib.contextmanager
+    def read(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor of its own for this thread; fetch results fully inside the block."""
+        cur = self._con.cursor()
+        try:
+            yield cur
+        finally:
+            cur.close()
+
+    def query_df(self, sql: str, params: list[Any] | dict[str, Any] | None = None) -> pd.DataFrame:
+        """Run a read query with bound parameters and return a DataFrame."""
+        with self.read() as cur:
+            return cur.execute(sql, params or []).df()
+
+    def scalar(self, sql: str, params: list[Any] | None = None) -> Any:
+        with self.read() as cur:
+            rows = cur.execute(sql, params or []).fetchall()
+            return rows[0][0] if rows else None
+
+    def themes(self) -> pd.DataFrame:
+        return self.query_df("SELECT * FROM themes ORDER BY sort_order, theme_id")
+
+    def focus_areas(self) -> pd.DataFrame:
+        return self.query_df(
+            "SELECT f.*, t.sort_order AS theme_order FROM focus_areas f JOIN themes t USING (theme_id)"
+            " ORDER BY t.sort_order, f.sort_order, f.focus_area_id"
+        )
+
+    def targets(self) -> pd.DataFrame:
+        """Every target with its theme and focus area, in the plan's order."""
+        return self.query_df(
+            """SELECT tg.*, f.theme_id, f.name_da AS focus_area_da, f.name_en AS focus_area_en,
+                      th.name_da AS theme_da, th.name_en AS theme_en
+               FROM targets tg JOIN focus_areas f USING (focus_area_id) JOIN themes th USING (theme_id)
+               ORDER BY th.sort_order, f.sort_order, tg.sort_order, tg.target_id"""
+        )
+
+    def observations(self, target_id: str | None = None, geography: str | None = None) -> pd.DataFrame:
+        """Observations, optionally of one target and geography, ordered by year."""
+        return self.query_df(
+            """SELECT * FROM observations
+               WHERE ($target::VARCHAR IS NULL OR target_id = $target) AND ($geo::VARCHAR IS NULL OR geography = $geo)
+               ORDER BY target_id, geography, year""",
+            {"target": target_id, "geo": geography},
+        )
+
+    def initiatives(self, focus_area_id: str | None = None) -> pd.DataFrame:
+        return self.query_df(
+            """SELECT * FROM initiatives WHERE ($fa::VARCHAR IS NULL OR focus_area_id = $fa)
+               ORDER BY focus_area_id, year NULLS LAST, initiative_id""",
+            {"fa": focus_area_id},
+        )
+
+    def batches(self) -> pd.DataFrame:
+        return self.query_df("SELECT * FROM import_batches ORDER BY batch_id DESC")
+
+    def geographies(self) -> list[str]:
+        df = self.query_df(
+            "SELECT geography FROM observations UNION SELECT geography FROM target_definitions ORDER BY 1"
+        )
+        return df["geography"].tolist()
+
+    def checksum(self) -> dict[str, str]:
+        """A content hash per table: tests use it to prove a rejected change wrote nothing."""
+        sums: dict[str, str] = {}
+        with self.read() as cur:
+            for table in (*TABLES, "schema_version"):
+                rows = cur.execute("SELECT * FROM " + table + " ORDER BY ALL").fetchall()
+                sums[table] = hashlib.sha256(repr(rows).encode()).hexdigest()
+        return sums
+
+    # ------------------------------------------------------------------ the write path
+    @contextlib.contextmanager
+    def write(self, actor: Actor, action: str) -> Iterator[duckdb.DuckDBPyConnection]:
+        """The only way to change data: role check, writer lock, one transaction.
+
+        Raises :class:`PermissionDenied` before touching anything when ``actor`` may not
+        perform ``action``. Any exception inside the block rolls the whole change back.
+        """
+        if not actor.may(action):
+            raise PermissionDenied(
+                f"User '{actor.name}' with role '{actor.role}' may not {action.replace('_', ' ')}."
+            )
+        if self.read_only:
+            raise MalsporError(f"The database {self.path} is open read-only.")
+        with self._write_lock:
+            cur = self._con.cursor()
+            try:
+                cur.execute("BEGIN TRANSACTION")
+                try:
+                    yield cur
+                    cur.execute("COMMIT")
+                except BaseException:
+                    cur.execute("ROLLBACK")
+                    raise
+            finally:
+                cur.close()
+
+    # ------------------------------------------------------------------ seeding
+    def seed(self, data_dir: Path | None = None) -> None:
+        """Load the seed CSVs of ``data/`` into an empty database, in one transaction.
+
+        Targets and observations go through the same validation as an analyst's import,
+        so the seed data is held to the same rules.
+        """
+        from metrics import ingest  # local import: ingest depends on store
+
+        data_dir = data_dir or DATA_DIR
+        actor = Actor(SEED_USER, "admin")
+        with self.write(actor, "seed") as cur:
+            if cur.execute("SELECT count(*) FROM targets").fetchall()[0][0]:
+                raise MalsporError("The database already holds targets; seeding is for a new database.")
+            for table in ("themes", "focus_areas"):
+                frame = pd.read_csv(data_dir / f"{table}.csv", dtype=str, keep_default_na=False)
+                cur.register("seed_frame", frame)
+                cur.execute("INSERT INTO " + table + " BY NAME SELECT * FROM seed_frame")
+                cur.unregister("seed_frame")
+            targets = ingest.read_targets_csv(data_dir / "targets.csv")
+            ingest.apply_targets(cur, ingest.validate_targets(cur, targets))
+            initiatives = pd.read_csv(data_dir / "initiatives.csv", dtype=str, keep_default_na=False)
+            initiatives = initiatives.replace({"": None})
+            cur.register("seed_frame", initiatives)
+            cur.execute("INSERT INTO initiatives BY NAME SELECT * FROM seed_frame")
+            cur.unregister("seed_frame")
+            obs_path = data_dir / "observations.csv"
+            frame = ingest.read_observations_csv(obs_path)
+            plan = ingest.plan_observations(cur, frame)
+            ingest.apply_plan(cur, plan, file_name=f"data/{obs_path.name}",
+                              sha256=sha256_file(obs_path), user=SEED_USER)

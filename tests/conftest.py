@@ -1,0 +1,42 @@
+"""Shared fixtures: every test gets its own database file, never data/malspor.duckdb."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from metrics.model import Actor
+from metrics.store import Store
+
+ADMIN = Actor("tester", "admin")
+ANALYST = Actor("ana", "analyst")
+VIEWER = Actor("viktor", "viewer")
+
+
+@pytest.fixture(autouse=True)
+def isolated_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Point MALSPOR_DB at a fresh file for each test."""
+    path = tmp_path / "malspor.duckdb"
+    monkeypatch.setenv("MALSPOR_DB", str(path))
+    return path
+
+
+@pytest.fixture
+def store(isolated_db: Path):
+    """A seeded store on the test's own file."""
+    s = Store.open(isolated_db)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def empty_store(isolated_db: Path):
+    s = Store.open(isolated_db, seed=False)
+    yield s
+    s.close()
+
+
+def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_bytes(text.encode(encoding))
+    return path

@@ -1,0 +1,140 @@
+"""The `python -m metrics` command line: each subcommand, its output and exit codes."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import textwrap
+
+import pandas as pd
+import pytest
+
+from metrics import cli, progress
+from tests.conftest import write_csv
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(list(args), out=out, err=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+@pytest.mark.parametrize("command", ["init", "status", "import-targets", "import", "batches", "undo", "export"])
+def test_every_subcommand_has_help(command, capsys):
+    with pytest.raises(SystemExit) as info:
+        cli.build_parser().parse_args([command, "--help"])
+    assert info.value.code == 0
+    assert "--db" in capsys.readouterr().out
+
+
+def test_init_is_safe_twice_and_empty_stays_empty(tmp_path):
+    code, out, _ = run("init")
+    assert code == 0 and "created" in out and "11 targets" in out
+    code, out, _ = run("init")
+    assert code == 0 and "already existed" in out and "49 observations" in out
+    code, out, _ = run("init", "--empty", "--db", str(tmp_path / "e.duckdb"))
+    assert code == 0 and "0 targets" in out
+
+
+def test_status_json_has_the_promised_keys():
+    code, out, _ = run("status", "--year", "2026", "--format", "json")
+    assert code == 0
+    rows = json.loads(out)
+    assert all(list(r) == progress.JSON_KEYS for r in rows)
+    eud = next(r for r in rows if r["target_id"] == "eud_share" and r["geography"] == "Region Hovedstaden")
+    assert eud["status"] == "moving_away" and eud["deadline_passed"] is True and eud["data_class"] == "mixed"
+    statuses = {r["status"] for r in rows}
+    assert statuses <= set(progress.STATUS_COLUMNS) | set(__import__("metrics.model").model.STATUSES)
+
+
+def test_status_filters_and_formats(tmp_path):
+    code, out, _ = run("status", "--geography", "Danmark", "--format", "csv")
+    frame = pd.read_csv(io.StringIO(out))
+    assert code == 0 and set(frame["geography"]) == {"Danmark"}
+    code, out, _ = run("status")
+    assert code == 0 and "eud_share" in out and "moving_away" in out
+    code, _, err = run("status", "--geography", "Atlantis")
+    assert code == 1 and "Known:" in err
+
+
+def test_import_dry_run_then_commit_then_undo(tmp_path):
+    path = write_csv(tmp_path / "obs.csv", "target_id,year,value,source\neud_share,2024,13.9,Ministeriet\n")
+    code, out, _ = run("import", str(path), "--dry-run")
+    assert code == 0 and "Dry run" in out and "1 added" in out
+    code, out, _ = run("import", str(path), "--format", "json")
+    payload = json.loads(out)
+    assert code == 0 and payload["ok"] and payload["counts"]["added"] == 1
+    code, out, _ = run("import", str(path))
+    assert code == 0 and "Nothing to change" in out
+    code, out, _ = run("batches", "--format", "json")
+    batches = json.loads(out)
+    assert batches[0]["file_name"] == "obs.csv" and batches[0]["state"] == "committed"
+    code, out, _ = run("undo", str(payload["batch_id"]))
+    assert code == 0 and "1 values removed" in out
+    code, _, err = run("undo", str(payload["batch_id"]))
+    assert code == 1 and "already undone" in err
+
+
+def test_invalid_import_exits_1_with_json_errors(tmp_path):
+    path = write_csv(tmp_path / "bad.csv", "target_id,year,value\neud_shar,2024,13.9\neud_share,1850,3\n")
+    code, out, _ = run("import", str(path), "--format", "json")
+    payload = json.loads(out)
+    assert code == 1 and payload["ok"] is False
+    assert [(e["row"], e["column"]) for e in payload["errors"]] == [(2, "target_id"), (3, "year")]
+    assert set(payload["errors"][0]) == {"row", "column", "value", "message"}
+    code, _, err = run("import", str(path))
+    assert code == 1 and "Nothing was written" in err and "row 2, column 'target_id'" in err
+
+
+def test_usage_errors_and_missing_files_exit_2(tmp_path):
+    assert run("import", str(tmp_path / "nope.csv"))[0] == 2
+    assert run("frobnicate")[0] == 2
+    assert run("status", "--format", "xml")[0] == 2
+
+
+def test_import_targets_from_cli(tmp_path):
+    path = write_csv(tmp_path / "t.csv", "target_id,focus_area_id,name_da,name_en,unit,kind,baseline_year,"
+                     "baseline_value,target_year,target_value,direction,source\n"
+                     "bike_share,kollektiv_transport,Cykel,Bike,%,level,2020,20,2035,30,increase,s\n")
+    code, out, _ = run("import-targets", str(path))
+    assert code == 0 and "1 added" in out
+
+
+def test_export_csv_neutralises_formulas_and_parquet_roundtrips(tmp_path):
+    path = write_csv(tmp_path / "evil.csv", "target_id,year,value,source\neud_share,2024,13.9,=cmd|' /C calc'!A0\n")
+    assert run("import", str(path))[0] == 0
+    out_csv, out_pq = tmp_path / "o.csv", tmp_path / "o.parquet"
+    assert run("export", "--format", "csv", "--out", str(out_csv))[0] == 0
+    text = out_csv.read_text()
+    assert "'=cmd|" in text and "\n=cmd" not in text and ",=cmd" not in text
+    assert run("export", "--format", "parquet", "--out", str(out_pq))[0] == 0
+    frame = pd.read_parquet(out_pq)
+    assert len(frame) == 50 and frame["source"].str.startswith("=cmd").sum() == 1
+    assert run("export", "--format", "csv", "--table", "status", "--out", str(out_csv))[0] == 0
+
+
+def test_locked_database_exits_2_naming_the_process(isolated_db):
+    run("init")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(f"""
+            import duckdb, sys
+            con = duckdb.connect({str(isolated_db)!r})
+            print('ready', flush=True)
+            sys.stdin.readline()
+        """)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "ready"
+        code, _, err = run("status")
+        assert code == 2 and f"process {holder.pid}" in err and "dashboard" in err
+    finally:
+        holder.communicate("\n", timeout=10)
+
+
+def test_module_entry_point_runs(isolated_db):
+    proc = subprocess.run([sys.executable, "-m", "metrics", "status", "--format", "json"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and json.loads(proc.stdout)
