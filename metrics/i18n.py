@@ -96,6 +96,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "col.data": {"da": "Data", "en": "Data"},
     "col.year": {"da": "År", "en": "Year"},
     "deadline.passed": {"da": "overskredet", "en": "passed"},
+    # --- dashboard pages (overview, target page, gap explorer)
+    # --- upload and import messages
+    # --- status memo and exports
+    # --- sign-in, roles and audit
 }
 
 
