@@ -1,41 +1,87 @@
 """Målspor dashboard: navigation, language and 'as of' year, and the database connection.
 
 Run with ``streamlit run dashboard.py``; the DuckDB file is created and seeded on first run.
+Language (``lang``), year (``year``) and presentation mode (``present``) live in the URL, so
+a copied link opens the same view.
 """
 
 from __future__ import annotations
 
 import streamlit as st
+from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
 from metrics import i18n, progress
-from pages._shared import get_store, tr
+from metrics.model import MalsporError
+from pages._shared import PRESENTATION_CSS, get_store, log, presenting, tr
 
-st.set_page_config(page_title="Målspor", page_icon="🎯", layout="wide")
+st.set_page_config(page_title="Målspor", page_icon=":material/target:", layout="wide")
 
-# Language: Danish by default, English one click away; kept in the URL so links carry it.
+# First run of a session: take language, year and presentation mode from the URL.
 if "lang" not in st.session_state:
-    st.session_state["lang"] = st.query_params.get("lang", i18n.DEFAULT_LANGUAGE)
-    if st.session_state["lang"] not in i18n.LANGUAGES:
-        st.session_state["lang"] = i18n.DEFAULT_LANGUAGE
-
+    query_lang = st.query_params.get("lang", i18n.DEFAULT_LANGUAGE)
+    st.session_state["lang"] = query_lang if query_lang in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+    this_year = progress.current_year()
+    try:
+        year = int(st.query_params.get("year", this_year))
+    except ValueError:
+        year = this_year
+    st.session_state["as_of"] = min(max(year, 2000), this_year)
+    st.session_state["present"] = st.query_params.get("present") == "1"
 store = get_store()
 
+
+def _keep(widget_key: str, state_key: str) -> None:
+    """Copy a sidebar widget's value into the page-independent state (ignoring a deselection)."""
+    value = st.session_state.get(widget_key)
+    if value is not None:
+        st.session_state[state_key] = value
+
+
+# The widgets have keys of their own: Streamlit drops widget state on a page switch, while
+# "lang", "as_of" and "present" must survive it.
 with st.sidebar:
     st.markdown(f"**{tr('app.title')}**  \n{tr('app.subtitle')}")
     st.segmented_control(
-        tr("app.language"), options=list(i18n.LANGUAGES), key="lang",
-        format_func=lambda code: {"da": "Dansk", "en": "English"}[code],
+        tr("app.language"), options=list(i18n.LANGUAGES), default=st.session_state["lang"], key="w_lang",
+        format_func=lambda code: {"da": "Dansk", "en": "English"}[code], on_change=_keep, args=("w_lang", "lang"),
     )
     years = list(range(progress.current_year(), 1999, -1))
-    if "as_of" not in st.session_state:
-        st.session_state["as_of"] = progress.current_year()
-    st.selectbox(tr("app.as_of"), years, key="as_of")
+    st.selectbox(tr("app.as_of"), years, index=years.index(st.session_state["as_of"]), key="w_as_of",
+                 on_change=_keep, args=("w_as_of", "as_of"))
+    st.toggle(tr("app.present"), value=st.session_state["present"], key="w_present", help=tr("app.present_help"),
+              on_change=_keep, args=("w_present", "present"))
 
-if st.session_state.get("lang") not in i18n.LANGUAGES:  # a deselected segmented control gives None
-    st.session_state["lang"] = i18n.DEFAULT_LANGUAGE
-st.query_params["lang"] = st.session_state["lang"]
+# Keep the shared state in the URL (defaults left out, so links stay short).
+for key, value, default in (
+    ("lang", st.session_state["lang"], i18n.DEFAULT_LANGUAGE),
+    ("year", str(st.session_state["as_of"]), str(progress.current_year())),
+    ("present", "1" if presenting() else "0", "0"),
+):
+    if value != default:
+        st.query_params[key] = value
+    elif key in st.query_params:
+        del st.query_params[key]
 
-page = st.navigation(
-    [st.Page("pages/overview.py", title=tr("nav.overview"), icon="📊", url_path="overview", default=True)]
-)
-page.run()
+overview = st.Page("pages/overview.py", title=tr("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True)
+target = st.Page("pages/target.py", title=tr("nav.target"), icon=":material/target:", url_path="target")
+explorer = st.Page("pages/explorer.py", title=tr("nav.explorer"), icon=":material/query_stats:", url_path="explorer")
+page = st.navigation([overview, target, explorer], position="top" if presenting() else "sidebar")
+
+if presenting():
+    st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)  # constant CSS, no user text
+    st.button(tr("app.present_exit"), icon=":material/close_fullscreen:",
+              on_click=lambda: st.session_state.update(present=False, w_present=False))
+
+# A link to the root with ?target=... opens the target page.
+if page.url_path == overview.url_path and "target" in st.query_params:
+    st.switch_page(target, query_params=st.query_params.to_dict())
+
+try:
+    page.run()
+except ScriptControlException:
+    raise  # st.stop, st.rerun and st.switch_page work by raising these
+except MalsporError as exc:
+    st.error(str(exc))
+except Exception:  # noqa: BLE001 - no traceback ever reaches a page
+    log.exception("Unexpected error on page %s", page.url_path)
+    st.error(tr("app.unexpected"))

@@ -206,6 +206,9 @@ class Store:
         self.path = Path(path) if path not in (None, "") else default_db_path()
         self.read_only = read_only
         self._write_lock = threading.RLock()
+        #: Bumped after every committed write: the dashboard keys its caches on it. Only one
+        #: process can open the file for writing, so this process sees every change.
+        self.generation = 0
         if self.path.name != ":memory:":
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -392,6 +395,7 @@ class Store:
                 except BaseException:
                     cur.execute("ROLLBACK")
                     raise
+                self.generation += 1
             finally:
                 cur.close()
 

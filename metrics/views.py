@@ -1,58 +1,107 @@
-"""Rows ready for display: the status table formatted in the user's language.
+"""Rows ready for display: the status table and series shaped for the pages, in the user's language.
 
-Pages stay thin by asking this module for what to show; it holds no streamlit code,
-so its output is tested directly.
+Pages stay thin by asking this module what to show; it holds no streamlit code, so its
+output is tested directly. Selection and filter logic (which target a click opens,
+which filters a URL carries) are pure functions here too.
 """
 
 from __future__ import annotations
 
+import urllib.parse
+from dataclasses import dataclass, field
+from typing import Any
+
 import pandas as pd
 
 from metrics import i18n, progress
+from metrics.model import STATUSES, TARGET_STATUSES
 from metrics.store import Store
 
 GOOD_STATUSES = ("met", "on_track")
+TARGET_PAGE_PATH = "target"
 
 
+# ---------------------------------------------------------------------- status
 def status_table(store: Store, as_of: int, geography: str | None = None) -> pd.DataFrame:
     """The progress engine's output for the store's data."""
     with store.read() as cur:
         return progress.compute_status(cur, as_of=as_of, geography=geography)
 
 
+def _text(lang: str, da: Any, en: Any) -> str:
+    """The Danish or English variant of a bilingual field, falling back to Danish."""
+    chosen = da if lang == "da" else en
+    return chosen if isinstance(chosen, str) and chosen else (da if isinstance(da, str) else "")
+
+
+def unit_of(row: pd.Series | dict, lang: str) -> str:
+    return _text(lang, row["unit"], row.get("unit_en"))
+
+
+def target_link(target_id: str, geography: str | None = None, lang: str | None = None) -> str:
+    """A relative link to a target page, e.g. ``target?target=eud_share&geo=Region+Hovedstaden``."""
+    params = {"target": target_id}
+    if geography:
+        params["geo"] = geography
+    if lang and lang != i18n.DEFAULT_LANGUAGE:
+        params["lang"] = lang
+    return f"{TARGET_PAGE_PATH}?{urllib.parse.urlencode(params)}"
+
+
+def status_text(status: str, reason: Any, lang: str) -> str:
+    """Icon, words and, when a status cannot be assessed, the reason."""
+    text = i18n.status_label(status, lang)
+    if isinstance(reason, str) and reason:
+        text += f": {i18n.t('reason.' + reason, lang)}"
+    return text
+
+
+def value_with_unit(value: Any, row: pd.Series | dict, lang: str) -> str:
+    return i18n.fmt_number(value, lang, unit=unit_of(row, lang))
+
+
+def difference_with_unit(value: Any, row: pd.Series | dict, lang: str, decimals: int | None = None) -> str:
+    """A difference (gap, change a year): for a share in percentage points, e.g. ``17 procentpoint``."""
+    return i18n.fmt_number(value, lang, decimals=decimals, unit=i18n.difference_unit(unit_of(row, lang), lang))
+
+
+def decorate(status: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """Add display columns (name, latest, goal, deadline, status text, data) to status rows."""
+    rows = status.copy()
+    rows["name"] = [_text(lang, da, en) for da, en in zip(rows["name_da"], rows["name_en"])]
+    latest, goal, deadline, status_col, data = [], [], [], [], []
+    for r in rows.to_dict("records"):
+        latest.append("–" if pd.isna(r["latest_value"]) else
+                      f"{value_with_unit(r['latest_value'], r, lang)} ({int(r['latest_year'])})")
+        goal.append(i18n.t("overview.monitored", lang) if r["kind"] == "none" else value_with_unit(r["target_value"], r, lang))
+        deadline.append("–" if pd.isna(r["target_year"]) else
+                        f"{int(r['target_year'])}" + (f" ({i18n.t('deadline.passed', lang)})" if r["deadline_passed"] else ""))
+        status_col.append(status_text(r["status"], r["reason"], lang))
+        cls = r["data_class"]
+        data.append("–" if not isinstance(cls, str) else
+                    i18n.t(f"class.{cls}", lang) + (f" ⚠ {i18n.t('class.I', lang)}" if r["has_illustrative"] and cls != "I" else ""))
+    rows["latest"], rows["goal"], rows["deadline"], rows["status_text"], rows["data"] = (
+        latest, goal, deadline, status_col, data)
+    rows["link"] = [target_link(t, g, lang) for t, g in zip(rows["target_id"], rows["geography"])]
+    return rows
+
+
+def sparkline_values(store: Store, as_of: int) -> dict[tuple[str, str], list[float]]:
+    """Each series' values up to ``as_of``, oldest first, for the overview's small charts."""
+    frame = store.query_df(
+        """SELECT target_id, geography, list(value ORDER BY year) AS values FROM observations
+           WHERE year <= ? GROUP BY ALL""",
+        [int(as_of)],
+    )
+    return {(t, g): list(v) for t, g, v in zip(frame["target_id"], frame["geography"], frame["values"])}
+
+
 def overview_rows(store: Store, as_of: int, lang: str) -> pd.DataFrame:
-    """One row per target (its own geography), with display texts in ``lang``."""
+    """One row per target (its own geography), with display texts in ``lang`` and a sparkline."""
     status = status_table(store, as_of)
-    rows = status[status["is_primary_geography"]].copy()
-    unit_col = "unit" if lang == "da" else "unit_en"
-
-    def unit_of(r: pd.Series) -> str:
-        return r[unit_col] if isinstance(r[unit_col], str) and r[unit_col] else r["unit"]
-
-    rows["name"] = rows["name_da"] if lang == "da" else rows["name_en"]
-    rows["latest"] = [
-        "–" if pd.isna(r["latest_value"]) else
-        f"{i18n.fmt_number(r['latest_value'], lang, unit=unit_of(r))} ({int(r['latest_year'])})"
-        for _, r in rows.iterrows()
-    ]
-    rows["goal"] = [
-        i18n.t("overview.monitored", lang) if r["kind"] == "none" else
-        i18n.fmt_number(r["target_value"], lang, unit=unit_of(r))
-        for _, r in rows.iterrows()
-    ]
-    rows["deadline"] = [
-        "–" if pd.isna(r["target_year"]) else
-        f"{int(r['target_year'])}" + (f" ({i18n.t('deadline.passed', lang)})" if r["deadline_passed"] else "")
-        for _, r in rows.iterrows()
-    ]
-    rows["status_text"] = [
-        i18n.status_label(s, lang) + (f": {i18n.t('reason.' + str(reason), lang)}" if isinstance(reason, str) else "")
-        for s, reason in zip(rows["status"], rows["reason"])
-    ]
-    rows["data"] = [
-        i18n.t(f"class.{c}", lang) + (" ⚠" if ill else "") if isinstance(c, str) else "–"
-        for c, ill in zip(rows["data_class"], rows["has_illustrative"])
-    ]
+    rows = decorate(status[status["is_primary_geography"]], lang)
+    sparks = sparkline_values(store, as_of)
+    rows["trend"] = [sparks.get((t, g), []) for t, g in zip(rows["target_id"], rows["geography"])]
     return rows.reset_index(drop=True)
 
 
@@ -60,3 +109,300 @@ def summary(rows: pd.DataFrame) -> dict[str, int]:
     """How many targets (not monitored indicators) there are and how many are met or on track."""
     targets = rows[rows["kind"] != "none"]
     return {"targets": len(targets), "good": int(targets["status"].isin(GOOD_STATUSES).sum())}
+
+
+def status_counts(rows: pd.DataFrame) -> list[tuple[str, int]]:
+    """(status, count) for the targets' statuses, in the method's order, zero counts left out."""
+    counts = rows.loc[rows["kind"] != "none", "status"].value_counts()
+    return [(s, int(counts[s])) for s in TARGET_STATUSES if s in counts]
+
+
+# ---------------------------------------------------------------------- changes since the previous import
+@dataclass
+class Changes:
+    """What the latest import changed: its batch, the values it brought, the statuses it moved."""
+
+    batch: dict[str, Any] | None
+    values: pd.DataFrame = field(default_factory=pd.DataFrame)
+    statuses: pd.DataFrame = field(default_factory=pd.DataFrame)
+
+
+def changes_since_previous_import(store: Store, as_of: int, lang: str) -> Changes:
+    """Compare the data with and without the latest committed import (the seed does not count)."""
+    batches = store.query_df(
+        "SELECT * FROM import_batches WHERE state = 'committed' AND user_name <> 'seed' ORDER BY batch_id DESC LIMIT 1"
+    )
+    if batches.empty:
+        return Changes(batch=None)
+    batch = batches.iloc[0].to_dict()
+    bid = int(batch["batch_id"])
+    values = store.query_df(
+        """SELECT o.target_id, t.name_da, t.name_en, o.geography, o.year, h.value AS old_value, o.value AS new_value
+           FROM observations o JOIN targets t USING (target_id)
+           LEFT JOIN observation_history h ON h.superseded_by = o.batch_id AND h.reason = 'revised'
+                AND h.target_id = o.target_id AND h.geography = o.geography AND h.year = o.year
+           WHERE o.batch_id = ? ORDER BY o.target_id, o.geography, o.year""",
+        [bid],
+    )
+    values["name"] = [_text(lang, d, e) for d, e in zip(values["name_da"], values["name_en"])]
+    before_obs = store.query_df(
+        """SELECT target_id, geography, year, value, data_class, series_break FROM observations WHERE batch_id <> ?
+           UNION ALL
+           SELECT target_id, geography, year, value, data_class, series_break FROM observation_history
+           WHERE superseded_by = ? AND reason = 'revised'""",
+        [bid, bid],
+    )
+    targets = store.query_df("SELECT t.*, f.theme_id FROM targets t JOIN focus_areas f USING (focus_area_id)")
+    before = progress.compute_status_frames(targets, before_obs, as_of=as_of)
+    after = status_table(store, as_of)
+    key = ["target_id", "geography"]
+    merged = after[key + ["name_da", "name_en", "status"]].merge(
+        before[key + ["status"]], on=key, how="left", suffixes=("", "_before"))
+    moved = merged[merged["status"] != merged["status_before"]].copy()
+    moved["name"] = [_text(lang, d, e) for d, e in zip(moved["name_da"], moved["name_en"])]
+    moved["change"] = [
+        f"{i18n.status_label(b, lang) if isinstance(b, str) else '–'} → {i18n.status_label(a, lang)}"
+        for b, a in zip(moved["status_before"], moved["status"])
+    ]
+    return Changes(batch=batch, values=values, statuses=moved.reset_index(drop=True))
+
+
+# ---------------------------------------------------------------------- one target
+@dataclass
+class TargetDetail:
+    """Everything the target page shows about one target in one geography."""
+
+    target: dict[str, Any]
+    geography: str
+    status: dict[str, Any] | None
+    series: pd.DataFrame
+    all_status: pd.DataFrame
+    all_series: pd.DataFrame
+    initiatives: pd.DataFrame
+
+    @property
+    def geographies(self) -> list[str]:
+        return self.all_status["geography"].tolist()
+
+
+def target_detail(store: Store, target_id: str, geography: str | None, as_of: int) -> TargetDetail | None:
+    """The target, its status in ``geography`` (default: its own), and the series; None if unknown."""
+    targets = store.targets()
+    match = targets[targets["target_id"] == target_id]
+    if match.empty:
+        return None
+    target = match.iloc[0].to_dict()
+    with store.read() as cur:
+        status = progress.compute_status(cur, as_of=as_of)
+    all_status = status[status["target_id"] == target_id].reset_index(drop=True)
+    geos = all_status["geography"].tolist()
+    geo = geography if geography in geos else target["geography"]
+    row = all_status[all_status["geography"] == geo]
+    all_series = store.observations(target_id)
+    baseline = pd.DataFrame([{
+        "target_id": target_id, "geography": target["geography"], "year": target["baseline_year"],
+        "value": target["baseline_value"], "data_class": target["baseline_data_class"],
+        "source": target["source"], "note": target["note"], "series_break": False, "batch_id": None,
+        "is_baseline": True,
+    }])
+    has_base = ((all_series["geography"] == target["geography"]) & (all_series["year"] == target["baseline_year"])).any()
+    all_series = all_series.assign(is_baseline=False)
+    if not has_base:
+        all_series = pd.concat([baseline, all_series], ignore_index=True)
+    all_series.loc[(all_series["geography"] == target["geography"]) &
+                   (all_series["year"] == target["baseline_year"]), "is_baseline"] = True
+    all_series = all_series.sort_values(["geography", "year"]).reset_index(drop=True)
+    return TargetDetail(
+        target=target, geography=geo, status=row.iloc[0].to_dict() if len(row) else None,
+        series=all_series[all_series["geography"] == geo].reset_index(drop=True),
+        all_status=all_status, all_series=all_series,
+        initiatives=store.initiatives(target["focus_area_id"]),
+    )
+
+
+def series_table(detail: TargetDetail, lang: str) -> pd.DataFrame:
+    """The series as the table beside the chart: year, value, data class, source, note."""
+    s = detail.series
+    unit = unit_of(detail.target, lang)
+    return pd.DataFrame({
+        i18n.t("col.year", lang): s["year"].astype(int).astype(str),
+        i18n.t("col.value", lang): [i18n.fmt_number(v, lang, unit=unit) for v in s["value"]],
+        i18n.t("col.data", lang): [i18n.t(f"class.{c}", lang) for c in s["data_class"]],
+        i18n.t("col.source", lang): s["source"].fillna(""),
+        i18n.t("col.note", lang): [
+            " · ".join(x for x in (
+                i18n.t("target.baseline_point", lang) if b else "",
+                i18n.t("chart.series_break", lang) if br else "",
+                n if isinstance(n, str) else "",
+            ) if x)
+            for b, br, n in zip(s["is_baseline"], s["series_break"].fillna(False), s["note"])
+        ],
+    })
+
+
+def series_csv_frame(detail: TargetDetail) -> pd.DataFrame:
+    """The series as a downloadable table (machine-readable columns)."""
+    cols = ["target_id", "geography", "year", "value", "data_class", "source", "note", "series_break", "is_baseline"]
+    return detail.all_series[cols].assign(unit=detail.target["unit"])
+
+
+def explanation(status: dict[str, Any], target: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+    """The 'how is this computed' lines with the actual numbers, as (label, value) pairs."""
+    unit = unit_of(target, lang)
+    num = lambda v: i18n.fmt_number(v, lang, unit=unit)  # noqa: E731
+    pct = lambda v: i18n.fmt_percent(v, lang, decimals=2)  # noqa: E731
+    method = status.get("method")
+    linear = method == "linear"
+    diff = lambda v, d=None: i18n.fmt_number(v, lang, decimals=d, unit=i18n.difference_unit(unit, lang))  # noqa: E731
+    rate = (lambda v: diff(v, 2) + i18n.t("explain.per_year", lang)) if linear else pct
+    lines: list[tuple[str, str]] = [
+        (i18n.t("explain.as_of", lang), str(status["as_of"])),
+        (i18n.t("explain.baseline", lang), f"{num(status['baseline_value'])} ({int(status['baseline_year'])})"),
+    ]
+    if target["kind"] != "none":
+        goal = num(status["target_value"])
+        if target["kind"] == "relative":
+            goal += " " + i18n.t("explain.relative", lang, pct=i18n.fmt_number(target["target_value"], lang))
+        lines.append((i18n.t("explain.target", lang), f"{goal} ({int(status['target_year'])})"))
+    if pd.notna(status["latest_year"]):
+        lines.append((i18n.t("explain.latest", lang), f"{num(status['latest_value'])} ({int(status['latest_year'])})"))
+    if status.get("deadline_passed"):
+        lines.append((i18n.t("explain.deadline", lang), i18n.t("explain.deadline_passed", lang)))
+    if pd.notna(status.get("window_start")):
+        window = i18n.t("explain.window_value", lang, start=int(status["window_start"]), end=int(status["latest_year"]),
+                        n=int(status["n_window"]), years=int(target["trend_window"]))
+        if pd.notna(status.get("break_year")) and status["break_year"] == status["window_start"]:
+            window += " " + i18n.t("explain.break_start", lang)
+        lines.append((i18n.t("explain.window", lang), window))
+    if method:
+        lines.append((i18n.t("explain.method", lang), i18n.t(f"method.{method}", lang)))
+    if pd.notna(status.get("actual_rate")):
+        lines.append((i18n.t("explain.actual_rate", lang), rate(status["actual_rate"])))
+    if pd.notna(status.get("required_rate")):
+        lines.append((i18n.t("explain.required_rate", lang), rate(status["required_rate"])))
+    if pd.notna(status.get("ratio")):
+        lines.append((i18n.t("explain.ratio", lang), i18n.fmt_number(status["ratio"], lang, decimals=2)))
+    if target["kind"] != "none":
+        lines.append((i18n.t("explain.thresholds", lang), i18n.t("explain.thresholds_value", lang)))
+    else:
+        lines.append((i18n.t("explain.thresholds", lang), i18n.t("explain.trend_thresholds_value", lang)))
+    lines.append((i18n.t("col.status", lang), status_text(status["status"], status["reason"], lang)))
+    if target["kind"] != "none":
+        if pd.notna(status.get("gap")):
+            lines.append((i18n.t("explain.gap", lang), diff(status["gap"])))
+        for key, col in (("explain.distance", "distance_covered"), ("explain.time", "time_elapsed"),
+                         ("explain.linear_pace", "linear_pace_ratio")):
+            if pd.notna(status.get(col)):
+                value = status[col]
+                lines.append((i18n.t(key, lang), i18n.fmt_number(value, lang, decimals=2) if col == "linear_pace_ratio"
+                              else i18n.fmt_percent(value, lang, decimals=0)))
+        if pd.notna(status.get("required_pace_linear")):
+            needed = diff(status["required_pace_linear"], 2) + i18n.t("explain.per_year", lang)
+            if pd.notna(status.get("required_pace_compound")):
+                needed += f" ({pct(status['required_pace_compound'])}{i18n.t('explain.per_year', lang)})"
+            lines.append((i18n.t("explain.pace_from_now", lang), needed))
+        if pd.notna(status.get("projected_value")):
+            lines.append((i18n.t("explain.projection", lang),
+                          i18n.t("explain.projection_value", lang, value=num(status["projected_value"]),
+                                 year=int(status["target_year"]))))
+            year_met = status.get("projected_year_met")
+            lines.append((i18n.t("explain.year_met", lang),
+                          str(int(year_met)) if pd.notna(year_met) else i18n.t("explain.not_by_2100", lang)))
+    return lines
+
+
+def initiatives_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    return pd.DataFrame({
+        i18n.t("col.initiative", lang): [_text(lang, d, e) for d, e in zip(frame["name_da"], frame["name_en"])],
+        i18n.t("col.year", lang): ["–" if pd.isna(y) else str(int(y)) for y in frame["year"]],
+        i18n.t("col.funding", lang): ["–" if pd.isna(f) else i18n.fmt_number(f, lang, decimals=0, unit="kr.")
+                                      for f in frame["funding_dkk"]],
+        i18n.t("col.note", lang): frame["note"].fillna(""),
+    })
+
+
+# ---------------------------------------------------------------------- gap explorer
+@dataclass(frozen=True)
+class Filters:
+    """The explorer's filters; they round-trip through the URL's query string."""
+
+    themes: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    geographies: tuple[str, ...] = ()
+
+    @classmethod
+    def from_query(cls, query: dict[str, list[str]], known_themes: list[str], known_geos: list[str]) -> Filters:
+        """Filters from query parameters (lists, comma-separated values allowed); unknown values dropped."""
+        def values(key: str, allowed: list[str] | tuple[str, ...]) -> tuple[str, ...]:
+            items = [v for raw in query.get(key, []) for v in str(raw).split(",") if v]
+            return tuple(dict.fromkeys(v for v in items if v in allowed))
+        return cls(values("theme", known_themes), values("status", STATUSES), values("geo", known_geos))
+
+    def to_query(self) -> dict[str, str]:
+        """Query parameters for these filters (empty filters left out)."""
+        out = {}
+        for key, vals in (("theme", self.themes), ("status", self.statuses), ("geo", self.geographies)):
+            if vals:
+                out[key] = ",".join(vals)
+        return out
+
+    def apply(self, rows: pd.DataFrame) -> pd.DataFrame:
+        keep = pd.Series(True, index=rows.index)
+        if self.themes:
+            keep &= rows["theme"].isin(self.themes)
+        if self.statuses:
+            keep &= rows["status"].isin(self.statuses)
+        if self.geographies:
+            keep &= rows["geography"].isin(self.geographies)
+        else:
+            keep &= rows["is_primary_geography"]
+        return rows[keep]
+
+
+def explorer_rows(store: Store, as_of: int, lang: str, filters: Filters) -> pd.DataFrame:
+    """Targets (not monitored indicators) with gap figures, filtered; display and numeric columns."""
+    status = status_table(store, as_of)
+    status = status[status["kind"] != "none"]
+    themes = store.themes().set_index("theme_id")
+    rows = decorate(filters.apply(status), lang)
+    rows["theme_name"] = [_text(lang, themes.loc[t, "name_da"], themes.loc[t, "name_en"]) if t in themes.index else t
+                          for t in rows["theme"]]
+    rows["gap_text"] = [difference_with_unit(g, r, lang) for g, r in zip(rows["gap"], rows.to_dict("records"))]
+    # "What would it take": yearly change needed from now against the recent actual change, in % a year.
+    needed, actual = [], []
+    for r in rows.to_dict("records"):
+        needed.append(r["required_pace_compound"] if pd.notna(r["required_pace_compound"]) else
+                      (r["required_pace_linear"] / abs(r["latest_value"])
+                       if pd.notna(r["required_pace_linear"]) and r["latest_value"] else None))
+        if pd.isna(r["actual_rate"]):
+            actual.append(None)
+        elif r["method"] == "compound":
+            actual.append(r["actual_rate"])
+        else:
+            actual.append(r["actual_rate"] / abs(r["window_start_value"]) if r["window_start_value"] else None)
+    rows["needed_pct"] = pd.array(needed, dtype="Float64") * 100
+    rows["actual_pct"] = pd.array(actual, dtype="Float64") * 100
+    return rows.reset_index(drop=True)
+
+
+def selected_target(event: Any, rows: pd.DataFrame) -> tuple[str, str] | None:
+    """The (target_id, geography) a chart or table selection points at, or None.
+
+    Accepts a Plotly selection (points carrying ``customdata`` = [target_id, geography]) or
+    a dataframe selection (``rows`` = positions in ``rows``). Pure, so it is tested without a browser.
+    """
+    if not event:
+        return None
+    selection = event.get("selection", event) if isinstance(event, dict) else getattr(event, "selection", None)
+    if not selection:
+        return None
+    get = selection.get if isinstance(selection, dict) else (lambda k, d=None: getattr(selection, k, d))
+    for point in get("points", []) or []:
+        custom = point.get("customdata") if isinstance(point, dict) else None
+        if custom and len(custom) >= 2:
+            return str(custom[0]), str(custom[1])
+    positions = get("rows", []) or []
+    if positions and 0 <= positions[0] < len(rows):
+        r = rows.iloc[positions[0]]
+        return str(r["target_id"]), str(r["geography"])
+    return None

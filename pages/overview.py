@@ -1,11 +1,12 @@
-"""Overview for leadership: every target grouped by theme, with its status."""
+"""Overview for leadership: which targets are on track, which are not, theme by theme."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from metrics import i18n, views
-from pages._shared import as_of, get_store, lang, tr
+from pages._shared import changes, get_store, lang, open_target, overview_rows, tr
 
 store = get_store()
 language = lang()
@@ -15,26 +16,74 @@ if store.is_empty():
     st.info(tr("overview.empty"))
     st.stop()
 
-overview = views.overview_rows(store, as_of(), language)
-summary = views.summary(overview)
-st.subheader(tr("overview.summary", on=summary["good"], n=summary["targets"]))
+rows = overview_rows()
+total = views.summary(rows)
+st.header(tr("overview.summary", on=total["good"], n=total["targets"]))
 
+# Count per status: icon and words in each tile, never colour alone.
+counts = views.status_counts(rows)
+if counts:
+    for col, (status, n) in zip(st.columns(len(counts)), counts):
+        col.metric(i18n.status_label(status, language), n)
+
+# Jump straight to a target (keyboard-friendly; the tables below can be clicked too).
+names = dict(zip(rows["target_id"], rows["name"]))
+choice = st.selectbox(tr("overview.jump"), list(names), index=None, format_func=names.get,
+                      placeholder=tr("overview.jump_placeholder"), key="overview_jump")
+if choice:
+    open_target(choice)
+
+with st.expander(tr("overview.changes"), expanded=False):
+    diff = changes()
+    if diff.batch is None:
+        st.caption(tr("overview.changes_none"))
+    else:
+        b = diff.batch
+        st.caption(tr("overview.changes_batch", batch=b["batch_id"], file=b["file_name"], user=b["user_name"],
+                      time=pd.Timestamp(b["created_at"]).strftime("%d.%m.%Y %H:%M")))
+        st.markdown(f"**{tr('overview.changes_values')}**")
+        st.dataframe(pd.DataFrame({
+            tr("col.target"): diff.values["name"], tr("col.geography"): diff.values["geography"],
+            tr("col.year"): diff.values["year"].astype(str),
+            tr("col.old_value"): [i18n.fmt_number(v, language) for v in diff.values["old_value"]],
+            tr("col.new_value"): [i18n.fmt_number(v, language) for v in diff.values["new_value"]],
+        }), hide_index=True, width="stretch")
+        st.markdown(f"**{tr('overview.changes_statuses')}**")
+        if diff.statuses.empty:
+            st.caption(tr("overview.changes_no_status"))
+        else:
+            st.dataframe(pd.DataFrame({
+                tr("col.target"): diff.statuses["name"], tr("col.geography"): diff.statuses["geography"],
+                tr("col.change"): diff.statuses["change"],
+            }), hide_index=True, width="stretch")
+
+st.caption(tr("overview.open_hint"))
+columns = {
+    "name": tr("col.target"), "latest": tr("col.latest"), "goal": tr("col.goal"), "deadline": tr("col.deadline"),
+    "status_text": tr("col.status"), "trend": tr("col.trend"), "geography": tr("col.geography"),
+    "data": tr("col.data"), "link": tr("col.open"),
+}
 for theme in store.themes().itertuples():
     st.header(theme.name_da if language == "da" else theme.name_en)
-    rows = overview[overview["theme"] == theme.theme_id]
-    if rows.empty:
+    theme_rows = rows[rows["theme"] == theme.theme_id].reset_index(drop=True)
+    if theme_rows.empty:
         st.caption(tr("overview.no_targets_in_theme"))
         continue
-    st.dataframe(
-        rows[["name", "geography", "latest", "goal", "deadline", "status_text", "data"]].rename(
-            columns={
-                "name": tr("col.target"), "geography": tr("col.geography"), "latest": tr("col.latest"),
-                "goal": tr("col.goal"), "deadline": tr("col.deadline"), "status_text": tr("col.status"),
-                "data": tr("col.data"),
-            }
-        ),
-        hide_index=True,
-        width="stretch",
+    part = views.summary(theme_rows)
+    if part["targets"]:
+        st.markdown(tr("overview.theme_summary", on=part["good"], n=part["targets"]))
+    event = st.dataframe(
+        theme_rows[list(columns)].rename(columns=columns),
+        hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
+        key=f"overview_{theme.theme_id}",
+        column_config={
+            columns["trend"]: st.column_config.LineChartColumn(columns["trend"], width="small"),
+            columns["link"]: st.column_config.LinkColumn(columns["link"], display_text="→", width="small"),
+            columns["name"]: st.column_config.TextColumn(columns["name"], width="large"),
+        },
     )
-    if (rows["data_class"].isin(["I", "mixed"]) & rows["has_illustrative"]).any():
+    picked = views.selected_target(event, theme_rows)
+    if picked:
+        open_target(*picked)
+    if theme_rows["has_illustrative"].any():
         st.caption("⚠ " + tr("overview.illustrative_note"))

@@ -1,0 +1,166 @@
+"""Whole flows in a real headless Chromium against `streamlit run` (Playwright), with axe-core scans.
+
+Screenshots of each page go to ``test-artifacts/`` for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from metrics.store import PROJECT_ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+ARTIFACTS = PROJECT_ROOT / "test-artifacts"
+
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium at /usr/bin/chromium"),
+]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a free port with a fresh database; waits for /_stcore/health."""
+    port = _free_port()
+    db = tmp_path_factory.mktemp("e2e") / "malspor.duckdb"
+    env = {**os.environ, "MALSPOR_DB": str(db)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard.py"), "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
+                if resp.read().strip() == b"ok":
+                    break
+        except OSError:
+            time.sleep(0.3)
+    else:
+        proc.terminate()
+        pytest.fail("streamlit did not become healthy within 60 s")
+    yield base
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync"])
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1100}, locale="da-DK")
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    yield pg
+    context.close()
+
+
+def settle(page) -> None:
+    """Wait until the script run has finished (Streamlit's running indicator is gone)."""
+    page.wait_for_timeout(300)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=30_000)
+    page.locator("[data-testid='stSkeleton']").first.wait_for(state="detached", timeout=30_000)
+    page.wait_for_timeout(500)
+
+
+def open_page(page, url: str, heading: str) -> None:
+    page.goto(url)
+    page.get_by_role("heading", name=heading, exact=False).first.wait_for()
+    settle(page)
+
+
+def shot(page, name: str) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def serious_violations(page) -> list[dict]:
+    """axe-core violations of impact serious or critical."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(page)
+    return [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
+
+
+def test_overview_then_follow_a_target(server, page):
+    open_page(page, server + "/", "Overblik over målene")
+    page.get_by_text("4 af 9 mål er nået eller på rette vej").wait_for()
+    shot(page, "overview_da")
+    page.get_by_role("combobox", name="Gå til et mål").click()
+    page.get_by_role("option", name="Unge der vælger en erhvervsuddannelse (EUD)").click()
+    page.get_by_role("heading", name="Mål i detaljer").wait_for()
+    page.get_by_text("Status: ✖ bevæger sig væk fra målet").wait_for()
+    assert "target=eud_share" in page.url
+    settle(page)
+    shot(page, "target_eud_da")
+
+
+def test_switch_language(server, page):
+    open_page(page, server + "/", "Overblik over målene")
+    page.get_by_role("radio", name="English").click()
+    page.get_by_role("heading", name="Overview of the targets").wait_for()
+    page.get_by_text("4 of 9 targets met or on track").wait_for()
+    page.wait_for_function("() => window.location.search.includes('lang=en')")
+    settle(page)
+    shot(page, "overview_en")
+
+
+def test_cold_deep_links(server, page):
+    open_page(page, server + "/target?target=eud_share&geo=Danmark", "Unge der vælger en erhvervsuddannelse")
+    page.get_by_text("Status: ▼ utilstrækkelig fremgang").wait_for()
+    settle(page)
+    shot(page, "target_eud_danmark_deeplink")
+    open_page(page, server + "/explorer?status=moving_away&lang=en", "Gap explorer")
+    page.get_by_text("2 targets shown").wait_for()
+    settle(page)
+    shot(page, "explorer_filtered_en")
+    open_page(page, server + "/?target=stem_admissions", "Optagne på STEM-uddannelser")
+
+
+def test_presentation_mode(server, page):
+    open_page(page, server + "/explorer?present=1", "Afstand til målene")
+    page.get_by_role("button", name="Afslut præsentation").wait_for()
+    assert not page.locator("section[data-testid='stSidebar']").is_visible()
+    shot(page, "explorer_presentation")
+
+
+@pytest.mark.parametrize(("path", "heading"), [
+    ("/", "Overblik over målene"),
+    ("/target?target=eud_share", "Mål i detaljer"),
+    ("/explorer", "Afstand til målene"),
+    ("/?lang=en", "Overview of the targets"),
+])
+def test_accessibility_scan(server, page, path, heading):
+    open_page(page, server + path, heading)
+    violations = serious_violations(page)
+    assert not violations, [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations]

@@ -1,0 +1,211 @@
+"""Every page through Streamlit's AppTest: renders, key numbers, language, deep links, filters, empty states."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from metrics import ingest
+from metrics.store import PROJECT_ROOT, Store
+from tests.conftest import ANALYST, write_csv
+
+DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
+
+
+@pytest.fixture(autouse=True)
+def clear_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+def app(page: str | None = None, **query: str) -> AppTest:
+    at = AppTest.from_file(DASHBOARD, default_timeout=30)
+    for key, value in query.items():
+        at.query_params[key] = value
+    if page:
+        at.switch_page(f"pages/{page}.py")
+    return at.run()
+
+
+def shown_text(at: AppTest) -> str:
+    parts = [df.value.to_string() for df in at.dataframe]
+    parts += [t.value.to_string() for t in at.table]
+    for kind in ("markdown", "caption", "header", "subheader", "title", "info", "warning", "error"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    parts += [f"{m.label} {m.value}" for m in at.metric]
+    return "\n".join(parts)
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+
+
+# ------------------------------------------------------------------ overview
+def test_overview_shows_every_target_with_status_in_danish(isolated_db):
+    at = app()
+    assert_clean(at)
+    assert at.header[0].value == "4 af 9 mål er nået eller på rette vej"
+    text = shown_text(at)
+    with Store.open(isolated_db) as store:
+        for name in store.targets()["name_da"]:
+            assert name in text
+    assert "▲ på rette vej" in text and "13 % (2023)" in text and "17.256 personer (2023)" in text
+    assert "2025 (overskredet)" in text
+    assert "Ingen mål i dette tema endnu." in text          # the health theme has no targets yet
+    assert {m.label: m.value for m in at.metric}["✖ bevæger sig væk fra målet"] == "2"
+
+
+def test_overview_in_english_and_language_switch(isolated_db):
+    at = app()
+    at.sidebar.segmented_control[0].set_value("en").run()
+    assert_clean(at)
+    assert at.header[0].value == "4 of 9 targets met or on track"
+    text = shown_text(at)
+    assert "▲ on track" in text and "17,256 persons (2023)" in text and "2025 (passed)" in text
+    assert "Overblik" not in text
+
+
+def test_untranslated_labels_do_not_leak(isolated_db):
+    for lang in ("da", "en"):
+        for page in (None, "target", "explorer"):
+            at = app(page, lang=lang, target="eud_share")
+            assert_clean(at)
+            text = shown_text(at)
+            for prefix in ("overview.", "target.", "explorer.", "explain.", "col.", "chart.", "status.", "reason."):
+                assert f"{prefix}" not in text.replace("e.g.", ""), (lang, page, prefix)
+
+
+def test_as_of_year_changes_the_picture(isolated_db):
+    at = app()
+    at.sidebar.selectbox[0].set_value(2019).run()
+    assert_clean(at)
+    text = shown_text(at)
+    assert "17.256" not in text and "15.448 personer (2019)" in text
+
+
+def test_year_from_the_url(isolated_db):
+    at = app(year="2019")
+    assert_clean(at)
+    assert "15.448 personer (2019)" in shown_text(at)
+
+
+def test_changes_since_previous_import(isolated_db, tmp_path):
+    with Store.open(isolated_db) as store:
+        path = write_csv(tmp_path / "new.csv", "target_id,year,value,source\neud_share,2023,20,Ministeriet\n")
+        ingest.import_observations(store, path, ANALYST)
+    at = app()
+    assert_clean(at)
+    text = shown_text(at)
+    assert "new.csv" in text and "13" in text and "20" in text
+    assert "✖ bevæger sig væk fra målet → ▲ på rette vej" in text or "→" in text
+
+
+def test_empty_database_says_what_to_do(isolated_db):
+    Store.open(isolated_db, seed=False).close()
+    for page in (None, "target", "explorer"):
+        at = app(page)
+        assert_clean(at)
+        assert "python -m metrics init" in at.info[0].value
+
+
+# ------------------------------------------------------------------ target page
+def test_target_deep_link_cold(isolated_db):
+    at = app(target="eud_share", geo="Region Hovedstaden")
+    assert_clean(at)
+    assert at.header[0].value == "Unge der vælger en erhvervsuddannelse (EUD)"
+    text = shown_text(at)
+    assert "Status: ✖ bevæger sig væk fra målet" in text
+    assert "17 procentpoint" in text                                      # the gap
+    assert "eksempeldata" in text.lower()                                 # illustrative points flagged
+    # the "how is this computed" panel with the actual numbers
+    assert "2018–2023 (6 målinger; højst 5 år tilbage)" in text
+    assert "−1,47 %" in text and "11,50 %" in text and "−0,13" in text
+    assert "Copenhagen Skills" in text and "6.000.000 kr." in text
+    assert len(at.get("plotly_chart")) >= 2                             # series chart and geography comparison
+
+
+def test_target_page_geography_choice(isolated_db):
+    at = app("target", target="eud_share", geo="Danmark")
+    assert_clean(at)
+    assert at.radio[0].value == "Danmark"
+    assert "19,4 %" in shown_text(at)
+    at.radio[0].set_value("Københavns Kommune").run()
+    assert_clean(at)
+    assert "kun basisåret er målt" in shown_text(at)
+
+
+def test_every_target_opens(isolated_db):
+    with Store.open(isolated_db) as store:
+        ids = store.targets()["target_id"].tolist()
+    for tid in ids:
+        at = app("target", target=tid)
+        assert_clean(at)
+        assert at.header, tid
+
+
+def test_unknown_target_warns_and_offers_the_list(isolated_db):
+    at = app("target", target="nope")
+    assert_clean(at)
+    assert "nope" in at.warning[0].value and at.selectbox
+
+
+def test_monitored_indicator_page(isolated_db):
+    at = app("target", target="neet_youth", geo="Danmark")
+    assert_clean(at)
+    text = shown_text(at)
+    assert "betydelig tilbagegang" in text and "45.000 personer" in text
+
+
+def test_target_without_observations(isolated_db, tmp_path):
+    with Store.open(isolated_db) as store:
+        path = write_csv(tmp_path / "t.csv", "target_id,focus_area_id,name_da,name_en,unit,kind,baseline_year,"
+                         "baseline_value,target_year,target_value,direction,source\n"
+                         "bike_share,kollektiv_transport,Cykelandel,Cycling share,%,level,2030,20,2035,30,increase,s\n")
+        ingest.import_targets(store, path, __import__("tests.conftest").conftest.ADMIN)
+    at = app("target", target="bike_share", year="2026")
+    assert_clean(at)
+    assert "ingen observationer" in at.info[0].value
+
+
+# ------------------------------------------------------------------ explorer
+def test_explorer_table_and_filters_from_the_url(isolated_db):
+    at = app("explorer")
+    assert_clean(at)
+    assert "9 mål vist" in shown_text(at)
+    at = app("explorer", theme="mobilitet", status="moving_away")
+    assert_clean(at)
+    text = shown_text(at)
+    assert "1 mål vist" in text and "Borgere der pendler med kollektiv trafik" in text
+    assert at.multiselect[0].value == ["mobilitet"] and at.multiselect[1].value == ["moving_away"]
+
+
+def test_explorer_filter_widgets_update(isolated_db):
+    at = app("explorer")
+    at.multiselect[1].set_value(["on_track"]).run()
+    assert_clean(at)
+    assert "4 mål vist" in shown_text(at)
+    at.multiselect[1].set_value(["met"]).run()
+    assert_clean(at)
+    assert "Ingen mål matcher filtrene" in at.info[0].value
+
+
+def test_explorer_geography_filter(isolated_db):
+    at = app("explorer", geo="Danmark")
+    assert_clean(at)
+    text = shown_text(at)
+    assert "Unge der vælger en erhvervsuddannelse (EUD)" in text and "Kommuner med DK2020" not in text
+
+
+def test_presentation_mode_hides_the_sidebar(isolated_db):
+    at = app(present="1")
+    assert_clean(at)
+    assert any("stSidebar" in str(m.value) for m in at.markdown)
+    exit_button = [b for b in at.button if "præsentation" in b.label.lower()]
+    assert exit_button
+    exit_button[0].click().run()
+    assert not any("stSidebar" in str(m.value) for m in at.markdown)

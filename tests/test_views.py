@@ -1,0 +1,102 @@
+"""Display rows, the 'how is this computed' numbers, filters in the URL, and click selection."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from metrics import ingest, views
+from tests.conftest import ANALYST, write_csv
+
+
+def test_overview_rows_format_danish_and_english(store):
+    da = views.overview_rows(store, 2026, "da").set_index("target_id")
+    en = views.overview_rows(store, 2026, "en").set_index("target_id")
+    assert da.loc["stem_admissions", "latest"] == "17.256 personer (2023)"
+    assert en.loc["stem_admissions", "latest"] == "17,256 persons (2023)"
+    assert da.loc["eud_share", "goal"] == "30 %" and en.loc["eud_share", "goal"] == "30%"
+    assert da.loc["eud_share", "status_text"] == "✖ bevæger sig væk fra målet"
+    assert da.loc["rail_one_hour", "status_text"] == "? kan ikke vurderes: kun basisåret er målt"
+    assert "eksempeldata" in da.loc["eud_share", "data"]
+    assert da.loc["eud_share", "trend"][-2:] == [13.4, 13.0]
+    assert da.loc["eud_share", "link"] == "target?target=eud_share&geo=Region+Hovedstaden"
+
+
+def test_summary_and_status_counts(store):
+    rows = views.overview_rows(store, 2026, "da")
+    assert views.summary(rows) == {"targets": 9, "good": 4}
+    assert views.status_counts(rows) == [("on_track", 4), ("insufficient", 1), ("moving_away", 2),
+                                         ("not_assessable", 2)]
+
+
+def test_explanation_has_the_actual_numbers(store):
+    detail = views.target_detail(store, "eud_share", None, 2026)
+    lines = dict(views.explanation(detail.status, detail.target, "da"))
+    assert lines["Faktisk årlig vækst"] == "−1,47 %"
+    assert lines["Nødvendig årlig vækst fra periodens start"] == "11,50 %"
+    assert lines["Forhold (faktisk ÷ nødvendig)"] == "−0,13"
+    assert lines["Vurderingsperiode"] == "2018–2023 (6 målinger; højst 5 år tilbage)"
+    assert lines["Metode"] == "sammensat vækst (CAGR)"
+    assert lines["Afstand til målet"] == "17 procentpoint"
+    assert lines["Forløbet del af tiden"] == "80 %"
+
+
+def test_explanation_of_a_series_break(store):
+    detail = views.target_detail(store, "waste_recycling", None, 2026)
+    lines = dict(views.explanation(detail.status, detail.target, "en"))
+    assert "(starts at the series break)" in lines["Assessment window"]
+    assert lines["Status"] == "? cannot be assessed: series break: too few measurements since the change of method"
+
+
+def test_target_detail_adds_the_baseline_point_once(store):
+    detail = views.target_detail(store, "eud_share", None, 2026)
+    assert detail.series["year"].tolist() == list(range(2015, 2024))
+    assert detail.series["is_baseline"].sum() == 1
+    assert detail.geographies == ["Region Hovedstaden", "Danmark", "Københavns Kommune"]
+    table = views.series_table(detail, "da")
+    assert table.iloc[0]["Bemærkning"].startswith("basisår")
+    assert views.target_detail(store, "nope", None, 2026) is None
+
+
+def test_changes_since_previous_import(store, tmp_path):
+    assert views.changes_since_previous_import(store, 2026, "da").batch is None
+    path = write_csv(tmp_path / "rev.csv", "target_id,year,value,source\neud_share,2023,20,s\neud_share,2024,26,s\n")
+    ingest.import_observations(store, path, ANALYST)
+    changes = views.changes_since_previous_import(store, 2026, "da")
+    assert changes.batch["file_name"] == "rev.csv"
+    values = changes.values.set_index("year")
+    assert values.loc[2023, "old_value"] == 13.0 and values.loc[2023, "new_value"] == 20.0
+    assert pd.isna(values.loc[2024, "old_value"])
+    moved = changes.statuses.set_index(["target_id", "geography"])
+    assert moved.loc[("eud_share", "Region Hovedstaden"), "change"] == "✖ bevæger sig væk fra målet → ▲ på rette vej"
+
+
+def test_filters_round_trip_through_the_url():
+    f = views.Filters(themes=("mobilitet",), statuses=("moving_away", "insufficient"))
+    query = f.to_query()
+    assert query == {"theme": "mobilitet", "status": "moving_away,insufficient"}
+    parsed = views.Filters.from_query({k: [v] for k, v in query.items()}, ["mobilitet", "uddannelse"], ["Danmark"])
+    assert parsed == f
+    # unknown values in a hand-edited link are dropped, not an error
+    assert views.Filters.from_query({"theme": ["x"], "status": ["bogus"], "geo": ["Mars"]}, ["mobilitet"], []) == views.Filters()
+
+
+def test_explorer_rows_what_would_it_take(store):
+    rows = views.explorer_rows(store, 2026, "da", views.Filters()).set_index("target_id")
+    assert len(rows) == 9
+    eud = rows.loc["eud_share"]
+    assert round(float(eud["needed_pct"]), 1) == round(((30 / 13) ** 0.5 - 1) * 100, 1)   # 2023 -> 2025
+    assert round(float(eud["actual_pct"]), 2) == -1.47
+    assert eud["gap_text"] == "17 procentpoint"
+    only = views.explorer_rows(store, 2026, "da", views.Filters(statuses=("on_track",)))
+    assert set(only["status"]) == {"on_track"}
+
+
+def test_selected_target_from_chart_and_table_events():
+    rows = pd.DataFrame({"target_id": ["a", "b"], "geography": ["X", "Y"]})
+    plotly_event = {"selection": {"points": [{"customdata": ["b", "Y", "name"], "x": 0.5}], "point_indices": [0]}}
+    assert views.selected_target(plotly_event, rows) == ("b", "Y")
+    table_event = {"selection": {"rows": [0], "columns": []}}
+    assert views.selected_target(table_event, rows) == ("a", "X")
+    assert views.selected_target({"selection": {"rows": [], "points": []}}, rows) is None
+    assert views.selected_target(None, rows) is None
+    assert views.selected_target({"selection": {"rows": [7]}}, rows) is None
