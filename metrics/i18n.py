@@ -114,6 +114,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "overview.changes_none": {"da": "Ingen import siden databasen blev oprettet.", "en": "No import since the database was created."},
     "overview.changes_batch": {"da": "Import {batch} · {file} · {user} · {time}", "en": "Import {batch} · {file} · {user} · {time}"},
     "overview.changes_values": {"da": "Nye og reviderede værdier", "en": "New and revised values"},
+    "overview.changes_more": {"da": "De første {shown} af {n} værdier vises.", "en": "The first {shown} of {n} values are shown."},
     "overview.changes_statuses": {"da": "Statusændringer", "en": "Status changes"},
     "overview.changes_no_status": {"da": "Importen ændrede ingen status.", "en": "The import changed no status."},
     "col.trend": {"da": "Udvikling", "en": "Trend"},

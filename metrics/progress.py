@@ -64,6 +64,7 @@ WITH
 tg AS (
     SELECT t.*, f.theme_id AS theme, CASE WHEN t.direction = 'increase' THEN 1 ELSE -1 END AS d
     FROM targets t JOIN focus_areas f USING (focus_area_id)
+    WHERE $target::VARCHAR IS NULL OR t.target_id = $target::VARCHAR
 ),
 -- The baseline of the definition counts as an observation of the target's own geography.
 obs_all AS (
@@ -209,17 +210,20 @@ FROM judged
 """
 
 
-def _status_params(as_of: int, geography: str | None) -> dict[str, Any]:
+def _status_params(as_of: int, geography: str | None, target_id: str | None = None) -> dict[str, Any]:
     return {
-        "as_of": int(as_of), "geo": geography, "tol": MET_TOLERANCE, "trend": TREND_THRESHOLD,
+        "as_of": int(as_of), "geo": geography, "target": target_id, "tol": MET_TOLERANCE, "trend": TREND_THRESHOLD,
         "on_track": ON_TRACK_RATIO, "moderate": MODERATE_RATIO, "horizon": PROJECTION_HORIZON,
     }
 
 
 def compute_status(
-    con: duckdb.DuckDBPyConnection, as_of: int | None = None, geography: str | None = None
+    con: duckdb.DuckDBPyConnection, as_of: int | None = None, geography: str | None = None,
+    target_id: str | None = None,
 ) -> pd.DataFrame:
     """Status of every target and geography at ``as_of`` (default: this calendar year), in one query.
+
+    ``geography`` and ``target_id`` narrow the result (the target page asks for one target).
 
     ``con`` is any DuckDB connection or cursor that sees the tables ``targets``,
     ``focus_areas`` and ``observations`` (a database, or registered frames). Rows come in
@@ -231,7 +235,7 @@ def compute_status(
         "JOIN focus_areas f USING (focus_area_id) JOIN themes th ON th.theme_id = f.theme_id "
         "ORDER BY th.sort_order, f.sort_order, s.sort_order, s.target_id, "
         "NOT s.is_primary_geography, s.geography",
-        _status_params(as_of, geography),
+        _status_params(as_of, geography, target_id),
     ).df()
     return frame[STATUS_COLUMNS].reset_index(drop=True)
 

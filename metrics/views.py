@@ -125,6 +125,11 @@ class Changes:
     batch: dict[str, Any] | None
     values: pd.DataFrame = field(default_factory=pd.DataFrame)
     statuses: pd.DataFrame = field(default_factory=pd.DataFrame)
+    n_values: int = 0  # all values the import brought; ``values`` holds the first CHANGES_SHOWN
+
+
+#: How many changed values the overview lists (a large import is summarised by its count).
+CHANGES_SHOWN = 200
 
 
 def changes_since_previous_import(store: Store, as_of: int, lang: str) -> Changes:
@@ -141,9 +146,10 @@ def changes_since_previous_import(store: Store, as_of: int, lang: str) -> Change
            FROM observations o JOIN targets t USING (target_id)
            LEFT JOIN observation_history h ON h.superseded_by = o.batch_id AND h.reason = 'revised'
                 AND h.target_id = o.target_id AND h.geography = o.geography AND h.year = o.year
-           WHERE o.batch_id = ? ORDER BY o.target_id, o.geography, o.year""",
-        [bid],
+           WHERE o.batch_id = ? ORDER BY o.target_id, o.geography, o.year LIMIT ?""",
+        [bid, CHANGES_SHOWN],
     )
+    n_values = int(store.scalar("SELECT count(*) FROM observations WHERE batch_id = ?", [bid]))
     values["name"] = [_text(lang, d, e) for d, e in zip(values["name_da"], values["name_en"])]
     before_obs = store.query_df(
         """SELECT target_id, geography, year, value, data_class, series_break FROM observations WHERE batch_id <> ?
@@ -164,7 +170,7 @@ def changes_since_previous_import(store: Store, as_of: int, lang: str) -> Change
         f"{i18n.status_label(b, lang) if isinstance(b, str) else '–'} → {i18n.status_label(a, lang)}"
         for b, a in zip(moved["status_before"], moved["status"])
     ]
-    return Changes(batch=batch, values=values, statuses=moved.reset_index(drop=True))
+    return Changes(batch=batch, values=values, statuses=moved.reset_index(drop=True), n_values=n_values)
 
 
 # ---------------------------------------------------------------------- one target
@@ -193,8 +199,7 @@ def target_detail(store: Store, target_id: str, geography: str | None, as_of: in
         return None
     target = match.iloc[0].to_dict()
     with store.read() as cur:
-        status = progress.compute_status(cur, as_of=as_of)
-    all_status = status[status["target_id"] == target_id].reset_index(drop=True)
+        all_status = progress.compute_status(cur, as_of=as_of, target_id=target_id)
     geos = all_status["geography"].tolist()
     geo = geography if geography in geos else target["geography"]
     row = all_status[all_status["geography"] == geo]

@@ -48,6 +48,8 @@ with st.expander(tr("overview.changes"), expanded=False):
             tr("col.old_value"): [i18n.fmt_number(v, language) for v in diff.values["old_value"]],
             tr("col.new_value"): [i18n.fmt_number(v, language) for v in diff.values["new_value"]],
         }), hide_index=True, width="stretch")
+        if diff.n_values > len(diff.values):
+            st.caption(tr("overview.changes_more", shown=len(diff.values), n=i18n.fmt_number(diff.n_values, language)))
         st.markdown(f"**{tr('overview.changes_statuses')}**")
         if diff.statuses.empty:
             st.caption(tr("overview.changes_no_status"))

@@ -37,8 +37,10 @@ if chosen != requested:
 detail = views.target_detail(store, chosen, st.query_params.get("geo"), as_of())
 target, status = detail.target, detail.status
 if len(detail.geographies) > 1:
-    geo = st.radio(tr("target.geography"), detail.geographies, index=detail.geographies.index(detail.geography),
-                   horizontal=True, key=f"geo_{chosen}_{detail.geography}")
+    choose = st.radio if len(detail.geographies) <= 5 else st.selectbox
+    extra = {"horizontal": True} if choose is st.radio else {}
+    geo = choose(tr("target.geography"), detail.geographies, index=detail.geographies.index(detail.geography),
+                 key=f"geo_{chosen}_{detail.geography}", **extra)
     if geo != detail.geography:
         st.query_params["geo"] = geo
         st.rerun()
