@@ -164,3 +164,35 @@ def test_accessibility_scan(server, page, path, heading):
     open_page(page, server + path, heading)
     violations = serious_violations(page)
     assert not violations, [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+
+
+def test_keyboard_only_reaches_a_target(server, page):
+    open_page(page, server + "/", "Overblik over målene")
+    box = page.get_by_role("combobox", name="Gå til et mål")
+    box.focus()
+    page.keyboard.type("DK2020")
+    page.keyboard.press("Enter")
+    page.get_by_role("heading", name="Kommuner med DK2020-klimaplan").wait_for()
+    assert "target=dk2020_climate_plans" in page.url
+
+
+def test_click_on_the_gap_chart_opens_the_target(server, page):
+    open_page(page, server + "/explorer?status=insufficient", "Afstand til målene")
+    page.get_by_text("1 mål vist").wait_for()
+    point = page.locator(".js-plotly-plot .scatterlayer .trace .points path").last
+    point.wait_for()
+    point.click(force=True)
+    page.get_by_role("heading", name="Passagerer med Movia (bus og lokalbaner)").wait_for()
+    assert "target=public_transport_passengers" in page.url
+
+
+def test_series_and_chart_downloads(server, page):
+    open_page(page, server + "/target?target=stem_admissions", "Optagne på STEM-uddannelser")
+    with page.expect_download() as csv_download:
+        page.get_by_role("button", name="Hent serien (CSV)").click()
+    text = Path(csv_download.value.path()).read_text(encoding="utf-8")
+    assert text.splitlines()[0].startswith("target_id,geography,year,value,data_class,source")
+    assert "16434" in text and ",I," in text
+    with page.expect_download(timeout=90_000) as png_download:
+        page.get_by_role("button", name="Hent grafen (PNG)").click()
+    assert Path(png_download.value.path()).read_bytes()[:4] == b"\x89PNG"
