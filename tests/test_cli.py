@@ -6,7 +6,6 @@ import io
 import json
 import subprocess
 import sys
-import textwrap
 
 import pandas as pd
 import pytest
@@ -115,23 +114,9 @@ def test_export_csv_neutralises_formulas_and_parquet_roundtrips(tmp_path):
     assert run("export", "--format", "csv", "--table", "status", "--out", str(out_csv))[0] == 0
 
 
-def test_locked_database_exits_2_naming_the_process(isolated_db):
-    run("init")
-    holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
-            import duckdb, sys
-            con = duckdb.connect({str(isolated_db)!r})
-            print('ready', flush=True)
-            sys.stdin.readline()
-        """)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
-        code, _, err = run("status")
-        assert code == 2 and f"process {holder.pid}" in err and "dashboard" in err
-    finally:
-        holder.communicate("\n", timeout=10)
+def test_locked_database_exits_2_naming_the_process(lock_holder):
+    code, _, err = run("status")
+    assert code == 2 and f"process {lock_holder.pid}" in err and "dashboard" in err
 
 
 def test_module_entry_point_runs(isolated_db):

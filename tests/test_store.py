@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
-import textwrap
-import time
 from pathlib import Path
 
 import duckdb
@@ -86,25 +82,11 @@ def test_failed_write_rolls_back(store):
     assert store.checksum() == before
 
 
-def test_locked_database_says_which_process(isolated_db: Path):
-    Store.open(isolated_db).close()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(f"""
-            import duckdb, sys, time
-            con = duckdb.connect({str(isolated_db)!r})
-            print('ready', flush=True)
-            sys.stdin.readline()
-        """)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
-    )
-    try:
-        assert holder.stdout.readline().strip() == "ready"
-        with pytest.raises(DatabaseLocked) as info:
-            Store.open(isolated_db)
-        message = str(info.value)
-        assert f"process {holder.pid}" in message and "only one" in message
-    finally:
-        holder.communicate("\n", timeout=10)
+def test_locked_database_says_which_process(isolated_db: Path, lock_holder):
+    with pytest.raises(DatabaseLocked) as info:
+        Store.open(isolated_db)
+    message = str(info.value)
+    assert f"process {lock_holder.pid}" in message and "only one" in message
 
 
 def test_reads_from_threads_use_their_own_cursors(store):
