@@ -12,7 +12,8 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 
 from metrics import i18n, progress
 from metrics.model import MalsporError
-from pages._shared import PRESENTATION_CSS, get_store, log, presenting, tr
+from app_pages._auth import sign_in_panel
+from app_pages._shared import PRESENTATION_CSS, get_store, log, presenting, tr
 
 st.set_page_config(page_title="Målspor", page_icon=":material/target:", layout="wide")
 
@@ -50,6 +51,8 @@ with st.sidebar:
                  on_change=_keep, args=("w_as_of", "as_of"))
     st.toggle(tr("app.present"), value=st.session_state["present"], key="w_present", help=tr("app.present_help"),
               on_change=_keep, args=("w_present", "present"))
+    st.divider()
+    sign_in_panel(store, tr)
 
 # Keep the shared state in the URL (defaults left out, so links stay short).
 for key, value, default in (
@@ -62,10 +65,13 @@ for key, value, default in (
     elif key in st.query_params:
         del st.query_params[key]
 
-overview = st.Page("pages/overview.py", title=tr("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True)
-target = st.Page("pages/target.py", title=tr("nav.target"), icon=":material/target:", url_path="target")
-explorer = st.Page("pages/explorer.py", title=tr("nav.explorer"), icon=":material/query_stats:", url_path="explorer")
-page = st.navigation([overview, target, explorer], position="top" if presenting() else "sidebar")
+overview = st.Page("app_pages/overview.py", title=tr("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True)
+target = st.Page("app_pages/target.py", title=tr("nav.target"), icon=":material/target:", url_path="target")
+explorer = st.Page("app_pages/explorer.py", title=tr("nav.explorer"), icon=":material/query_stats:", url_path="explorer")
+memo = st.Page("app_pages/report.py", title=tr("nav.report"), icon=":material/description:", url_path="report")
+upload = st.Page("app_pages/upload.py", title=tr("nav.upload"), icon=":material/upload:", url_path="upload")
+admin = st.Page("app_pages/admin.py", title=tr("nav.admin"), icon=":material/admin_panel_settings:", url_path="admin")
+page = st.navigation([overview, target, explorer, memo, upload, admin], position="top" if presenting() else "sidebar")
 
 if presenting():
     st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)  # constant CSS, no user text

@@ -10,12 +10,9 @@ once already, so the store is open and the cached views are filled, as for a sec
 from __future__ import annotations
 
 import argparse
-import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from bench.synthetic import OUT_DIR, build
@@ -58,11 +55,11 @@ def main() -> None:
         build(synthetic).close()
     cases = [
         ("seed", seed_db, "overview", None, {}),
-        ("seed", seed_db, "target page (eud_share)", "pages/target.py", {"target": "eud_share"}),
-        ("seed", seed_db, "gap explorer", "pages/explorer.py", {}),
+        ("seed", seed_db, "target page (eud_share)", "app_pages/target.py", {"target": "eud_share"}),
+        ("seed", seed_db, "gap explorer", "app_pages/explorer.py", {}),
         ("synthetic 870k", synthetic, "overview", None, {}),
-        ("synthetic 870k", synthetic, "target page", "pages/target.py", {"target": "target_00001"}),
-        ("synthetic 870k", synthetic, "gap explorer", "pages/explorer.py", {}),
+        ("synthetic 870k", synthetic, "target page", "app_pages/target.py", {"target": "target_00001"}),
+        ("synthetic 870k", synthetic, "gap explorer", "app_pages/explorer.py", {}),
     ]
     print(f"{'database':<16} {'page':<26} {'cold s':>8} {'warm median s':>14}")
     for label, db, name, page, query in cases:

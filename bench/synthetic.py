@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from metrics import audit
 from metrics.model import Actor
 from metrics.store import Store
 
@@ -21,7 +22,7 @@ def build(path: Path, n_targets: int = 1000, n_geos: int = 29, n_years: int = 30
         Path(str(path) + suffix).unlink(missing_ok=True)
     store = Store.open(path, seed=False)
     first_year = 2026 - n_years
-    with store.write(Actor("bench", "admin"), "seed") as cur:
+    with store.write(Actor("bench", "admin", via="system"), "seed") as cur:
         cur.execute("INSERT INTO themes SELECT 'theme_' || i, i, 'Tema ' || i, 'Theme ' || i FROM range(4) r(i)")
         cur.execute("INSERT INTO focus_areas SELECT 'fa_' || i, 'theme_' || (i % 4), i, 'Fokus ' || i, 'Focus ' || i "
                     "FROM range(20) r(i)")
@@ -66,6 +67,8 @@ def build(path: Path, n_targets: int = 1000, n_geos: int = 29, n_years: int = 30
         )
         cur.execute("DROP TABLE synth_obs")
         cur.execute("DROP TABLE spec")
+        audit.record(cur, Actor("bench", "admin", via="system"), "seed", "database", path.name, None,
+                     {"targets": n_targets, "geographies": n_geos, "years": n_years}, detail="synthetic benchmark data")
     return store
 
 

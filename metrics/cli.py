@@ -23,7 +23,7 @@ from typing import Any, TextIO
 import pandas as pd
 
 from metrics import export as export_mod
-from metrics import ingest, progress
+from metrics import i18n, ingest, progress
 from metrics.model import Actor, DatabaseLocked, MalsporError, PermissionDenied, ValidationError
 from metrics.store import Store, default_db_path
 
@@ -36,7 +36,7 @@ def cli_actor() -> Actor:
         name = getpass.getuser()
     except (KeyError, OSError):
         name = "cli"
-    return Actor(name, "admin")
+    return Actor(name, "admin", via="cli")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -70,12 +70,21 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Columns as in data/targets.csv. Validated; all rows or none are written.")
     p.add_argument("file", type=Path)
 
-    p = sub.add_parser("import", parents=[common], help="import observations from a CSV",
-                       description="Columns target_id, year, value; optional geography, source, note, data_class, "
-                                   "series_break. Validated; one batch, all rows or none.")
+    p = sub.add_parser("import", parents=[common], help="import observations from a CSV or .xlsx file",
+                       description="A file as Excel saves it: CSV (comma, semicolon or tab; UTF-8, UTF-16 or "
+                                   "Windows-1252; decimal comma or point) or .xlsx. Columns target_id/indikator, "
+                                   "year/år, value/værdi; optional geography/område, source/kilde, note/bemærkning, "
+                                   "data_class/dataklasse, series_break; or one column per year. Validated; one "
+                                   "batch, all rows or none.")
     p.add_argument("file", type=Path)
     p.add_argument("--dry-run", action="store_true", help="validate and show what would change; write nothing")
     p.add_argument("--format", choices=["text", "json"], default="text")
+    p.add_argument("--sheet", help="the sheet of an .xlsx to read, by name or number (default: the first)")
+    p.add_argument("--max-size", type=_megabytes, metavar="MB", default=None,
+                   help=f"refuse larger files (default: ${ingest.MAX_UPLOAD_ENV} or "
+                        f"{ingest.DEFAULT_MAX_BYTES // 2**20} MB)")
+    p.add_argument("--year", type=int, help="the 'as of' year of the status preview (default: this year)")
+    p.add_argument("--lang", choices=["en", "da"], default="en", help="language of the messages (default: en)")
 
     p = sub.add_parser("batches", parents=[common], help="list import batches",
                        description="Every import batch with user, time, file name, checksum, counts and state.")
@@ -84,15 +93,33 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("undo", parents=[common], help="undo an import batch",
                        description="Remove what a batch added and restore what it revised.")
     p.add_argument("batch_id", type=int)
+    p.add_argument("--lang", choices=["en", "da"], default="en", help="language of the messages (default: en)")
 
     p = sub.add_parser("export", parents=[common], help="export observations, targets or status",
-                       description="Write a table as CSV (formula-like cells neutralised) or Parquet.")
-    p.add_argument("--format", choices=["csv", "parquet"], required=True)
+                       description="Write a table as CSV (formula-like cells neutralised), Parquet, or a formatted "
+                                   "Excel workbook (for --table status: the status table, the observations with "
+                                   "their sources, and notes).")
+    p.add_argument("--format", choices=list(export_mod.FORMATS), required=True)
+    p.add_argument("--lang", choices=["da", "en"], default="da", help="language of the Excel headers (default da)")
     p.add_argument("--out", type=Path, required=True, help="output file")
     p.add_argument("--table", choices=list(export_mod.EXPORTABLE), default="observations",
                    help="what to export (default: observations with their targets and sources)")
     p.add_argument("--year", type=int, help="'as of' year for --table status")
+    _add_memo_parsers(sub, common)
+    _add_user_parsers(sub, common)
     return parser
+
+
+def _megabytes(text: str) -> int:
+    """``--max-size`` in megabytes (``50``, ``1.5``, ``200MB``) as bytes."""
+    cleaned = text.strip().upper().removesuffix("MB").strip().replace(",", ".")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size in megabytes: {text!r} (write e.g. 50 or 1.5)") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"the size must be a positive number of megabytes, not {text!r}")
+    return int(value * 2**20)
 
 
 # ---------------------------------------------------------------------- output helpers
@@ -132,14 +159,14 @@ def print_table(frame: pd.DataFrame, out: TextIO) -> None:
         out.write("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip() + "\n")
 
 
-def _print_problems(exc: ValidationError, fmt: str, out: TextIO, err: TextIO) -> None:
+def _print_problems(exc: ValidationError, fmt: str, out: TextIO, err: TextIO, lang: str = "en") -> None:
     if fmt == "json":
-        json.dump({"ok": False, "errors": [p.as_dict() for p in exc.problems]}, out, ensure_ascii=False, indent=2)
+        json.dump({"ok": False, "errors": [p.as_dict(lang) for p in exc.problems]}, out, ensure_ascii=False, indent=2)
         out.write("\n")
         return
-    err.write(f"Nothing was written: {len(exc.problems)} problem(s) found.\n")
+    err.write(i18n.t("cli.rejected", lang, count=len(exc.problems)) + "\n")
     for p in exc.problems:
-        err.write(f"  {p}\n")
+        err.write(f"  {p.render(lang)}\n")
 
 
 # ---------------------------------------------------------------------- commands
@@ -182,26 +209,44 @@ def cmd_import_targets(args: argparse.Namespace, out: TextIO, err: TextIO) -> in
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    lang = args.lang
     with Store.open(args.db) as store:
-        result = ingest.import_observations(store, args.file, cli_actor(), dry_run=args.dry_run)
+        result = ingest.import_observations(store, args.file, cli_actor(), dry_run=args.dry_run, sheet=args.sheet,
+                                            max_bytes=args.max_size, as_of=args.year)
     if args.format == "json":
-        json.dump(result.as_dict(), out, ensure_ascii=False, indent=2)
+        json.dump(result.as_dict(lang), out, ensure_ascii=False, indent=2)
         out.write("\n")
         return EXIT_OK
-    c = result.plan.counts
-    summary = f"{c['added']} added, {c['revised']} revised, {c['unchanged']} unchanged, {c['skipped']} skipped"
+    plan = result.plan
+    summary = i18n.t("cli.summary", lang, **plan.counts)
+    name = plan.file_name
     if args.dry_run:
-        out.write(f"Dry run of {args.file.name}, nothing written: {summary}.\n")
+        out.write(i18n.t("cli.dry_run", lang, file=name, summary=summary) + "\n")
     elif result.batch_id is None:
-        out.write(f"Nothing to change: every row of {args.file.name} is already in the database ({summary}).\n")
+        out.write(i18n.t("cli.nothing", lang, file=name, summary=summary) + "\n")
     else:
-        out.write(f"Imported {args.file.name} as batch {result.batch_id}: {summary}.\n"
-                  f"Undo with: python -m metrics undo {result.batch_id}\n")
-    for r in result.plan.revisions().itertuples():
-        out.write(f"  revised {r.target_id} / {r.geography} / {r.year}: {r.old_value:g} -> {r.value:g}\n")
-    for p in result.plan.skipped:
-        out.write(f"  skipped {p}\n")
+        out.write(i18n.t("cli.imported", lang, file=name, batch=result.batch_id, summary=summary) + "\n")
+    for note in plan.notes:
+        out.write(f"  {note.text(lang)}\n")
+    for r in plan.revisions().itertuples():
+        out.write("  " + i18n.t("cli.revised", lang, target=r.target_id, geography=r.geography, year=r.year,
+                                old=i18n.fmt_number(r.old_value, lang, decimals=_decimals(r.old_value)),
+                                new=i18n.fmt_number(r.value, lang, decimals=_decimals(r.value))) + "\n")
+    if result.status is not None:
+        for r in result.status.itertuples():
+            before = i18n.status_label(r.status_before, lang) if r.status_before else i18n.t("cli.no_status", lang)
+            out.write("  " + i18n.t("cli.status", lang, target=r.target_id, geography=r.geography,
+                                    year=result.as_of, before=before,
+                                    after=i18n.status_label(r.status_after, lang)) + "\n")
+    for p in plan.skipped:
+        out.write("  " + i18n.t("cli.skipped", lang, problem=p.render(lang)) + "\n")
     return EXIT_OK
+
+
+def _decimals(value: float) -> int:
+    """Enough decimals to show a value as imported (13.25 stays 13.25), at most six."""
+    text = f"{value:.6f}".rstrip("0").rstrip(".")
+    return len(text.split(".")[1]) if "." in text else 0
 
 
 def cmd_batches(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -224,21 +269,231 @@ def cmd_batches(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_undo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with Store.open(args.db) as store:
         counts = ingest.undo_batch(store, args.batch_id, cli_actor())
-    out.write(f"Batch {args.batch_id} undone: {counts['removed']} values removed, "
-              f"{counts['restored']} earlier values restored.\n")
+    out.write(i18n.t("cli.undone", args.lang, batch=args.batch_id, **counts) + "\n")
     return EXIT_OK
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with Store.open(args.db) as store:
-        n = export_mod.export_table(store, args.table, args.format, args.out, as_of=args.year)
+        n = export_mod.export_table(store, args.table, args.format, args.out, as_of=args.year, lang=args.lang)
     out.write(f"Wrote {n} rows of {args.table} to {args.out}.\n")
     return EXIT_OK
 
 
+# ---------------------------------------------------------------------- status memo, backup, commentary (issue 5)
+def _add_memo_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The parser entries of ``report``, ``backup``, ``restore`` and ``commentary``."""
+    from metrics import report
+
+    p = sub.add_parser("report", parents=[common], help="write the status memo (PDF, Word, HTML or Markdown)",
+                       description="The status memo for committees, from the data: the overall picture, then per "
+                                   "theme and focus area each target's status, figures, chart, commentary, "
+                                   "initiatives and sources. Markdown gets its charts as PNG files in a folder "
+                                   "beside it.")
+    p.add_argument("--format", choices=list(report.FORMATS), required=True)
+    p.add_argument("--lang", choices=["da", "en"], default="da", help="language (default da)")
+    p.add_argument("--year", type=int, help="the 'as of' year (default: this year)")
+    p.add_argument("--out", type=Path, required=True, help="output file")
+    p.add_argument("--detail", choices=list(report.DETAILS), default="auto",
+                   help=f"full: a section and chart per target; summary: status per theme and the targets furthest "
+                        f"behind, no charts; auto (default): full up to {report.FULL_LIMIT} targets")
+    p.add_argument("--no-charts", action="store_true", help="leave the charts out (faster; no Chromium needed)")
+
+    p = sub.add_parser("backup", parents=[common], help="write the whole database as Parquet files",
+                       description="One Parquet file per table and a manifest (schema version, row counts, "
+                                   "checksums, sequences) in a new folder. Restore with 'restore FOLDER'.")
+    p.add_argument("--out", type=Path, required=True, help="a new (or empty) folder")
+
+    p = sub.add_parser("restore", parents=[common], help="load a backup folder into an empty database",
+                       description="Load a folder written by 'backup' into an empty database (a new --db file is "
+                                   "created), in one transaction: every table, history, batches, commentary, "
+                                   "sequences and schema_version come back exactly. A database that holds data is "
+                                   "refused.")
+    p.add_argument("folder", type=Path)
+
+    p = sub.add_parser("commentary", parents=[common], help="write or list the status commentary",
+                       description="Analysts' status text per target or focus area and year; every version is "
+                                   "kept with author and time.")
+    actions = p.add_subparsers(dest="action", metavar="ACTION", parser_class=_Parser)
+    actions.required = True
+    a = actions.add_parser("set", parents=[common], help="save a new version (empty text withdraws)")
+    who = a.add_mutually_exclusive_group(required=True)
+    who.add_argument("--target", help="target id, e.g. eud_share")
+    who.add_argument("--focus-area", help="focus area id, e.g. faglaerte")
+    a.add_argument("--year", type=int, required=True, help="the status year the text is written for")
+    a.add_argument("--lang", choices=["da", "en"], default="da")
+    text = a.add_mutually_exclusive_group(required=True)
+    text.add_argument("--text", help="the text")
+    text.add_argument("--file", type=Path, help="read the text from a UTF-8 file")
+    a = actions.add_parser("list", parents=[common], help="list the current commentary (or every version)")
+    a.add_argument("--year", type=int)
+    a.add_argument("--target")
+    a.add_argument("--focus-area")
+    a.add_argument("--history", action="store_true", help="every version, newest first")
+    a.add_argument("--format", choices=["table", "json"], default="table")
+
+
+def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from metrics import report
+
+    with Store.open(args.db) as store:
+        result = report.write_memo(store, args.format, args.out, year=args.year, lang=args.lang,
+                                   detail=args.detail, charts=not args.no_charts)
+    seconds = result["build_seconds"] + result["render_seconds"]
+    out.write(f"Wrote the {result['detail']} status memo as of {result['year']} ({result['lang']}, {args.format}) "
+              f"to {args.out}: {result['targets']} targets, {result['charts']} charts, "
+              f"{result['bytes'] / 1024:,.0f} KiB in {seconds:.1f} s (charts {result['chart_seconds']:.1f} s).\n")
+    memo = result["memo"]
+    notes = {tg.chart_note for th in memo.themes for f in th.focus_areas for tg in f.targets if tg.chart_note}
+    for note in sorted(n for n in notes if "Chromium" in n or "machine" in n or "maskine" in n):
+        err.write(f"Note: {note}\n")
+    return EXIT_OK
+
+
+def cmd_backup(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from metrics import backup
+
+    with Store.open(args.db) as store:
+        manifest = backup.backup(store, args.out)
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    out.write(f"Backed up {len(manifest['tables'])} tables ({rows:,} rows, schema version "
+              f"{manifest['schema_version']}) to {args.out}.\nRestore with: python -m metrics restore {args.out} "
+              f"--db NEW.duckdb\n")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from metrics import backup
+
+    if not args.folder.is_dir():
+        err.write(f"No such folder: {args.folder}\n")
+        return EXIT_USAGE
+    backup.read_manifest(args.folder)  # refuse a damaged or foreign folder before creating a database
+    with Store.open(args.db, seed=False) as store:
+        counts = backup.restore(store, args.folder, cli_actor())
+        path = store.path
+    out.write(f"Restored {sum(counts.values()):,} rows into {path}: "
+              + ", ".join(f"{n} {t}" for t, n in counts.items()) + ".\n")
+    return EXIT_OK
+
+
+def cmd_commentary(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from metrics import commentary
+
+    with Store.open(args.db) as store:
+        if args.action == "set":
+            text = args.file.read_text(encoding="utf-8") if args.file else args.text
+            cid = commentary.save(store, cli_actor(), year=args.year, text=text, target_id=args.target,
+                                  focus_area_id=args.focus_area, lang=args.lang)
+            what = f"target {args.target}" if args.target else f"focus area {args.focus_area}"
+            state = "withdrawn" if not text.strip() else "saved"
+            out.write(f"Commentary for {what}, {args.year} ({args.lang}) {state} as version {cid}.\n")
+            return EXIT_OK
+        if args.history:
+            if not (args.target or args.focus_area):
+                err.write("--history needs --target or --focus-area.\n")
+                return EXIT_USAGE
+            items = commentary.history(store, target_id=args.target, focus_area_id=args.focus_area, year=args.year)
+            frame = pd.DataFrame([vars(c) for c in items])
+        else:
+            frame = commentary.current_frame(store, args.year)
+            if args.target:
+                frame = frame[frame["target_id"] == args.target]
+            if args.focus_area:
+                frame = frame[frame["focus_area_id"] == args.focus_area]
+    if frame.empty:
+        out.write("[]\n" if args.format == "json" else "No commentary.\n")
+        return EXIT_OK
+    frame = frame.assign(created_at=frame["created_at"].astype(str))
+    if args.format == "json":
+        json.dump(frame_records(frame), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        shown = frame.assign(text=frame["text"].str.replace("\n", " ").str.slice(0, 60))
+        print_table(shown[["commentary_id", "year", "lang", "target_id", "focus_area_id", "author", "created_at",
+                           "text"]], out)
+    return EXIT_OK
+
+
+# ---------------------------------------------------------------------- accounts and audit trail (issue 6)
+def _add_user_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
+    """The parser entries of ``user`` and ``audit``."""
+    p = sub.add_parser("user", parents=[common], help="manage local accounts (local mode sign-in)",
+                       description="Local accounts for the dashboard when no OpenID Connect provider is configured. "
+                                   "The password is asked for (or read from standard input with --password-stdin) "
+                                   "and stored only as a salted scrypt hash.")
+    p.add_argument("action", choices=["add", "role", "password", "remove", "list"])
+    p.add_argument("name", nargs="?", help="the user name (not for list)")
+    p.add_argument("--role", choices=["viewer", "analyst", "admin"], help="the role (add, role)")
+    p.add_argument("--password-stdin", action="store_true", help="read the password from standard input")
+    p = sub.add_parser("audit", parents=[common], help="show the audit trail of every change",
+                       description="Every change with who, when, what and the values before and after.")
+    p.add_argument("--user", help="only this user")
+    p.add_argument("--action", help="only this action, e.g. import_observations")
+    p.add_argument("--limit", type=int, default=50, help="how many rows, newest first (default 50)")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+
+
+def _read_password(args: argparse.Namespace) -> str:
+    if args.password_stdin:
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass(f"Password for {args.name}: ")
+    if getpass.getpass("Repeat the password: ") != first:
+        raise MalsporError("The two passwords differ; nothing was changed.")
+    return first
+
+
+def cmd_user(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from metrics import auth
+
+    with Store.open(args.db) as store:
+        if args.action == "list":
+            print_table(auth.local_users(store), out)
+            return EXIT_OK
+        if not args.name:
+            err.write(f"'user {args.action}' needs a user name.\n")
+            return EXIT_USAGE
+        if args.action in ("add", "role") and not args.role:
+            err.write(f"'user {args.action}' needs --role viewer|analyst|admin.\n")
+            return EXIT_USAGE
+        actor = cli_actor()
+        if args.action == "add":
+            auth.add_local_user(store, actor, args.name, args.role, _read_password(args))
+            out.write(f"Added the local user {args.name} with the role {args.role}.\n")
+        elif args.action == "role":
+            auth.set_local_role(store, actor, args.name, args.role)
+            out.write(f"{args.name} now has the role {args.role}.\n")
+        elif args.action == "password":
+            auth.set_local_password(store, actor, args.name, _read_password(args))
+            out.write(f"Changed the password of {args.name} (the account is unlocked).\n")
+        else:
+            auth.remove_local_user(store, actor, args.name)
+            out.write(f"Removed the local user {args.name}.\n")
+    return EXIT_OK
+
+
+def cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from metrics import audit
+
+    with Store.open(args.db) as store:
+        trail = audit.read(store, user=args.user, action=args.action, limit=args.limit)
+    if args.format == "json":
+        json.dump(frame_records(trail.assign(changed_at=trail["changed_at"].astype(str))), out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    elif args.format == "csv":
+        export_mod.safe_csv(trail, out)
+    else:
+        shown = trail.assign(changed_at=trail["changed_at"].dt.strftime("%Y-%m-%d %H:%M"),
+                             after=trail["after"].fillna("").str.slice(0, 60))
+        print_table(shown[["audit_id", "changed_at", "user_name", "role", "via", "action", "object_id", "after"]], out)
+    return EXIT_OK
+
+
 COMMANDS = {
+    "user": cmd_user, "audit": cmd_audit,
     "init": cmd_init, "status": cmd_status, "import-targets": cmd_import_targets, "import": cmd_import,
     "batches": cmd_batches, "undo": cmd_undo, "export": cmd_export,
+    "report": cmd_report, "backup": cmd_backup, "restore": cmd_restore, "commentary": cmd_commentary,
 }
 
 
@@ -259,7 +514,19 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     try:
         return COMMANDS[args.command](args, out, err)
     except ValidationError as exc:
-        _print_problems(exc, getattr(args, "format", "text"), out, err)
+        _print_problems(exc, getattr(args, "format", "text"), out, err, getattr(args, "lang", "en"))
+        return EXIT_INVALID
+    except ingest.ImportRefused as exc:
+        message = exc.text(getattr(args, "lang", "en"))
+        if exc.code == "no_file":
+            err.write(f"{message}\n")
+            return EXIT_USAGE
+        if getattr(args, "format", "text") == "json":
+            json.dump({"ok": False, "errors": [{"row": None, "column": None, "value": None, "message": message}]},
+                      out, ensure_ascii=False, indent=2)
+            out.write("\n")
+        else:
+            err.write(f"{message}\n")
         return EXIT_INVALID
     except DatabaseLocked as exc:
         err.write(f"{exc}\n")

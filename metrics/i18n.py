@@ -223,8 +223,516 @@ TEXTS: dict[str, dict[str, str]] = {
     "explorer.own_geography": {"da": "Målets eget område", "en": "The target's own geography"},
     "explorer.count": {"da": "{n} mål vist", "en": "{n} targets shown"},
     # --- upload and import messages
+    # where a problem is (metrics.model.Problem.render)
+    "problem.at_row": {"da": "række {row}", "en": "row {row}"},
+    "problem.at_column": {"da": "kolonne '{column}'", "en": "column '{column}'"},
+    "problem.shown_value": {"da": " (værdi '{value}')", "en": " (value '{value}')"},
+    # problems with the file as a whole
+    "problem.file_too_large": {
+        "da": "Filen fylder {size}, og grænsen er {limit}. Del den op i mindre filer, eller hæv grænsen "
+              "(--max-size eller MALSPOR_MAX_UPLOAD_MB).",
+        "en": "The file is {size} and the limit is {limit}. Split it into smaller files, or raise the limit "
+              "(--max-size or MALSPOR_MAX_UPLOAD_MB)."},
+    "problem.file_empty": {"da": "Filen er tom: den skal have en overskriftsrække og datarækker.",
+                           "en": "The file is empty: it needs a header row and data rows."},
+    "problem.not_text": {
+        "da": "Filen er ikke en tabel: den indeholder binære data (fx et billede, en PDF eller en zip-fil). Gem arket "
+              "fra Excel som CSV eller .xlsx, og upload den fil.",
+        "en": "The file is not a table: it contains binary data (such as an image, a PDF or a zip file). Save the "
+              "sheet from Excel as CSV or .xlsx and upload that file."},
+    "problem.encoding_unknown": {
+        "da": "Filens tegn kan ikke læses som UTF-8, UTF-16 eller Windows-1252 (byte {byte} på position {position}). "
+              "Gem den fra Excel som 'CSV UTF-8'.",
+        "en": "The file's characters cannot be read as UTF-8, UTF-16 or Windows-1252 (byte {byte} at position "
+              "{position}). Save it from Excel as 'CSV UTF-8'."},
+    "problem.xls_old": {
+        "da": "Filen er en gammel Excel 97-2003-projektmappe (.xls), som ikke kan læses. Åbn den i Excel, og gem den "
+              "som .xlsx eller CSV.",
+        "en": "The file is an old Excel 97-2003 workbook (.xls), which cannot be read. Open it in Excel and save it "
+              "as .xlsx or CSV."},
+    "problem.xlsx_unreadable": {
+        "da": "Filen ligner en Excel-projektmappe, men kan ikke læses ({reason}). Åbn den i Excel, og gem den igen "
+              "som .xlsx, eller gem arket som CSV.",
+        "en": "The file looks like an Excel workbook but cannot be read ({reason}). Open it in Excel and save it "
+              "again as .xlsx, or save the sheet as CSV."},
+    "problem.sheet_not_found": {"da": "Projektmappen har intet ark '{sheet}'. Dens ark er: {sheets}.",
+                                "en": "The workbook has no sheet '{sheet}'. Its sheets are: {sheets}."},
+    "problem.not_a_table": {
+        "da": "Overskriftsrækken har kun én kolonne ('{header}'): intet komma, semikolon eller tabulatortegn "
+              "adskiller kolonnerne. Gem arket fra Excel som CSV, eller brug skabelonen.",
+        "en": "The header row has only one column ('{header}'): no comma, semicolon or tab separates the columns. "
+              "Save the sheet from Excel as CSV, or use the template."},
+    "problem.not_a_table_sheet": {
+        "da": "Arket '{sheet}' har kun én kolonne ('{header}') og er ikke tabellen. Vælg arket med tabellen "
+              "(projektmappens ark: {sheets}).",
+        "en": "The sheet '{sheet}' has only one column ('{header}') and is not the table. Choose the sheet with "
+              "the table (the workbook's sheets: {sheets})."},
+    "problem.only_header": {
+        "da": "Filen har en overskriftsrække, men ingen datarækker. Tilføj en række pr. mål, område og år under "
+              "overskrifterne.",
+        "en": "The file has a header but no data rows. Add one row per target, geography and year below the "
+              "header."},
+    "problem.unclosed_quote": {
+        "da": "Et anførselstegn (\") åbner her en celle, som aldrig lukkes, så resten af filen løber ind i én celle. "
+              "Luk anførselstegnet, eller fjern det.",
+        "en": "A quotation mark (\") opens a cell here that is never closed, so the rest of the file runs into one "
+              "cell. Close the quotation mark or remove it."},
+    "problem.cell_too_long": {
+        "da": "En celle er længere end {limit} tegn; sandsynligvis er et anførselstegn ikke lukket. Ret cellen.",
+        "en": "A cell is longer than {limit} characters; probably a quotation mark is not closed. Correct the "
+              "cell."},
+    "problem.csv_unreadable": {"da": "Filen kan ikke læses som en tabel: {reason}. Gem den igen fra Excel som CSV.",
+                               "en": "The file cannot be read as a table: {reason}. Save it again from Excel as "
+                                     "CSV."},
+    "problem.missing_column": {
+        "da": "Den påkrævede kolonne '{field}' mangler i overskriftsrækken (navne, der forstås: {aliases}). "
+              "Overskriftsrækken har: {found}. Tilføj kolonnen, eller hent skabelonen.",
+        "en": "The required column '{field}' is missing from the header row (accepted names: {aliases}). The "
+              "header row has: {found}. Add the column, or download the template."},
+    "problem.duplicate_column": {"da": "To kolonner betyder '{field}': {headers}. Behold den ene.",
+                                 "en": "Two columns mean '{field}': {headers}. Keep one of them."},
+    "problem.unnamed_column": {
+        "da": "Kolonne {letter} har værdier, men ingen overskrift. Giv den en overskrift (fx bemærkning), eller "
+              "slet den.",
+        "en": "Column {letter} has values but no heading. Give it a heading (such as note) or delete it."},
+    "problem.extra_cells": {
+        "da": "Rækken har {cells} celler, men overskriftsrækken har {columns} kolonner. Fjern de ekstra celler, "
+              "eller giv dem en overskrift.",
+        "en": "The row has {cells} cells but the header row has {columns} columns. Remove the extra cells or give "
+              "them a heading."},
+    # problems with a row
+    "problem.target_missing": {"da": "Målets id mangler. Skriv et id som {example}.",
+                               "en": "The target id is empty. Fill in an id such as {example}."},
+    "problem.unknown_target": {"da": "Ukendt mål. Mente du {suggestions}?",
+                               "en": "Unknown target. Did you mean {suggestions}?"},
+    "problem.unknown_target_list": {"da": "Ukendt mål. Kendte id'er: {known}.",
+                                    "en": "Unknown target. Known ids: {known}."},
+    "problem.bad_year": {"da": "Året skal være et helt tal fra 1900 til 2100, fx 2024.",
+                         "en": "The year must be a whole number from 1900 to 2100, such as 2024."},
+    "problem.value_not_number_comma": {
+        "da": "Værdien er ikke et tal. Filen skriver decimaler med komma (fx 13,4 eller 1.234,5); skriv værdien "
+              "sådan, eller lad cellen stå tom, hvis tallet mangler.",
+        "en": "The value is not a number. This file writes decimals with a comma (such as 13,4 or 1.234,5); write "
+              "the value that way, or leave the cell empty if there is no figure."},
+    "problem.value_not_number_point": {
+        "da": "Værdien er ikke et tal. Filen skriver decimaler med punktum (fx 13.4 eller 1,234.5); skriv værdien "
+              "sådan, eller lad cellen stå tom, hvis tallet mangler.",
+        "en": "The value is not a number. This file writes decimals with a point (such as 13.4 or 1,234.5); write "
+              "the value that way, or leave the cell empty if there is no figure."},
+    "problem.percent_unit": {
+        "da": "Værdien har et %-tegn, men målet måles i '{unit}'. Fjern %-tegnet, eller tjek målets id.",
+        "en": "The value has a % sign, but the target is measured in '{unit}'. Remove the % sign, or check the "
+              "target id."},
+    "problem.out_of_bounds": {
+        "da": "Uden for målets naturlige grænser [{lower}; {upper}]. Tjek enheden (procent, ikke brøkdel) og tallet.",
+        "en": "Outside the target's natural bounds [{lower}, {upper}]. Check the unit (per cent, not a fraction) "
+              "and the number."},
+    "problem.bad_data_class": {
+        "da": "Dataklassen skal være R (målt), D (afledt) eller I (eksempeldata).",
+        "en": "The data class must be R (real), D (derived) or I (illustrative)."},
+    "problem.bad_series_break": {"da": "Skriv ja eller nej (eller true/false).",
+                                 "en": "Write true or false (or ja/nej)."},
+    "problem.baseline_conflict": {
+        "da": "Afviger fra målets basisværdi {baseline} for {geography} i {year}. Ret værdien, eller ret først "
+              "målets basisværdi.",
+        "en": "Disagrees with the target's baseline {baseline} for {geography} in {year}. Correct the value, or "
+              "change the target's baseline first."},
+    "problem.duplicate_key": {
+        "da": "{target} / {geography} / {year} står allerede i række {first_row} med værdien {first_value}. Behold "
+              "kun én af rækkerne.",
+        "en": "{target} / {geography} / {year} already appears in row {first_row} with the value {first_value}. "
+              "Keep one of the rows."},
+    "problem.too_many": {
+        "da": "… og {count} problemer mere. Ret dem ovenfor (de har ofte én fælles årsag), og upload igen.",
+        "en": "… and {count} more problems. Fix the ones above (they often share one cause) and upload again."},
+    # warnings: rows left out
+    "problem.skip_missing": {"da": "Ingen værdi: rækken springes over og gemmes ikke som 0.",
+                             "en": "No value: the row is skipped, not stored as 0."},
+    "problem.skip_blank": {"da": "Hverken mål, år eller værdi: rækken springes over.",
+                           "en": "No target, year or value: the row is skipped."},
+    "problem.duplicate_same": {"da": "Gentager række {first_row} med samme værdi: tælles én gang.",
+                               "en": "Repeats row {first_row} with the same value: counted once."},
+    "problem.more_warnings": {"da": "… og {count} oversprungne rækker mere.",
+                              "en": "… and {count} more skipped rows."},
+    # notes: how the file was read
+    "problem.read_csv": {"da": "Læst som {encoding}, adskilt med {delimiter}, decimaler med {decimal}.",
+                         "en": "Read as {encoding}, separated by {delimiter}, decimals with a {decimal}."},
+    "problem.read_xlsx": {"da": "Læst som Excel-projektmappe, ark '{sheet}', decimaler i tekstceller med {decimal}.",
+                          "en": "Read as an Excel workbook, sheet '{sheet}', decimals in text cells with a "
+                                "{decimal}."},
+    "problem.read_wide": {"da": "Bred tabel: {count} årskolonner ({years}) er vendt til rækker.",
+                          "en": "Wide layout: {count} year columns ({years}) turned into rows."},
+    "problem.ignored_columns": {"da": "Kolonner, der ikke bruges: {columns}.",
+                                "en": "Columns not used: {columns}."},
+    "problem.new_geographies": {"da": "Nye områder (findes ikke i databasen endnu): {geographies}. Tjek stavningen.",
+                                "en": "New geographies (not yet in the database): {geographies}. Check the "
+                                      "spelling."},
+    "problem.same_file": {"da": "Samme fil (sha256) blev importeret før som kørsel {batches}.",
+                          "en": "The same file (sha256) was imported before as batch {batches}."},
+    "sep.comma": {"da": "komma", "en": "comma"},
+    "sep.semicolon": {"da": "semikolon", "en": "semicolon"},
+    "sep.tab": {"da": "tabulator", "en": "tab"},
+    "sep.point": {"da": "punktum", "en": "point"},
+    # refusals of an import or an undo (metrics.ingest.ImportRefused)
+    "refusal.no_batch": {"da": "Der findes ingen importkørsel {batch}.", "en": "There is no import batch {batch}."},
+    "refusal.already_undone": {"da": "Kørsel {batch} ({file}) er allerede fortrudt ({when}).",
+                               "en": "Batch {batch} ({file}) was already undone at {when}."},
+    "refusal.undo_blocked": {
+        "da": "Kørsel {batch} kan ikke fortrydes: kørsel {later} har siden revideret nogle af dens værdier. "
+              "Fortryd kørsel {later} først.",
+        "en": "Batch {batch} cannot be undone: batch {later} has since revised some of its values. Undo batch "
+              "{later} first."},
+    "refusal.preview_stale": {
+        "da": "Data er ændret siden forhåndsvisningen (en anden import eller fortrydelse). Intet er gemt. Se den nye "
+              "forhåndsvisning, og bekræft igen.",
+        "en": "The data changed since the preview (another import or undo). Nothing was written. Review the new "
+              "preview and confirm again."},
+    "refusal.no_file": {"da": "Filen findes ikke: {path}.", "en": "No such file: {path}."},
+    # the Upload page
+    "nav.upload": {"da": "Upload", "en": "Upload"},
+    "upload.title": {"da": "Upload målinger", "en": "Upload measurements"},
+    "upload.intro": {
+        "da": "Upload en fil med målinger, som den er gemt fra Excel: CSV (komma, semikolon eller tabulator; "
+              "UTF-8, UTF-16 eller Windows-1252) eller .xlsx, med én række pr. mål, område og år eller én kolonne "
+              "pr. år. Du ser først, hvad der er galt, eller hvad filen vil ændre; intet gemmes, før du bekræfter, "
+              "og hver import kan fortrydes.",
+        "en": "Upload a file of measurements as Excel saved it: CSV (comma, semicolon or tab; UTF-8, UTF-16 or "
+              "Windows-1252) or .xlsx, with one row per target, geography and year or one column per year. You "
+              "first see what is wrong or what the file will change; nothing is written until you confirm, and "
+              "every import can be undone."},
+    "upload.role_viewer": {
+        "da": "Du er '{user}' med rollen '{role}'. Kun analytikere og administratorer kan importere og fortryde, "
+              "så upload og fortryd er skjult. Log ind i sidepanelet med en konto med rollen analytiker.",
+        "en": "You are '{user}' with the role '{role}'. Only analysts and administrators can import and undo, so "
+              "upload and undo are hidden. Sign in from the sidebar with an account that has the analyst role.",
+    },
+    "upload.role_analyst": {"da": "Du importerer som '{user}' (rolle: {role}).",
+                            "en": "You import as '{user}' (role: {role})."},
+    "upload.templates": {"da": "Skabeloner", "en": "Templates"},
+    "upload.template_da": {"da": "Hent skabelon med danske overskrifter (semikolon, decimalkomma)",
+                           "en": "Download template with Danish headers (semicolon, decimal comma)"},
+    "upload.template_en": {"da": "Hent skabelon med engelske overskrifter (komma, decimalpunktum)",
+                           "en": "Download template with English headers (comma, decimal point)"},
+    "upload.known_targets": {"da": "Mål, der kan importeres til", "en": "Targets you can import to"},
+    "upload.columns_help": {
+        "da": "Påkrævet: indikator (mål-id), år, værdi. Valgfrit: område (ellers målets eget), kilde, bemærkning, "
+              "dataklasse (R målt, D afledt, I eksempeldata; standard R). Tomme celler, '..', '-', 'n/a' og 'NA' "
+              "betyder 'intet tal' og springes over.",
+        "en": "Required: target_id, year, value. Optional: geography (default: the target's own), source, note, "
+              "data_class (R real, D derived, I illustrative; default R). Empty cells, '..', '-', 'n/a' and 'NA' "
+              "mean 'no figure' and are skipped."},
+    "upload.file": {"da": "Fil (træk og slip, eller vælg; højst {limit} MB)",
+                    "en": "File (drag and drop, or browse; at most {limit} MB)"},
+    "upload.sheet": {"da": "Ark", "en": "Sheet"},
+    "upload.rejected": {"da": "Filen er afvist, og intet er gemt: {count} problem(er). Ret dem, og upload igen.",
+                        "en": "The file was rejected and nothing was written: {count} problem(s). Fix them and "
+                              "upload again."},
+    "upload.report": {"da": "Valideringsrapport", "en": "Validation report"},
+    "upload.report_download": {"da": "Hent rapporten som CSV", "en": "Download the report as CSV"},
+    "upload.read_as": {"da": "Sådan er filen læst", "en": "How the file was read"},
+    "upload.preview": {"da": "Forhåndsvisning: hvad importen vil ændre", "en": "Preview: what the import will change"},
+    "upload.added": {"da": "Tilføjes", "en": "Added"},
+    "upload.revised": {"da": "Revideres", "en": "Revised"},
+    "upload.unchanged": {"da": "Uændrede", "en": "Unchanged"},
+    "upload.skipped": {"da": "Sprunget over", "en": "Skipped"},
+    "upload.revisions": {"da": "Reviderede værdier (gammel → ny)", "en": "Revised values (old → new)"},
+    "upload.status_changes": {"da": "Status, som importen ændrer (pr. {year})",
+                              "en": "Statuses the import changes (as of {year})"},
+    "upload.no_status_changes": {"da": "Importen ændrer ingen status (pr. {year}).",
+                                 "en": "The import changes no status (as of {year})."},
+    "upload.warnings": {"da": "Rækker, der springes over", "en": "Rows skipped"},
+    "upload.nothing_to_change": {
+        "da": "Intet at ændre: hver række i {file} findes allerede i databasen. Der oprettes ingen kørsel.",
+        "en": "Nothing to change: every row of {file} is already in the database. No batch is created."},
+    "upload.confirm": {"da": "Bekræft import af {file}", "en": "Confirm import of {file}"},
+    "upload.imported": {"da": "{file} er importeret som kørsel {batch}: {added} tilføjet, {revised} revideret, "
+                              "{unchanged} uændret, {skipped} sprunget over.",
+                        "en": "{file} was imported as batch {batch}: {added} added, {revised} revised, "
+                              "{unchanged} unchanged, {skipped} skipped."},
+    "upload.batches": {"da": "Importkørsler", "en": "Import batches"},
+    "upload.no_batches": {"da": "Ingen importkørsler endnu.", "en": "No import batches yet."},
+    "upload.undo_choose": {"da": "Kørsel at fortryde", "en": "Batch to undo"},
+    "upload.undo": {"da": "Fortryd kørsel {batch}", "en": "Undo batch {batch}"},
+    "upload.undone": {"da": "Kørsel {batch} er fortrudt: {removed} værdier fjernet, {restored} tidligere værdier "
+                            "genskabt.",
+                      "en": "Batch {batch} was undone: {removed} values removed, {restored} earlier values "
+                            "restored."},
+    "upload.no_undoable": {"da": "Ingen kørsler kan fortrydes.", "en": "No batch can be undone."},
+    "upload.unexpected": {
+        "da": "Der skete en uventet fejl, og intet er gemt. Prøv igen; sker det igen, så send filen og tidspunktet "
+              "til den, der driver Målspor.",
+        "en": "An unexpected error occurred and nothing was written. Try again; if it happens again, send the file "
+              "and the time to whoever runs Målspor."},
+    "upload.permission": {"da": "Din rolle ({role}) må ikke importere eller fortryde.",
+                          "en": "Your role ({role}) may not import or undo."},
+    "upload.state.committed": {"da": "gemt", "en": "committed"},
+    "upload.state.undone": {"da": "fortrudt", "en": "undone"},
+    "upload.new_geography": {"da": "ny", "en": "new"},
+    "ucol.row": {"da": "Række", "en": "Row"},
+    "ucol.column": {"da": "Kolonne", "en": "Column"},
+    "ucol.value": {"da": "Værdi i filen", "en": "Value in the file"},
+    "ucol.message": {"da": "Hvad er galt, og hvad du gør", "en": "What is wrong and what to do"},
+    "ucol.old": {"da": "Gammel", "en": "Old"},
+    "ucol.new": {"da": "Ny", "en": "New"},
+    "ucol.before": {"da": "Før", "en": "Before"},
+    "ucol.after": {"da": "Efter", "en": "After"},
+    "ucol.batch": {"da": "Kørsel", "en": "Batch"},
+    "ucol.time": {"da": "Tidspunkt", "en": "Time"},
+    "ucol.user": {"da": "Bruger", "en": "User"},
+    "ucol.file": {"da": "Fil", "en": "File"},
+    "ucol.state": {"da": "Tilstand", "en": "State"},
+    "ucol.target_id": {"da": "Mål-id", "en": "Target id"},
+    "ucol.unit": {"da": "Enhed", "en": "Unit"},
+    "ucol.bounds": {"da": "Grænser", "en": "Bounds"},
+    "ucol.added": {"da": "Tilføjet", "en": "Added"},
+    "ucol.revised": {"da": "Revideret", "en": "Revised"},
+    "ucol.unchanged": {"da": "Uændret", "en": "Unchanged"},
+    "ucol.skipped": {"da": "Sprunget over", "en": "Skipped"},
+    # the command line (python -m metrics import / undo --lang da|en)
+    "cli.summary": {"da": "{added} tilføjet, {revised} revideret, {unchanged} uændret, {skipped} sprunget over",
+                    "en": "{added} added, {revised} revised, {unchanged} unchanged, {skipped} skipped"},
+    "cli.dry_run": {"da": "Prøvekørsel af {file}, intet er gemt: {summary}.",
+                    "en": "Dry run of {file}, nothing written: {summary}."},
+    "cli.nothing": {"da": "Intet at ændre: hver række i {file} findes allerede i databasen ({summary}).",
+                    "en": "Nothing to change: every row of {file} is already in the database ({summary})."},
+    "cli.imported": {"da": "{file} er importeret som kørsel {batch}: {summary}.\nFortryd med: python -m metrics undo {batch}",
+                     "en": "Imported {file} as batch {batch}: {summary}.\nUndo with: python -m metrics undo {batch}"},
+    "cli.revised": {"da": "revideret {target} / {geography} / {year}: {old} -> {new}",
+                    "en": "revised {target} / {geography} / {year}: {old} -> {new}"},
+    "cli.status": {"da": "status {target} / {geography} (pr. {year}): {before} -> {after}",
+                   "en": "status {target} / {geography} (as of {year}): {before} -> {after}"},
+    "cli.skipped": {"da": "sprunget over: {problem}", "en": "skipped {problem}"},
+    "cli.rejected": {"da": "Intet er gemt: {count} problem(er) fundet.",
+                     "en": "Nothing was written: {count} problem(s) found."},
+    "cli.undone": {"da": "Kørsel {batch} er fortrudt: {removed} værdier fjernet, {restored} tidligere værdier genskabt.",
+                   "en": "Batch {batch} undone: {removed} values removed, {restored} earlier values restored."},
+    "cli.no_status": {"da": "–", "en": "–"},
     # --- status memo and exports
+    "nav.report": {"da": "Statusnotat", "en": "Status memo"},
+    # the memo (metrics/report.py)
+    "memo.kind": {"da": "NOTAT", "en": "MEMO"},
+    "memo.title": {"da": "Status på målene i RUS-handlingsplanen", "en": "Status of the targets of the RUS action plan"},
+    "memo.subtitle": {"da": "Status pr. {year} · Region Hovedstaden", "en": "Status as of {year} · Capital Region of Denmark"},
+    "memo.prepared": {"da": "Udarbejdet {date} af Målspor ud fra databasens tal.",
+                      "en": "Prepared {date} by Målspor from the figures in its database."},
+    "memo.footer": {"da": "Målspor · Statusnotat {year} · {date}", "en": "Målspor · Status memo {year} · {date}"},
+    "memo.page": {"da": "Side {page} af {pages}", "en": "Page {page} of {pages}"},
+    "memo.overall": {"da": "Det samlede billede", "en": "The overall picture"},
+    "memo.headline": {"da": "{on} af {n} mål er nået eller på rette vej.", "en": "{on} of {n} targets are met or on track."},
+    "memo.count_col": {"da": "Antal mål", "en": "Targets"},
+    "memo.monitored": {"da": "Desuden følges {n} indikatorer uden mål: {items}.",
+                       "en": "In addition, {n} indicators are monitored without a target: {items}."},
+    "memo.changes_title": {"da": "Ændret siden {year}", "en": "Changed since {year}"},
+    "memo.changes_none": {"da": "Ingen mål har skiftet status siden status pr. {year}.",
+                          "en": "No target has changed status since the status as of {year}."},
+    "memo.changes_summary": {"da": "{n} mål har skiftet status siden status pr. {year}: {better} til det bedre, {worse} til det værre.",
+                             "en": "{n} targets have changed status since the status as of {year}: {better} for the better, {worse} for the worse."},
+    "memo.changes_more": {"da": "De første {shown} af {n} vises; alle står i Excel-eksporten.",
+                          "en": "The first {shown} of {n} are shown; all are in the Excel export."},
+    "memo.col_before": {"da": "Status pr. {year}", "en": "Status as of {year}"},
+    "memo.col_direction": {"da": "Retning", "en": "Direction"},
+    "memo.better": {"da": "↑ bedre", "en": "↑ better"},
+    "memo.worse": {"da": "↓ værre", "en": "↓ worse"},
+    "memo.changed": {"da": "→ ændret", "en": "→ changed"},
+    "memo.behind_title": {"da": "Længst fra målet", "en": "Furthest behind"},
+    "memo.behind_intro": {"da": "Mål med utilstrækkelig fremgang, eller som bevæger sig væk fra målet, ordnet efter hvor langt de er bagud i forhold til planen (forløbet del af tiden minus tilbagelagt del af vejen).",
+                          "en": "Targets with insufficient progress or moving away from the target, ordered by how far they lag behind the plan (time elapsed minus distance covered)."},
+    "memo.behind_none": {"da": "Intet mål er bagud: alle mål, der kan vurderes, er nået, på rette vej eller i moderat fremgang.",
+                         "en": "No target lags behind: every target that can be assessed is met, on track or moderately progressing."},
+    "memo.col_progress": {"da": "Tilbagelagt / tid gået", "en": "Distance / time"},
+    "memo.progress_value": {"da": "{distance} af vejen på {time} af tiden", "en": "{distance} of the way in {time} of the time"},
+    "memo.illustrative_note": {"da": "⚠ Eksempeldata: værdier markeret 'eksempeldata' er ikke målinger, men eksempler, hvor der endnu ikke er fundet et offentliggjort tal. De skal erstattes af rigtige tal, før de bruges til beslutninger.",
+                               "en": "⚠ Illustrative values: figures marked 'illustrative' are not measurements but examples where no published figure has been found yet. They are to be replaced by real figures before being used for decisions."},
+    "memo.method_note": {"da": "Sådan læses status: metoden følger Eurostats og sammenligner den faktiske årlige vækst i de seneste op til fem år med den vækst, der skal til for at nå målet (på rette vej ≥ 0,95 · moderat fremgang ≥ 0,60 · utilstrækkelig fremgang ≥ 0 · bevæger sig væk < 0). Status vises altid med symbol og ord.",
+                         "en": "How to read the status: the method follows Eurostat's and compares the actual yearly growth over the last five years at most with the growth needed to reach the target (on track ≥ 0.95 · moderate progress ≥ 0.60 · insufficient progress ≥ 0 · moving away < 0). A status is always shown by symbol and words."},
+    "memo.summary_mode": {"da": "Resumé: databasen har {n} mål og indikatorer, så notatet viser status tema for tema og de mål, der er længst bagud, uden grafer. Hele statustabellen findes som Excel-fil (siden Statusnotat, eller 'python -m metrics export --format xlsx --table status'); et fuldt notat fås med 'python -m metrics report --detail full'.",
+                          "en": "Summary: the database has {n} targets and indicators, so the memo shows the status theme by theme and the targets furthest behind, without charts. The whole status table is available as an Excel file (the Status memo page, or 'python -m metrics export --format xlsx --table status'); a full memo is made with 'python -m metrics report --detail full'."},
+    "memo.theme_counts": {"da": "Status i temaet", "en": "Status in the theme"},
+    "memo.theme_behind": {"da": "Længst bagud i temaet (højst {n})", "en": "Furthest behind in the theme (at most {n})"},
+    "memo.focus_empty": {"da": "Ingen mål, initiativer eller kommentarer er registreret for indsatsområdet.",
+                         "en": "No targets, initiatives or commentary are recorded for the focus area."},
+    "memo.focus_commentary": {"da": "Status for indsatsområdet", "en": "Status of the focus area"},
+    "memo.fact_status": {"da": "Status", "en": "Status"},
+    "memo.fact_latest": {"da": "Seneste måling", "en": "Latest measurement"},
+    "memo.fact_target": {"da": "Mål", "en": "Target"},
+    "memo.fact_target_value": {"da": "{value} i {year}", "en": "{value} by {year}"},
+    "memo.fact_deadline_passed": {"da": "fristen er overskredet", "en": "the deadline has passed"},
+    "memo.fact_baseline": {"da": "Basisår", "en": "Baseline"},
+    "memo.fact_gap": {"da": "Mangler til målet", "en": "Gap to the target"},
+    "memo.fact_progress": {"da": "Fremdrift", "en": "Progress"},
+    "memo.fact_projection": {"da": "Fremskrivning", "en": "Projection"},
+    "memo.fact_data": {"da": "Data", "en": "Data"},
+    "memo.fact_geography": {"da": "Område", "en": "Geography"},
+    "memo.illustrative_mark": {"da": "⚠ eksempeldata", "en": "⚠ illustrative"},
+    "memo.chart_alt": {"da": "Graf: {name} i {geo}, målt {first}–{last}, med planlagt forløb, mål og fremskrivning.",
+                       "en": "Chart: {name} in {geo}, measured {first}–{last}, with glide path, target and projection."},
+    "memo.chart_caption": {"da": "Blå: målt (åbne grå punkter: eksempeldata). Stiplet grå: planlagt forløb. Stjerne: målet. Prikket rød: fremskrivning ved nuværende tempo.",
+                           "en": "Blue: measured (open grey points: illustrative). Dashed grey: glide path. Star: the target. Dotted red: projection at the current pace."},
+    "memo.chart_missing": {"da": "Grafen kunne ikke tegnes på denne maskine ({reason}). Tallene står i tabellen ovenfor.",
+                           "en": "The chart could not be drawn on this machine ({reason}). The figures are in the table above."},
+    "memo.one_point": {"da": "Kun én måling ({year}), så der er ingen graf.", "en": "Only one measurement ({year}), so there is no chart."},
+    "memo.no_chart_data": {"da": "Ingen målinger til og med {year}, så der er ingen graf.", "en": "No measurements up to {year}, so there is no chart."},
+    "memo.commentary": {"da": "Status og indsats", "en": "Status and action"},
+    "memo.commentary_by": {"da": "Skrevet af {author}, {time}", "en": "Written by {author}, {time}"},
+    "memo.commentary_year": {"da": "skrevet til status pr. {year}", "en": "written for the status as of {year}"},
+    "memo.only_in.da": {"da": "kun på dansk", "en": "in Danish only"},
+    "memo.only_in.en": {"da": "kun på engelsk", "en": "in English only"},
+    "memo.no_commentary": {"da": "Ingen kommentar skrevet til status pr. {year}.", "en": "No commentary written for the status as of {year}."},
+    "memo.sources": {"da": "Kilder", "en": "Sources"},
+    "memo.source_target": {"da": "Målet: {source}", "en": "The target: {source}"},
+    "memo.source_note": {"da": "Bemærkning: {note}", "en": "Note: {note}"},
+    "memo.initiatives": {"da": "Initiativer", "en": "Initiatives"},
+    "memo.contents_note": {"da": "Tema for tema og indsatsområde for indsatsområde følger hvert mål: status, seneste værdi mod målet, graf med planlagt forløb og fremskrivning, analytikernes kommentar, initiativerne og deres bevillinger, og kilderne til tallene.",
+                           "en": "Theme by theme and focus area by focus area follows each target: its status, latest value against the target, a chart with glide path and projection, the analysts' commentary, the initiatives and their funding, and the sources of the figures."},
+    # exports and the Status memo page
+    "report.title": {"da": "Statusnotat og eksport", "en": "Status memo and exports"},
+    "report.intro": {"da": "Notatet skrives ud fra databasens tal som status pr. {year}: først det samlede billede, derefter tema for tema og indsatsområde for indsatsområde som regionens eget statusnotat. Det bygges, når du klikker; med grafer tager det op til et halvt minut.",
+                     "en": "The memo is written from the database's figures as the status as of {year}: first the overall picture, then theme by theme and focus area by focus area, like the region's own status memo. It is built when you click; with charts it takes up to half a minute."},
+    "report.memo": {"da": "Statusnotat", "en": "Status memo"},
+    "report.language": {"da": "Notatets sprog", "en": "Language of the memo"},
+    "report.detail": {"da": "Omfang", "en": "Scope"},
+    "report.detail.auto": {"da": "Automatisk (fuldt op til {n} mål, ellers resumé)", "en": "Automatic (full up to {n} targets, else a summary)"},
+    "report.detail.full": {"da": "Fuldt, med graf for hvert mål", "en": "Full, with a chart for each target"},
+    "report.detail.summary": {"da": "Resumé uden grafer", "en": "Summary without charts"},
+    "report.download.pdf": {"da": "PDF (til at læse og printe)", "en": "PDF (to read and print)"},
+    "report.download.docx": {"da": "Word (til at redigere)", "en": "Word (to edit)"},
+    "report.download.html": {"da": "HTML (til at maile)", "en": "HTML (to mail)"},
+    "report.download.md": {"da": "Markdown (tekst)", "en": "Markdown (text)"},
+    "report.exports": {"da": "Tallene til at tage med", "en": "Take the numbers away"},
+    "report.exports_help": {"da": "Statustabellen pr. {year} med et ark med observationerne og deres kilder. Celler, der begynder med = + - @, gøres uskadelige.",
+                            "en": "The status table as of {year}, with a sheet of the observations and their sources. Cells starting with = + - @ are made inert."},
+    "report.xlsx": {"da": "Statustabel (Excel)", "en": "Status table (Excel)"},
+    "report.csv": {"da": "Statustabel (CSV)", "en": "Status table (CSV)"},
+    "report.obs_csv": {"da": "Observationer med kilder (CSV)", "en": "Observations with sources (CSV)"},
+    "report.backup": {"da": "Sikkerhedskopi", "en": "Backup"},
+    "report.backup_button": {"da": "Hele databasen som Parquet-filer (zip)", "en": "The whole database as Parquet files (zip)"},
+    "report.backup_help": {"da": "Pak zip-filen ud, og gendan med 'python -m metrics restore MAPPE --db NY.duckdb' i en tom database.",
+                           "en": "Unzip it and restore with 'python -m metrics restore FOLDER --db NEW.duckdb' into an empty database."},
+    "report.backup_admin_only": {"da": "Kun administratorer kan hente en sikkerhedskopi (den indeholder brugernavne). Din rolle: {role}.",
+                                 "en": "Only administrators can download a backup (it contains user names). Your role: {role}."},
+    "report.focus_commentary": {"da": "Kommentarer til indsatsområderne", "en": "Commentary on the focus areas"},
+    "report.choose_focus": {"da": "Indsatsområde", "en": "Focus area"},
+    "export.xlsx": {"da": "Hent statustabellen (Excel)", "en": "Download the status table (Excel)"},
+    "export.csv": {"da": "Hent tabellen (CSV)", "en": "Download the table (CSV)"},
+    "export.memo_pdf": {"da": "Hent statusnotat (PDF)", "en": "Download the status memo (PDF)"},
+    "export.sheet_status": {"da": "Status {year}", "en": "Status {year}"},
+    "export.sheet_observations": {"da": "Observationer", "en": "Observations"},
+    "export.sheet_about": {"da": "Om tallene", "en": "About the figures"},
+    "export.about_made": {"da": "Udtrukket {date} af Målspor. Status pr. {year}, efter metoden i progress-methodology.md (Eurostat).",
+                          "en": "Exported {date} by Målspor. Status as of {year}, by the method of progress-methodology.md (Eurostat)."},
+    "export.about_classes": {"da": "Data: målt = aflæst i den nævnte kilde; afledt = beregnet ud fra målte tal (se bemærkningen); eksempeldata = ikke en måling, skal erstattes.",
+                             "en": "Data: measured = read in the named source; derived = computed from measured figures (see the note); illustrative = not a measurement, to be replaced."},
+    "export.about_shares": {"da": "Tilbagelagt og tid gået er andele (0,5 = 50 %).", "en": "Distance covered and time elapsed are fractions (0.5 = 50 %)."},
+    "xcol.target_id": {"da": "Mål-id", "en": "Target id"},
+    "xcol.theme": {"da": "Tema", "en": "Theme"},
+    "xcol.focus_area": {"da": "Indsatsområde", "en": "Focus area"},
+    "xcol.name": {"da": "Mål", "en": "Target"},
+    "xcol.geography": {"da": "Område", "en": "Geography"},
+    "xcol.unit": {"da": "Enhed", "en": "Unit"},
+    "xcol.baseline_year": {"da": "Basisår", "en": "Baseline year"},
+    "xcol.baseline_value": {"da": "Basisværdi", "en": "Baseline value"},
+    "xcol.target_year": {"da": "Målår", "en": "Target year"},
+    "xcol.target_value": {"da": "Målværdi", "en": "Target value"},
+    "xcol.latest_year": {"da": "Seneste år", "en": "Latest year"},
+    "xcol.latest_value": {"da": "Seneste værdi", "en": "Latest value"},
+    "xcol.gap": {"da": "Mangler til målet", "en": "Gap"},
+    "xcol.distance": {"da": "Tilbagelagt (andel)", "en": "Distance covered (fraction)"},
+    "xcol.time": {"da": "Tid gået (andel)", "en": "Time elapsed (fraction)"},
+    "xcol.ratio": {"da": "Forhold (faktisk ÷ nødvendig)", "en": "Ratio (actual ÷ required)"},
+    "xcol.projected": {"da": "Fremskrivning til målåret", "en": "Projection to the target year"},
+    "xcol.status": {"da": "Status", "en": "Status"},
+    "xcol.status_code": {"da": "Statuskode", "en": "Status code"},
+    "xcol.data": {"da": "Data", "en": "Data"},
+    "xcol.commentary": {"da": "Kommentar", "en": "Commentary"},
+    "xcol.year": {"da": "År", "en": "Year"},
+    "xcol.value": {"da": "Værdi", "en": "Value"},
+    "xcol.data_class": {"da": "Dataklasse", "en": "Data class"},
+    "xcol.source": {"da": "Kilde", "en": "Source"},
+    "xcol.note": {"da": "Bemærkning", "en": "Note"},
+    "xcol.series_break": {"da": "Databrud", "en": "Series break"},
+    "xcol.batch": {"da": "Importkørsel", "en": "Import batch"},
+    "xcol.yes": {"da": "ja", "en": "yes"},
+    # commentary (app_pages/_commentary.py)
+    "commentary.title": {"da": "Status og indsats {year}", "en": "Status and action {year}"},
+    "commentary.none": {"da": "Ingen kommentar til status pr. {year} endnu.", "en": "No commentary for the status as of {year} yet."},
+    "commentary.byline": {"da": "{author}, {time}", "en": "{author}, {time}"},
+    "commentary.history": {"da": "Tidligere versioner ({n})", "en": "Earlier versions ({n})"},
+    "commentary.withdrawn": {"da": "(trukket tilbage)", "en": "(withdrawn)"},
+    "commentary.edit": {"da": "Skriv eller ret kommentaren", "en": "Write or edit the commentary"},
+    "commentary.text": {"da": "Kommentar til status pr. {year} (på {language})", "en": "Commentary for the status as of {year} (in {language})"},
+    "commentary.help": {"da": "Et kort afsnit som i regionens statusnotat: hvor står vi, og hvad gøres der. Tom tekst trækker kommentaren tilbage. Hver version gemmes med navn og tidspunkt og kommer med i statusnotatet.",
+                        "en": "A short paragraph as in the region's status memo: where do we stand and what is being done. An empty text withdraws the commentary. Every version is kept with name and time and goes into the status memo."},
+    "commentary.save": {"da": "Gem kommentar", "en": "Save commentary"},
+    "commentary.saved": {"da": "Kommentaren er gemt som {author}.", "en": "The commentary was saved as {author}."},
+    "commentary.viewer": {"da": "Kun analytikere og administratorer kan skrive kommentarer; du er '{user}' med rollen '{role}'. Log ind i sidepanelet for at skrive.",
+                          "en": "Only analysts and administrators can write commentary; you are '{user}' with the role '{role}'. Sign in from the sidebar to write."},
+    "commentary.other_language": {"da": "Kommentaren findes kun på {language}.", "en": "The commentary exists only in {language}."},
+    "lang.da": {"da": "dansk", "en": "Danish"},
+    "lang.en": {"da": "engelsk", "en": "English"},
     # --- sign-in, roles and audit
+    "role.viewer": {"da": "læser", "en": "viewer"},
+    "role.analyst": {"da": "analytiker", "en": "analyst"},
+    "role.admin": {"da": "administrator", "en": "administrator"},
+    "nav.admin": {"da": "Administration", "en": "Administration"},
+    "auth.signed_in_as": {"da": "Logget ind som {user} ({role})", "en": "Signed in as {user} ({role})"},
+    "auth.reading_only": {"da": "Du kan læse alt. Log ind for at ændre data.", "en": "You can read everything. Sign in to change data."},
+    "auth.sign_in": {"da": "Log ind", "en": "Sign in"},
+    "auth.sign_in_oidc": {"da": "Log ind med regionens konto", "en": "Sign in with the region's account"},
+    "auth.sign_in_local": {"da": "Log ind (lokal konto)", "en": "Sign in (local account)"},
+    "auth.sign_out": {"da": "Log ud", "en": "Sign out"},
+    "auth.user_name": {"da": "Brugernavn", "en": "User name"},
+    "auth.password": {"da": "Adgangskode", "en": "Password"},
+    "auth.local_help": {"da": "Alle kan læse. For at importere, kommentere eller administrere skal du have en lokal konto (python -m metrics user add).",
+                        "en": "Anyone can read. To import, comment or administer you need a local account (python -m metrics user add)."},
+    "auth.failed_wrong": {"da": "Forkert brugernavn eller adgangskode.", "en": "Wrong user name or password."},
+    "auth.failed_locked": {"da": "Kontoen er spærret efter {n} forkerte forsøg indtil kl. {until}. Prøv igen senere, eller kontakt en administrator.",
+                           "en": "The account is locked after {n} wrong attempts until {until}. Try again later or contact an administrator."},
+    "auth.failed_locked_now": {"da": "{n} forkerte forsøg: kontoen er spærret i {minutes} minutter.",
+                               "en": "{n} wrong attempts: the account is locked for {minutes} minutes."},
+    "auth.needs_role": {"da": "Du er logget ind som {role}. Det kræver rollen {needed} at {what}.",
+                        "en": "You are signed in as {role}. It takes the role {needed} to {what}."},
+    "admin.title": {"da": "Administration", "en": "Administration"},
+    "admin.only_admins": {"da": "Kun administratorer kan se denne side; din rolle er {role}.",
+                          "en": "Only administrators can see this page; your role is {role}."},
+    "admin.local_users": {"da": "Lokale konti", "en": "Local accounts"},
+    "admin.mappings": {"da": "Roller for regionens konti", "en": "Roles for the region's accounts"},
+    "admin.audit": {"da": "Ændringslog", "en": "Audit trail"},
+    "admin.local_help": {"da": "Lokale konti bruges, når der ikke er sat single sign-on op. Adgangskoder gemmes kun som saltede scrypt-hash.",
+                         "en": "Local accounts are used when single sign-on is not set up. Passwords are stored only as salted scrypt hashes."},
+    "admin.no_users": {"da": "Ingen lokale konti endnu.", "en": "No local accounts yet."},
+    "admin.role": {"da": "Rolle", "en": "Role"},
+    "admin.failed": {"da": "Forkerte forsøg", "en": "Failed attempts"},
+    "admin.locked_until": {"da": "Spærret til", "en": "Locked until"},
+    "admin.add_user": {"da": "Opret konto", "en": "Add account"},
+    "admin.change_user": {"da": "Ret konto", "en": "Change account"},
+    "admin.new_password": {"da": "Ny adgangskode", "en": "New password"},
+    "admin.password_help": {"da": "Mindst 10 tegn.", "en": "At least 10 characters."},
+    "admin.set_role": {"da": "Skift rolle", "en": "Change role"},
+    "admin.set_password": {"da": "Skift adgangskode og ophæv spærring", "en": "Change password and unlock"},
+    "admin.remove_user": {"da": "Slet konto", "en": "Remove account"},
+    "admin.user_added": {"da": "Kontoen {user} er oprettet.", "en": "The account {user} was added."},
+    "admin.saved": {"da": "Gemt.", "en": "Saved."},
+    "admin.mappings_help": {"da": "Ved log ind med regionens konto (OpenID Connect) får en e-mailadresse eller et domæne (@regionh.dk) sin rolle herfra; alle andre kan kun læse.",
+                            "en": "When signing in with the region's account (OpenID Connect), an e-mail address or a domain (@regionh.dk) gets its role from here; everyone else can only read."},
+    "admin.oidc_off": {"da": "Single sign-on er ikke sat op på denne installation (se README).", "en": "Single sign-on is not set up on this installation (see the README)."},
+    "admin.no_mappings": {"da": "Ingen roller tildelt endnu.", "en": "No roles assigned yet."},
+    "admin.pattern": {"da": "E-mail eller @domæne", "en": "E-mail or @domain"},
+    "admin.updated_by": {"da": "Ændret af", "en": "Changed by"},
+    "admin.set_mapping": {"da": "Gem rolle", "en": "Save role"},
+    "admin.remove_mapping": {"da": "Fjern rolle", "en": "Remove role"},
+    "admin.filter_user": {"da": "Bruger", "en": "User"},
+    "admin.filter_action": {"da": "Handling", "en": "Action"},
+    "admin.since": {"da": "Fra dato", "en": "From date"},
+    "admin.until": {"da": "Til dato", "en": "To date"},
+    "admin.audit_count": {"da": "{n} ændringer (de nyeste 1.000 vises; eksporten har alle)", "en": "{n} changes (the newest 1,000 are shown; the export has all)"},
+    "admin.when": {"da": "Tidspunkt", "en": "When"},
+    "admin.via": {"da": "Via", "en": "Via"},
+    "admin.action": {"da": "Handling", "en": "Action"},
+    "admin.object": {"da": "Objekt", "en": "Object"},
+    "admin.object_id": {"da": "Id", "en": "Id"},
+    "admin.before": {"da": "Før", "en": "Before"},
+    "admin.after": {"da": "Efter", "en": "After"},
+    "admin.export_audit": {"da": "Hent ændringsloggen (CSV)", "en": "Download the audit trail (CSV)"},
 }
 
 

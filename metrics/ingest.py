@@ -1,30 +1,53 @@
 """Reading, validating and applying imports of observations and target definitions.
 
-The contract, shared by the command line and the pages:
+One engine for the Upload page and ``python -m metrics import`` (same messages, same results):
 
-* ``read_*_csv`` turns a file into a frame of text cells with a ``_row`` column that
-  numbers rows as a spreadsheet does (header = row 1);
-* ``validate_*`` / ``plan_observations`` check every row against the database and raise
-  :class:`~metrics.model.ValidationError` listing every problem (row, column, value,
-  what to do) or return a typed result;
-* ``apply_*`` write inside a transaction the caller opened with ``Store.write``;
-* ``import_observations``, ``import_targets`` and ``undo_batch`` put the three together.
+* :func:`read_observations` turns a file as Excel saved it into a frame of text cells with
+  canonical column names and a ``_row`` column that numbers rows as a spreadsheet does
+  (header = row 1). It accepts ``,`` ``;`` and tab (sniffed), UTF-8 with or without BOM,
+  UTF-16 with BOM and Windows-1252, CRLF or LF, quoted cells holding delimiters and line
+  breaks, Danish or English headers in any case, trailing empty lines and columns, the wide
+  layout with one column per year (melted to rows) and ``.xlsx`` workbooks;
+* :func:`plan_observations` checks every row against the database with column operations in
+  DuckDB (decimal comma or point decided per file, thousands separators, ``%``, missing
+  markers) and compares with what is stored: added, revised, unchanged, skipped. It raises
+  :class:`~metrics.model.ValidationError` listing every problem (row, column, offending text,
+  what to do; Danish and English through ``metrics.i18n``);
+* :func:`apply_plan` writes a plan as one batch inside the caller's ``Store.write``
+  transaction, keeping superseded values in ``observation_history``;
+* :func:`import_observations` and :func:`undo_batch` put the pieces together, all or nothing.
 
-Nothing is written unless every row is valid.
+Example::
+
+    result = import_observations(store, "eud_2024.csv", Actor("ana", "analyst"), dry_run=True)
+    result.plan.counts          # {'added': 1, 'revised': 0, 'unchanged': 0, 'skipped': 0}
 """
 
 from __future__ import annotations
 
+import contextlib
+import csv
+import datetime as _dt
 import difflib
+import hashlib
 import io
 import math
+import os
+import re
+import unicodedata
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
 
+from metrics import audit, i18n, progress
 from metrics.model import (
     DATA_CLASSES,
     DIRECTIONS,
@@ -33,14 +56,47 @@ from metrics.model import (
     MIN_YEAR,
     Actor,
     MalsporError,
+    PermissionDenied,
     Problem,
     ValidationError,
 )
-from metrics.store import Store, sha256_file
+from metrics.store import Store
 
-MISSING_MARKERS = frozenset({"", "..", "-", "n/a", "na", "nan", "null"})
+#: Upload size limit unless ``--max-size`` or ``$MALSPOR_MAX_UPLOAD_MB`` say otherwise.
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+MAX_UPLOAD_ENV = "MALSPOR_MAX_UPLOAD_MB"
+#: Until sign-in exists (issue 6) a local installation may grant a role with this variable.
+#: A workbook may not unpack to more than this (a zip bomb is small on disk).
+MAX_XLSX_UNPACKED = 1024 * 1024 * 1024
+
+#: Cells meaning "no figure" (compared lower-case, after trimming): the row is skipped, never stored as 0.
+MISSING_MARKERS = ("", "..", "...", "…", "-", "–", "—", "n/a", "na", "nan", "null")
+TRUE_WORDS = ("1", "true", "yes", "ja", "t", "y", "j", "x", "sand")
+FALSE_WORDS = ("0", "false", "no", "nej", "f", "n", "falsk")
+
 OBSERVATION_REQUIRED = ("target_id", "year", "value")
 OBSERVATION_OPTIONAL = ("geography", "source", "note", "data_class", "series_break")
+OBSERVATION_FIELDS = OBSERVATION_REQUIRED + OBSERVATION_OPTIONAL
+#: Header names understood for each field, after normalisation (lower case, spaces to ``_``).
+COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
+    "target_id": ("target_id", "target", "targetid", "indicator", "indicator_id", "indikator", "indikator_id",
+                  "mål", "mål_id", "målid", "maal", "maal_id"),
+    "year": ("year", "år", "aar", "tid", "time"),
+    "value": ("value", "værdi", "vaerdi", "indhold", "val"),
+    "geography": ("geography", "geo", "geografi", "område", "omraade", "omrade", "area", "region", "kommune",
+                  "municipality"),
+    "source": ("source", "kilde"),
+    "note": ("note", "notes", "bemærkning", "bemærkninger", "bemaerkning", "kommentar", "comment"),
+    "data_class": ("data_class", "dataclass", "dataklasse", "data_klasse", "klasse", "class"),
+    "series_break": ("series_break", "databrud", "seriebrud", "brud", "break"),
+}
+_ALIAS_TO_FIELD = {alias: name for name, aliases in COLUMN_ALIASES.items() for alias in aliases}
+#: Template headers: what the Upload page offers for download.
+TEMPLATE_HEADERS = {
+    "da": ("indikator", "år", "værdi", "område", "kilde", "bemærkning", "dataklasse"),
+    "en": ("target_id", "year", "value", "geography", "source", "note", "data_class"),
+}
+
 TARGET_REQUIRED = (
     "target_id", "focus_area_id", "name_da", "name_en", "unit", "kind",
     "baseline_year", "baseline_value", "direction", "source",
@@ -51,11 +107,1297 @@ TARGET_OPTIONAL = (
     "trend_window", "note",
 )
 TARGET_COLUMNS = TARGET_REQUIRED[:5] + TARGET_OPTIONAL
+
 MAX_PROBLEMS = 200
+MAX_WARNINGS = 500
 VALUE_TOLERANCE = 1e-9
+
+_YEAR_HEADER = re.compile(r"19[0-9]{2}|20[0-9]{2}|2100")
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+
+# Numbers, per decimal convention (RE2 syntax, used by DuckDB). Thousands may be grouped by the
+# other mark or by (no-break) spaces: 1.234,5 and 1 234,5 with a decimal comma; 1,234.5 with a point.
+_SPACES = " \u00a0\u202f"
+_EXP = r"(?:[eE][+-]?[0-9]+)?"
+
+
+def _number_re(decimal: str) -> str:
+    group = "." if decimal == "," else ","
+    integer = rf"(?:[0-9]{{1,3}}(?:[{re.escape(group)}{_SPACES}][0-9]{{3}})+|[0-9]+)"
+    frac = rf"{re.escape(decimal)}[0-9]+"
+    return rf"[+-]?(?:{integer}(?:{frac})?|{frac}){_EXP}"
+
+
+def _evidence_re(decimal: str) -> str:
+    """Cells that can only be read with ``decimal`` as the decimal mark (e.g. ``13,4`` for a comma)."""
+    d, g = re.escape(decimal), re.escape("." if decimal == "," else ",")
+    return "|".join(f"(?:{x})" for x in (
+        rf"[+-]?[0-9]*{d}(?:[0-9]{{1,2}}|[0-9]{{4,}}){_EXP}",   # 13,4  13,45  0,12345
+        rf"[+-]?0{d}[0-9]+{_EXP}",                              # 0,125
+        rf"[+-]?[0-9]{{4,}}{d}[0-9]+{_EXP}",                    # 1234,567 cannot be thousands
+        rf"[+-]?[0-9]{{1,3}}(?:{g}[0-9]{{3}})+{d}[0-9]+{_EXP}",  # 1.234,5
+        rf"[+-]?[0-9]{{1,3}}(?:{g}[0-9]{{3}}){{2,}}",           # 1.234.567
+        rf"[+-]?[0-9]+{d}[0-9]+[eE][+-]?[0-9]+",                # 1,5E+03
+    ))
+
+
+NUMBER_RE = {",": _number_re(","), ".": _number_re(".")}
+EVIDENCE_RE = {",": _evidence_re(","), ".": _evidence_re(".")}
+GROUP_RE = {",": f"[.{_SPACES}]", ".": f"[,{_SPACES}]"}
+
+
+# ---------------------------------------------------------------------- errors and settings
+class ImportRefused(MalsporError):
+    """An import or undo refused as a whole (unknown batch, undone twice, stale preview).
+
+    Carries a message code of :data:`metrics.i18n.TEXTS` (``refusal.<code>``) so the page can
+    say it in the user's language; ``str()`` is English.
+    """
+
+    def __init__(self, code: str, **params: Any) -> None:
+        self.code = code
+        self.params = params
+        super().__init__(self.text("en"))
+
+    def text(self, lang: str = "en") -> str:
+        return i18n.t(f"refusal.{self.code}", lang, **{k: str(v) for k, v in self.params.items()})
+
+
+def _problem(row: int | None, column: str | None, value: Any, code: str, **params: Any) -> Problem:
+    """A problem with a message code; long cell texts are shortened for display."""
+    shown = None if value is None else str(value)
+    if shown is not None and len(shown) > 80:
+        shown = shown[:77] + "…"
+    return Problem(row, column, shown, code=code, params=params)
+
+
+def _reject(*problems: Problem) -> ValidationError:
+    return ValidationError(list(problems))
+
+
+def max_upload_bytes() -> int:
+    """The upload size limit: ``$MALSPOR_MAX_UPLOAD_MB`` (megabytes) or 50 MB."""
+    raw = os.environ.get(MAX_UPLOAD_ENV, "").strip()
+    try:
+        mb = float(raw.replace(",", "."))
+    except ValueError:
+        return DEFAULT_MAX_BYTES
+    return int(mb * 1024 * 1024) if math.isfinite(mb) and mb > 0 else DEFAULT_MAX_BYTES
+
+
+def may_import(actor: Actor) -> bool:
+    """True when ``actor`` may import and undo observation batches (the Upload page asks this)."""
+    return actor.may("import_observations") and actor.may("undo_batch")
 
 
 # ---------------------------------------------------------------------- reading
+@dataclass
+class ReadInfo:
+    """How a file was read: shown to the analyst beside the preview."""
+
+    file_name: str
+    size: int
+    sha256: str
+    kind: str = "csv"  # csv | xlsx
+    encoding: str = ""
+    delimiter: str = ""
+    sheet: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    layout: str = "long"  # long | wide
+    year_columns: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    headers: dict[str, str] = field(default_factory=dict)  # field -> the header as written in the file
+    default_decimal: str = "."
+    decimal: str | None = None  # decided when the values are checked
+
+    def header(self, name: str) -> str:
+        """The file's own heading for a field (so messages name the column the analyst sees)."""
+        return self.headers.get(name, name)
+
+    def notes(self) -> list[Problem]:
+        """File-level notes: encoding, delimiter, decimal mark, layout, ignored columns."""
+        decimal = "sep.comma" if (self.decimal or self.default_decimal) == "," else "sep.point"
+        notes = []
+        if self.kind == "xlsx":
+            notes.append(Problem(None, None, None, code="read_xlsx",
+                                 params={"sheet": self.sheet or "", "decimal": _LangKey(decimal)}))
+        else:
+            sep = {",": "sep.comma", ";": "sep.semicolon", "\t": "sep.tab"}.get(self.delimiter, "sep.comma")
+            notes.append(Problem(None, None, None, code="read_csv", params={
+                "encoding": self.encoding, "delimiter": _LangKey(sep), "decimal": _LangKey(decimal)}))
+        if self.layout == "wide":
+            years = self.year_columns
+            shown = f"{years[0]}–{years[-1]}" if len(years) > 1 else years[0]
+            notes.append(Problem(None, None, None, code="read_wide", params={"count": len(years), "years": shown}))
+        if self.ignored_columns:
+            notes.append(Problem(None, None, None, code="ignored_columns",
+                                 params={"columns": ", ".join(f"'{c}'" for c in self.ignored_columns)}))
+        return notes
+
+
+class _LangKey(str):
+    """An i18n key standing in a message parameter; ``Problem.text`` renders it per language."""
+
+    def for_lang(self, lang: str) -> str:
+        return i18n.t(str(self), lang)
+
+
+@dataclass
+class _RawTable:
+    """A file's cells before the columns are understood."""
+
+    header: list[str]
+    header_row: int
+    columns: list[Any]  # text (pyarrow arrays), one per header cell, data rows only
+    rows: Any  # spreadsheet row number of each data row
+    typed: dict[int, Any] = field(default_factory=dict)  # xlsx: True where a cell held a number
+    positions: list[int] = field(default_factory=list)  # each column's place in the file (A = 0)
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.rows)
+
+    def letter(self, index: int) -> str:
+        """The spreadsheet letter of a kept column, counting the empty columns that were dropped."""
+        return _letter(self.positions[index] if self.positions else index)
+
+
+def _load(source: Path | str | bytes, file_name: str | None, max_bytes: int) -> tuple[bytes, str]:
+    """The file's bytes and name; refuses a file over the size limit before reading it."""
+    if isinstance(source, (bytes, bytearray, memoryview)):
+        data = bytes(source)
+        if len(data) > max_bytes:
+            raise _reject(_too_large(len(data), max_bytes))
+        return data, file_name or "upload"
+    path = Path(source)
+    if not path.is_file():
+        raise ImportRefused("no_file", path=str(path))
+    size = path.stat().st_size
+    if size > max_bytes:
+        raise _reject(_too_large(size, max_bytes))
+    data = path.read_bytes()
+    if len(data) > max_bytes:  # the file grew after the size was looked up
+        raise _reject(_too_large(len(data), max_bytes))
+    return data, file_name or path.name
+
+
+class _Size(int):
+    """A size in bytes as a message parameter: ``51 MB``, ``51,2 MB`` in Danish, ``189 B`` when small."""
+
+    def for_lang(self, lang: str) -> str:
+        if self < 100 * 1024:
+            return f"{int(self)} B"
+        text = f"{self / 2**20:.1f}".removesuffix(".0")
+        return f"{text.replace('.', ',') if lang == 'da' else text} MB"
+
+
+def _too_large(size: int, limit: int) -> Problem:
+    return _problem(None, None, None, "file_too_large", size=_Size(size), limit=_Size(limit))
+
+
+def read_observations(
+    source: Path | str | bytes,
+    *,
+    file_name: str | None = None,
+    sheet: str | None = None,
+    max_bytes: int | None = None,
+) -> pd.DataFrame:
+    """A file of observations as text cells with canonical column names and spreadsheet row numbers.
+
+    ``source`` is a path or the bytes of an upload (then give ``file_name``). ``sheet`` picks a
+    sheet of an ``.xlsx`` by name or 1-based number (default: the first). The frame's
+    ``attrs["info"]`` is a :class:`ReadInfo`. Raises :class:`ValidationError` for anything that
+    is not a readable table, and :class:`ImportRefused` for a missing file.
+    """
+    limit = max_upload_bytes() if max_bytes is None else max_bytes
+    data, name = _load(source, file_name, limit)
+    info = ReadInfo(file_name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    box = [data]  # handed on, so the reader can let a large file's bytes go as soon as they are parsed
+    del data
+    raw = _read_table(box, info, sheet)
+    frame = _observation_frame(raw, info)
+    frame.attrs["file_name"] = name
+    frame.attrs["info"] = info
+    return frame
+
+
+def read_observations_csv(path: Path | str) -> pd.DataFrame:
+    """:func:`read_observations` for trusted files (the seed's ``data/observations.csv``): no upload size limit."""
+    return read_observations(path, max_bytes=1 << 40)
+
+
+def list_sheets(data: bytes) -> list[str]:
+    """The sheet names of an ``.xlsx`` upload, or ``[]`` when the bytes are not a readable workbook."""
+    if not data.startswith(_ZIP_MAGIC):
+        return []
+    try:
+        return list(_open_workbook(data).sheetnames)
+    except ValidationError:
+        return []
+
+
+def _read_table(box: list[bytes], info: ReadInfo, sheet: str | None) -> _RawTable:
+    """The file's cells; ``box`` holds its bytes, taken out by the reader that needs them."""
+    head = box[0][:8]
+    if not box[0] or box[0].isspace():
+        raise _reject(_problem(None, None, None, "file_empty"))
+    if head.startswith(_ZIP_MAGIC):
+        return _read_xlsx(box.pop(), info, sheet)
+    if head.startswith(_OLE_MAGIC):
+        raise _reject(_problem(None, None, None, "xls_old"))
+    return _read_csv(box, info)
+
+
+# ------------------------------------------------------------------ CSV
+def _decode(data: bytes) -> tuple[str, str]:
+    """The text of a file and the encoding it was read in: BOM first, then UTF-8, then Windows-1252."""
+    try:
+        if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text, encoding = data.decode("utf-16"), "UTF-16"
+        elif data.startswith(b"\xef\xbb\xbf"):
+            text, encoding = data[3:].decode("utf-8"), "UTF-8 (BOM)"
+        else:
+            if b"\x00" in data:
+                raise _reject(_problem(None, None, None, "not_text"))
+            try:
+                text, encoding = data.decode("utf-8"), "UTF-8"
+            except UnicodeDecodeError:
+                text, encoding = data.decode("cp1252"), "Windows-1252"
+    except UnicodeDecodeError as exc:
+        bad = exc.object[exc.start:exc.start + 1] if isinstance(exc.object, bytes) else b""
+        raise _reject(_problem(None, None, None, "encoding_unknown", byte=f"0x{bad.hex() or '??'}",
+                               position=exc.start)) from None
+    head = text[:65536]
+    controls = sum(1 for ch in head if (ord(ch) < 32 and ch not in "\t\r\n") or 127 <= ord(ch) < 160)
+    if controls > max(2, len(head) // 20) or "\x00" in text:  # a NUL is never part of a spreadsheet's text
+        raise _reject(_problem(None, None, None, "not_text"))
+    return text, encoding
+
+
+def _sniff_delimiter(text: str) -> str:
+    """The delimiter (``;``, tab or ``,``) that gives the header and the first rows one consistent width."""
+    head = text[:65536]
+    if len(text) > len(head) and "\n" in head:
+        head = head[: head.rindex("\n")]
+    best, best_score = ",", (False, -1.0, 0)
+    for delimiter in (";", "\t", ","):
+        try:
+            records = [r for r in csv.reader(io.StringIO(head, newline=""), delimiter=delimiter)
+                       if any(c.strip() for c in r)][:100]
+        except csv.Error:
+            continue
+        if not records:
+            continue
+        width = len(records[0])
+        rest = records[1:]
+        consistent = sum(len(r) == width for r in rest) / len(rest) if rest else 1.0
+        score = (width > 1, consistent, width)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _read_csv(box: list[bytes], info: ReadInfo) -> _RawTable:
+    data = box.pop()
+    text, info.encoding = _decode(data)
+    sep_line = re.match(r"sep=(.)\r?\n", text[:8])
+    if sep_line:  # Excel's "sep=;" line: Excel hides it, so the header is still row 1
+        delimiter = sep_line.group(1)
+        text = text[sep_line.end():]
+    else:
+        delimiter = _sniff_delimiter(text)
+    info.delimiter = delimiter
+    info.default_decimal = "," if delimiter in (";", "\t") else "."
+    if not text.strip():
+        raise _reject(_problem(None, None, None, "file_empty"))
+    # pyarrow reads UTF-8 bytes: the file's own when they are UTF-8 already; the text is then let go
+    head = text[:65536]
+    if info.encoding == "UTF-8" and not sep_line:
+        utf8 = data
+    elif info.encoding == "UTF-8 (BOM)" and not sep_line:
+        utf8 = data[3:]
+    else:
+        utf8 = text.encode("utf-8")
+    del text, data
+    records = _parse_fast(head, utf8, delimiter)
+    if records is None:
+        records = _parse_python(utf8.decode("utf-8"), delimiter)
+    del utf8
+    columns, rows = records
+    del records
+    return _shape(columns, rows, typed={})
+
+
+def _parse_fast(head: str, utf8: bytes, delimiter: str) -> tuple[list[pa.ChunkedArray], pa.Array] | None:
+    """pyarrow's multi-threaded CSV reader; None when the file needs the careful reader."""
+    quotes = utf8.count(b'"')
+    if quotes % 2:  # an unclosed quotation mark: let the careful reader find it
+        return None
+    first = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])
+    width = len(first)
+    if width == 0:
+        return None
+    try:
+        table = pacsv.read_csv(
+            io.BytesIO(utf8),
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 22),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
+                                             newlines_in_values=quotes > 0, ignore_empty_lines=False),
+            convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(width)},
+                                                 strings_can_be_null=False, quoted_strings_can_be_null=False),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    if table.num_columns != width or any(not pa.types.is_string(t) for t in table.schema.types):
+        return None
+    return list(table.columns), _numbers(1, table.num_rows)
+
+
+def _numbers(first: int, count: int) -> pa.Array:
+    return pa.array(np.arange(first, first + count, dtype=np.int64))
+
+
+def _parse_python(text: str, delimiter: str) -> tuple[list[pa.Array], pa.Array]:
+    """Python's csv module: slower, but names the row of an unclosed quote and pads ragged rows."""
+    records: list[list[str]] = []
+    try:
+        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
+            records.append(record)
+    except csv.Error as exc:
+        row = len(records) + 1
+        if "unexpected end of data" in str(exc):
+            raise _reject(_problem(row, None, None, "unclosed_quote")) from None
+        if "field larger than field limit" in str(exc):
+            raise _reject(_problem(row, None, None, "cell_too_long", limit=csv.field_size_limit())) from None
+        records = []  # a quotation mark inside a cell: read leniently, as Excel does
+        try:
+            for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+                records.append(record)
+        except csv.Error as exc2:
+            raise _reject(_problem(len(records) + 1, None, None, "csv_unreadable", reason=str(exc2))) from None
+    header_index = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
+    if header_index is None:
+        raise _reject(_problem(None, None, None, "file_empty"))
+    width = len(records[header_index])
+    while width > 1 and not records[header_index][width - 1].strip():
+        width -= 1
+    extra: list[Problem] = []
+    for number, record in enumerate(records, start=1):
+        if len(record) > width and any(c.strip() for c in record[width:]):
+            extra.append(_problem(number, _letter(width), record[width], "extra_cells",
+                                  cells=len(record), columns=width))
+    if extra:
+        raise ValidationError(_capped(extra))
+    columns = [pa.array([r[i] if i < len(r) else "" for r in records], pa.string()) for i in range(width)]
+    return columns, _numbers(1, len(records))
+
+
+def _letter(index: int) -> str:
+    """A spreadsheet column letter for a 0-based index: 0 -> A, 26 -> AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def _shape(columns: list[Any], rows: pa.Array, typed: dict[int, Any]) -> _RawTable:
+    """Find the header (first non-empty record), drop empty rows and empty unnamed columns.
+
+    Cells are trimmed of surrounding whitespace (also no-break spaces). Column operations only:
+    a million rows take a fraction of a second.
+    """
+    for i, col in enumerate(columns):  # in place, so each untrimmed column is freed at once
+        columns[i] = pc.utf8_trim_whitespace(col)
+    del col
+    blank = None
+    for col in columns:
+        empty = pc.equal(pc.binary_length(col), 0)
+        blank = empty if blank is None else pc.and_(blank, empty)
+    n_blank = pc.sum(blank).as_py() or 0
+    if n_blank == len(rows):
+        raise _reject(_problem(None, None, None, "file_empty"))
+    h = 0 if not blank[0].as_py() else pc.index(blank, False).as_py()
+    header = [c[h].as_py() for c in columns]
+    header_row = rows[h].as_py()
+    blank_after = n_blank - h  # blank records after the header (the ones before it are all blank)
+    if blank_after == 0:  # the usual case: no copies, only views
+        columns = [c.slice(h + 1) for c in columns]
+        typed = {i: t.slice(h + 1) for i, t in typed.items()}
+        rows = rows.slice(h + 1)
+    else:
+        keep = pc.and_(pc.invert(blank), pc.greater(_numbers(0, len(rows)), h))
+        columns = [pc.filter(c, keep) for c in columns]
+        typed = {i: pc.filter(t, keep) for i, t in typed.items()}
+        rows = pc.filter(rows, keep)
+    problems = []
+    kept = []
+    for i, name in enumerate(header):
+        if name:
+            kept.append(i)
+        elif pc.any(pc.greater(pc.binary_length(columns[i]), 0)).as_py():
+            problems.append(_problem(header_row, _letter(i), None, "unnamed_column", letter=_letter(i)))
+    if problems:
+        raise ValidationError(problems)
+    return _RawTable(
+        header=[header[i] for i in kept], header_row=header_row, columns=[columns[i] for i in kept],
+        rows=rows, typed={kept.index(i): t for i, t in typed.items() if i in kept}, positions=kept,
+    )
+
+
+# ------------------------------------------------------------------ xlsx
+def _open_workbook(data: bytes):  # type: ignore[no-untyped-def]
+    """An openpyxl workbook (read-only, cached formula values); ValidationError if unreadable."""
+    import openpyxl  # local: only workbooks need it
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(item.file_size for item in archive.infolist())
+        if unpacked > MAX_XLSX_UNPACKED:
+            raise _reject(_too_large(unpacked, MAX_XLSX_UNPACKED))
+        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except ValidationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged workbook
+        reason = f"{type(exc).__name__}: {exc}"[:160]
+        raise _reject(_problem(None, None, None, "xlsx_unreadable", reason=reason)) from None
+
+
+def _cell_text(cell: Any) -> tuple[str, bool]:
+    """A workbook cell as text, and whether it held a number.
+
+    A number formatted as a percentage (Excel stores 13,4 % as 0.134) becomes ``13.4%``, the
+    figure the analyst sees and the one a CSV saved from the same sheet would hold.
+    """
+    value = getattr(cell, "value", None)
+    if value is None:
+        return "", False
+    if isinstance(value, bool):
+        return ("TRUE" if value else "FALSE"), False
+    if isinstance(value, (int, float)):
+        if isinstance(value, float) and not math.isfinite(value):
+            return str(value), False
+        suffix = ""
+        if "%" in (getattr(cell, "number_format", "") or ""):
+            value, suffix = round(value * 100, 10), "%"
+        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+            value = int(value)
+        return (str(value) if isinstance(value, int) else repr(value)) + suffix, True
+    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
+        return value.isoformat(), False
+    return str(value), False
+
+
+def _read_xlsx(data: bytes, info: ReadInfo, sheet: str | None) -> _RawTable:
+    workbook = _open_workbook(data)
+    info.kind, info.encoding, info.default_decimal = "xlsx", "xlsx", ","
+    try:
+        info.sheets = list(workbook.sheetnames)
+        if sheet in (None, ""):
+            worksheet = workbook.worksheets[0]
+        elif sheet in info.sheets:
+            worksheet = workbook[sheet]
+        elif str(sheet).isdigit() and 1 <= int(sheet) <= len(info.sheets):
+            worksheet = workbook.worksheets[int(sheet) - 1]
+        else:
+            raise _reject(_problem(None, None, sheet, "sheet_not_found", sheet=sheet,
+                                   sheets=", ".join(f"'{s}'" for s in info.sheets)))
+        info.sheet = worksheet.title
+        worksheet.reset_dimensions()  # trust the cells, not the file's stated size
+        texts: list[list[str]] = []
+        numbers: list[list[bool]] = []
+        row_numbers: list[int] = []
+        current = 0
+        for cells in worksheet.iter_rows():
+            current = next((c.row for c in cells if getattr(c, "row", None)), current + 1)
+            pairs = [_cell_text(c) for c in cells]
+            texts.append([p[0] for p in pairs])
+            numbers.append([p[1] for p in pairs])
+            row_numbers.append(current)
+    except ValidationError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - damaged sheet XML surfaces while iterating
+        reason = f"{type(exc).__name__}: {exc}"[:160]
+        raise _reject(_problem(None, None, None, "xlsx_unreadable", reason=reason)) from None
+    finally:
+        workbook.close()
+    width = max((len(t) for t in texts), default=0)
+    if width == 0:
+        raise _reject(_problem(None, None, None, "file_empty"))
+    columns = [pa.array([t[i] if i < len(t) else "" for t in texts], pa.string()) for i in range(width)]
+    typed = {i: pa.array([n[i] if i < len(n) else False for n in numbers], pa.bool_()) for i in range(width)}
+    return _shape(columns, pa.array(row_numbers, pa.int64()), typed)
+
+
+# ------------------------------------------------------------------ columns
+def normalise_header(text: str) -> str:
+    """A heading as compared with :data:`COLUMN_ALIASES`: ``" Værdi (%) "`` -> ``"værdi"``."""
+    name = unicodedata.normalize("NFC", text).strip().strip("\"'").strip()
+    name = re.sub(r"\s*[(\[].*?[)\]]\s*$", "", name)
+    return re.sub(r"[\s\-./]+", "_", name.lower()).strip("_")
+
+
+def _observation_frame(raw: _RawTable, info: ReadInfo) -> pd.DataFrame:
+    """Map headings to fields, melt the wide layout, and check the table's shape."""
+    names = [normalise_header(h) for h in raw.header]
+    mapped: dict[str, list[int]] = {}
+    for i, name in enumerate(names):
+        if name in _ALIAS_TO_FIELD:
+            mapped.setdefault(_ALIAS_TO_FIELD[name], []).append(i)
+    year_columns = [i for i, name in enumerate(names) if _YEAR_HEADER.fullmatch(name) and name not in _ALIAS_TO_FIELD]
+    wide = bool(year_columns) and "year" not in mapped and "value" not in mapped
+    problems = [
+        _problem(raw.header_row, raw.header[idx[1]], None, "duplicate_column", field=name,
+                 headers=", ".join(f"'{raw.header[i]}' ({raw.letter(i)})" for i in idx))
+        for name, idx in mapped.items() if len(idx) > 1
+    ]
+    required = ("target_id",) if wide else OBSERVATION_REQUIRED
+    missing = [name for name in required if name not in mapped]
+    if missing and len(raw.header) == 1:
+        if info.kind == "xlsx":
+            raise _reject(_problem(raw.header_row, None, None, "not_a_table_sheet", sheet=info.sheet or "",
+                                   header=raw.header[0][:60], sheets=", ".join(f"'{s}'" for s in info.sheets)))
+        raise _reject(_problem(raw.header_row, None, None, "not_a_table", header=raw.header[0][:60]))
+    found = ", ".join(f"'{h}'" for h in raw.header)
+    for name in missing:
+        aliases = ", ".join(a for a in COLUMN_ALIASES[name][:6])
+        problems.append(_problem(raw.header_row, name, None, "missing_column", field=name, aliases=aliases,
+                                 found=found))
+    if problems:
+        raise ValidationError(problems)
+    if raw.n_rows == 0:
+        raise _reject(_problem(raw.header_row, None, None, "only_header"))
+    used = {idx[0] for idx in mapped.values()} | (set(year_columns) if wide else set())
+    info.ignored_columns = [raw.header[i] for i in range(len(raw.header)) if i not in used]
+    info.headers = {name: raw.header[idx[0]] for name, idx in mapped.items()}
+    info.layout = "wide" if wide else "long"
+    base: dict[str, Any] = {"_row": raw.rows}
+    for name in OBSERVATION_FIELDS:
+        if name in mapped and name not in ("year", "value"):
+            base[name] = raw.columns[mapped[name][0]]
+    if not wide:
+        value_index = mapped["value"][0]
+        columns = {**base, "year": raw.columns[mapped["year"][0]], "value": raw.columns[value_index]}
+        if value_index in raw.typed:
+            columns["_value_typed"] = raw.typed[value_index]
+        table = pa.table(columns)
+    else:
+        info.year_columns = [raw.header[i] for i in year_columns]
+        seen: dict[str, int] = {}
+        for i in year_columns:
+            if names[i] in seen:
+                problems.append(_problem(raw.header_row, raw.header[i], None, "duplicate_column", field=names[i],
+                                         headers=f"'{raw.header[seen[names[i]]]}' ({raw.letter(seen[names[i]])}), "
+                                                 f"'{raw.header[i]}' ({raw.letter(i)})"))
+            seen.setdefault(names[i], i)
+        if problems:
+            raise ValidationError(problems)
+        parts = []
+        for order, i in enumerate(year_columns):
+            part = {
+                **base,
+                "year": pa.array([names[i]] * raw.n_rows, pa.string()),
+                "value": raw.columns[i],
+                "_value_col": pa.array([raw.header[i]] * raw.n_rows, pa.string()),
+                "_ord": pa.array(np.full(raw.n_rows, order, dtype=np.int32)),
+            }
+            if raw.typed:
+                part["_value_typed"] = raw.typed[i]
+            parts.append(pa.table(part))
+        table = pa.concat_tables(parts).sort_by([("_row", "ascending"), ("_ord", "ascending")])
+    # Arrow-backed columns: no copy on the way to pandas, nor back to Arrow for the checks.
+    return table.to_pandas(types_mapper=pd.ArrowDtype)
+
+
+# ---------------------------------------------------------------------- checking and planning
+PLAN_COLUMNS = ["_row", "target_id", "geography", "year", "value", "data_class", "source", "note", "series_break",
+                "old_value", "old_data_class", "old_series_break", "change"]
+
+
+@dataclass
+class ImportPlan:
+    """What an observation import would do, before anything is written.
+
+    ``table`` (pyarrow) holds the valid rows, typed, with a ``change`` column: added, revised
+    or unchanged; ``rows`` is the same as a pandas frame, made on first use (a million rows
+    stay in Arrow form on the way from the check to the write).
+    """
+
+    table: pa.Table
+    skipped: list[Problem] = field(default_factory=list)  # warnings: rows left out (at most MAX_WARNINGS + 1)
+    file_name: str = ""
+    n_skipped: int | None = None  # every skipped row, also those beyond the listed warnings
+    info: ReadInfo | None = None
+    notes: list[Problem] = field(default_factory=list)  # how the file was read, new geographies, same file
+    _rows: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def rows(self) -> pd.DataFrame:
+        if self._rows is None:
+            self._rows = self.table.to_pandas()
+        return self._rows
+
+    def count(self, change: str) -> int:
+        return int(pc.sum(pc.equal(self.table["change"], change)).as_py() or 0)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {
+            "added": self.count("added"),
+            "revised": self.count("revised"),
+            "unchanged": self.count("unchanged"),
+            "skipped": len(self.skipped) if self.n_skipped is None else self.n_skipped,
+        }
+
+    @property
+    def changes_anything(self) -> bool:
+        return self.count("added") + self.count("revised") > 0
+
+    def changed(self) -> pa.Table:
+        """The rows the import writes (added or revised)."""
+        return self.table.filter(pc.not_equal(self.table["change"], "unchanged"))
+
+    def revisions(self) -> pd.DataFrame:
+        """Each revised value, old and new, in the file's row order."""
+        revised = self.table.filter(pc.equal(self.table["change"], "revised"))
+        frame = revised.select(["_row", "target_id", "geography", "year", "old_value", "value"]).to_pandas()
+        return frame.sort_values("_row").drop(columns="_row").reset_index(drop=True)
+
+    def fingerprint(self) -> str:
+        """A digest of what the plan would change: a preview is confirmed only if it still holds."""
+        digest = hashlib.sha256(repr(self.counts).encode())
+        changed = self.changed().select(["target_id", "geography", "year", "value", "change", "old_value"])
+        if changed.num_rows:
+            hashed = pd.util.hash_pandas_object(changed.to_pandas(), index=False)
+            digest.update(str(int(hashed.sum()) & 0xFFFFFFFFFFFFFFFF).encode())
+        return digest.hexdigest()
+
+
+def _sql_column(frame: pd.DataFrame, name: str, default: str = "''") -> str:
+    """A column of the incoming frame in SQL, or a constant when the file lacks it (names are ours, not user text)."""
+    return f'"{name}"' if name in frame.columns else default
+
+
+def _missing(column: str) -> str:
+    """SQL: the cell is a missing marker. Markers are at most 4 bytes, so long texts skip ``lower()``."""
+    return f"(CASE WHEN strlen({column}) <= 4 THEN list_contains($markers, lower({column})) ELSE false END)"
+
+
+_STRIP_PERCENT = "rtrim({col}, '% \u00a0\u202f')"
+
+
+def _decide_decimal(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, default: str) -> str:
+    """The file's decimal mark: the one that more value cells can only be read with; else ``default``.
+
+    ``13,4`` and ``1.234,5`` are evidence for a comma, ``13.4`` and ``1,234.5`` for a point;
+    ``1.234`` is evidence for neither. Only cells holding the mark are matched, and the second
+    count is skipped when the first settles the question, so a file that uses one mark costs
+    one cheap pass.
+    """
+    typed = _sql_column(frame, "_value_typed", "false")
+    text = _STRIP_PERCENT.format(col="value")
+
+    def evidence(mark: str) -> int:
+        group = "." if mark == "," else ","  # 1.234.567 (two groups) is evidence too, without the mark
+        return cur.execute(
+            "SELECT count(*) FROM _ingest_incoming WHERE NOT " + typed +
+            " AND (contains(value, $mark) OR value LIKE $groups) AND regexp_full_match(" + text + ", $pattern)",
+            {"mark": mark, "groups": f"%{group}___{group}%", "pattern": EVIDENCE_RE[mark]},
+        ).fetchall()[0][0]
+
+    other = "." if default == "," else ","
+    against = evidence(other)
+    if not against:
+        return default
+    supporting = evidence(default)
+    if supporting == against:
+        return default
+    return default if supporting > against else other
+
+
+_CHECK_SQL = """
+WITH src AS (
+    SELECT _row::BIGINT AS _row, {ord} AS _ord, {target_id} AS target_text, {year} AS year_text,
+           {value} AS value_text, {geography} AS geo_text, {source} AS source_text, {note} AS note_text,
+           {data_class} AS class_text, {series_break} AS break_text, {typed} AS value_typed, {value_col} AS value_col
+    FROM _ingest_incoming
+),
+known_geo AS (
+    SELECT lower(geography) AS geo_key, min(geography) AS known_geography
+    FROM (SELECT geography FROM target_definitions UNION SELECT DISTINCT geography FROM observations)
+    GROUP BY 1
+),
+p AS (
+    SELECT s.*, t.target_id, t.geography AS target_geography, t.baseline_year, t.baseline_value,
+           t.lower_bound, t.upper_bound, t.unit,
+           {target_missing} AS target_missing, {year_missing} AS year_missing, {value_missing} AS value_missing,
+           {class_missing} AS class_missing, {source_missing} AS source_missing, {note_missing} AS note_missing,
+           {break_missing} AS break_missing,
+           suffix(s.value_text, '%') AS has_percent,
+           CASE WHEN suffix(s.value_text, '%') OR contains(s.value_text, '−') OR contains(s.value_text, '–')
+                THEN {strip_percent} ELSE s.value_text END AS num_text,
+           CASE WHEN NOT {geo_missing} THEN s.geo_text END AS geo_given
+    FROM src s LEFT JOIN targets t ON t.target_id = lower(s.target_text)
+),
+typed AS (
+    SELECT p.*,
+        CASE WHEN regexp_full_match(p.year_text, '[+-]?[0-9]{{1,9}}(?:[.,]0+)?')
+             THEN TRY_CAST(regexp_extract(p.year_text, '^[+-]?[0-9]+') AS INTEGER) END AS year,
+        CASE WHEN p.value_typed THEN TRY_CAST(p.num_text AS DOUBLE)
+             WHEN NOT regexp_full_match(p.num_text, $number_re) THEN NULL
+             WHEN $decimal = '.' AND NOT contains(p.num_text, ',') AND NOT contains(p.num_text, ' ')
+                  AND NOT contains(p.num_text, '\u00a0') AND NOT contains(p.num_text, '\u202f')
+                  THEN TRY_CAST(p.num_text AS DOUBLE)
+             ELSE TRY_CAST(replace(regexp_replace(p.num_text, $group_re, '', 'g'), $decimal, '.') AS DOUBLE)
+        END AS value,
+        coalesce(k.known_geography, p.geo_given, p.target_geography) AS geography,
+        p.geo_given IS NOT NULL AND k.known_geography IS NULL AS new_geography,
+        CASE WHEN p.class_missing THEN 'R' ELSE upper(p.class_text) END AS data_class,
+        CASE WHEN p.source_missing THEN $default_source ELSE p.source_text END AS source,
+        CASE WHEN NOT p.note_missing THEN p.note_text END AS note,
+        CASE WHEN p.break_missing OR list_contains($false_words, lower(p.break_text)) THEN false
+             WHEN list_contains($true_words, lower(p.break_text)) THEN true END AS series_break
+    FROM p LEFT JOIN known_geo k ON k.geo_key = lower(p.geo_given)
+),
+coded AS (
+    SELECT *,
+        CASE
+            WHEN target_missing AND value_missing THEN CASE WHEN year_missing THEN 'skip_blank' ELSE 'skip_missing' END
+            WHEN target_missing THEN 'target_missing'
+            WHEN target_id IS NULL THEN 'unknown_target'
+            WHEN value_missing THEN 'skip_missing'
+            WHEN year IS NULL OR year NOT BETWEEN {min_year} AND {max_year} THEN 'bad_year'
+            WHEN value IS NULL OR NOT isfinite(value) THEN 'value_not_number'
+            WHEN has_percent AND unit <> '%' THEN 'percent_unit'
+            WHEN value < lower_bound OR value > upper_bound THEN 'out_of_bounds'
+            WHEN data_class NOT IN ('R', 'D', 'I') THEN 'bad_data_class'
+            WHEN series_break IS NULL THEN 'bad_series_break'
+            WHEN geography = target_geography AND year = baseline_year
+                 AND abs(value - baseline_value) > $tol THEN 'baseline_conflict'
+        END AS code
+    FROM typed
+)
+SELECT c._row, c._ord, c.target_id, c.geography, c.year, c.value, c.data_class, c.source, c.note, c.series_break,
+       c.new_geography, c.code,
+       CASE WHEN c.code IS NOT NULL THEN c.value_text END AS value_text,
+       CASE WHEN c.code IS NOT NULL THEN c.value_col END AS value_col,
+       CASE WHEN c.code IS NOT NULL THEN c.target_text END AS target_text,
+       CASE WHEN c.code IS NOT NULL THEN c.year_text END AS year_text,
+       CASE WHEN c.code IS NOT NULL THEN c.class_text END AS class_text,
+       CASE WHEN c.code IS NOT NULL THEN c.break_text END AS break_text,
+       NULL::BIGINT AS first_row, NULL::DOUBLE AS first_value,
+       o.value AS old_value, o.data_class AS old_data_class, o.series_break AS old_series_break,
+       CASE WHEN c.code IS NOT NULL THEN NULL
+            WHEN o.target_id IS NULL THEN 'added'
+            WHEN abs(o.value - c.value) <= $tol
+                 AND (c.class_missing OR o.data_class = c.data_class)
+                 AND (c.source_missing OR o.source_hash = hash(c.source))
+                 AND (c.note_missing OR o.note_hash = hash(c.note))
+                 AND (c.break_missing OR o.series_break = c.series_break) THEN 'unchanged'
+            ELSE 'revised' END AS change
+FROM coded c
+-- sources and notes are compared by hash: the join's table of stored rows stays small
+LEFT JOIN (SELECT target_id, geography, year, value, data_class, series_break,
+                  hash(source) AS source_hash, hash(note) AS note_hash FROM observations) o
+     ON c.code IS NULL AND o.target_id = c.target_id AND o.geography = c.geography AND o.year = c.year
+"""
+
+# The same target, geography and year twice: a different value is an error, the same one a warning.
+_DUPLICATES_SQL = """
+SELECT c._row, c._ord,
+       CASE WHEN abs(c.value - d.first_value) > $tol THEN 'duplicate_key' ELSE 'duplicate_same' END AS dup_code,
+       d.first_row, d.first_value
+FROM _ingest_checked c
+JOIN (SELECT target_id, geography, year, min(_row) AS first_row, arg_min(value, _row) AS first_value
+      FROM _ingest_checked WHERE code IS NULL GROUP BY ALL HAVING count(*) > 1) AS d
+  ON c.target_id = d.target_id AND c.geography = d.geography AND c.year = d.year
+WHERE c.code IS NULL AND c._row > d.first_row
+"""
+
+_PATCH_DUPLICATES_SQL = """
+SELECT c.* REPLACE (coalesce(d.dup_code, c.code) AS code, coalesce(d.first_row, c.first_row) AS first_row,
+                    coalesce(d.first_value, c.first_value) AS first_value,
+                    coalesce(d.value_text, c.value_text) AS value_text,
+                    coalesce(d.value_col, c.value_col) AS value_col,
+                    CASE WHEN d.dup_code IS NULL THEN c.change END AS change)
+FROM _ingest_checked c LEFT JOIN (
+    SELECT d.*, i."value" AS value_text, {value_col} AS value_col
+    FROM _ingest_duplicates d JOIN _ingest_incoming i ON i._row = d._row AND {ord} = d._ord
+) d ON d._row = c._row AND d._ord = c._ord
+"""
+
+
+def _check(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, info: ReadInfo) -> pa.Table:
+    """Type and check every row and compare it with the stored observations, in one query.
+
+    Returns an Arrow table with one row per file row: the typed fields, ``code`` (None for a
+    good row, else what is wrong or why it is skipped) and, for good rows, the stored values
+    and ``change`` (added, revised, unchanged). It is registered as ``_ingest_checked``.
+    """
+    info.decimal = _decide_decimal(cur, frame, info.default_decimal)
+    columns = {name: _sql_column(frame, name) for name in OBSERVATION_OPTIONAL}
+    sql = _CHECK_SQL.format(
+        ord=_sql_column(frame, "_ord", "0"), target_id='"target_id"', year='"year"', value='"value"',
+        typed=_sql_column(frame, "_value_typed", "false"), value_col=_sql_column(frame, "_value_col", "NULL::VARCHAR"),
+        target_missing=_missing("s.target_text"), year_missing=_missing("s.year_text"),
+        value_missing=_missing("s.value_text"), class_missing=_missing("s.class_text"),
+        source_missing=_missing("s.source_text"), note_missing=_missing("s.note_text"),
+        break_missing=_missing("s.break_text"), geo_missing=_missing("s.geo_text"),
+        strip_percent=_STRIP_PERCENT.format(col="replace(replace(s.value_text, '−', '-'), '–', '-')"),
+        min_year=MIN_YEAR, max_year=MAX_YEAR, **columns,
+    )
+    checked = _arrow(cur, sql, {
+        "markers": list(MISSING_MARKERS), "true_words": list(TRUE_WORDS), "false_words": list(FALSE_WORDS),
+        "number_re": NUMBER_RE[info.decimal], "group_re": GROUP_RE[info.decimal], "decimal": info.decimal,
+        "default_source": f"Import: {info.file_name}", "tol": VALUE_TOLERANCE,
+    })
+    cur.register("_ingest_checked", checked)
+    # A cheap test first (one hash per row); the exact grouping only when some key may repeat.
+    repeats = cur.execute("SELECT count(*) - count(DISTINCT hash(target_id, geography, year)) FROM _ingest_checked"
+                          " WHERE code IS NULL").fetchall()[0][0]
+    if repeats:
+        duplicates = _arrow(cur, _DUPLICATES_SQL, {"tol": VALUE_TOLERANCE})
+        if duplicates.num_rows:
+            cur.register("_ingest_duplicates", duplicates)
+            try:
+                checked = _arrow(cur, _PATCH_DUPLICATES_SQL.format(
+                    value_col=_sql_column(frame, "_value_col", "NULL::VARCHAR").replace('"_value_col"', 'i."_value_col"'),
+                    ord=_sql_column(frame, "_ord", "0").replace('"_ord"', 'i."_ord"')), {})
+            finally:
+                cur.unregister("_ingest_duplicates")
+            cur.register("_ingest_checked", checked)
+    return checked
+
+
+def _row_problems(cur: duckdb.DuckDBPyConnection, info: ReadInfo, *, warnings: bool) -> tuple[list[Problem], int]:
+    """Problems (or, with ``warnings``, skipped rows) of the checked rows, capped, and their total."""
+    where = ("c.code IN ('skip_blank', 'skip_missing', 'duplicate_same')" if warnings else
+             "c.code IS NOT NULL AND c.code NOT IN ('skip_blank', 'skip_missing', 'duplicate_same')")
+    limit = MAX_WARNINGS if warnings else MAX_PROBLEMS
+    total = cur.execute("SELECT count(*) FROM _ingest_checked c WHERE " + where).fetchall()[0][0]
+    if not total:
+        return [], 0
+    found = cur.execute(
+        "SELECT c._row AS row_number, c.code, c.target_text, c.year_text, c.value_text, c.value_col, c.class_text,"
+        "       c.break_text, c.target_id, c.geography, c.year, c.value, c.first_row, c.first_value,"
+        "       t.lower_bound, t.upper_bound, t.unit, t.baseline_value"
+        " FROM _ingest_checked c LEFT JOIN targets t ON t.target_id = c.target_id"
+        " WHERE " + where + " ORDER BY c._row, c._ord LIMIT ?",
+        [limit],
+    ).df()
+    known = [r[0] for r in cur.execute("SELECT target_id FROM targets ORDER BY target_id").fetchall()]
+    problems = [_row_problem(r, info, known) for r in found.itertuples(index=False)]
+    if total > limit:
+        problems.append(_problem(None, None, None, "more_warnings" if warnings else "too_many", count=total - limit))
+    return problems, int(total)
+
+
+def _num(value: Any) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _row_problem(r: Any, info: ReadInfo, known: list[str]) -> Problem:
+    """One Problem from a checked row: the column as the file names it, the offending text, what to do."""
+    code, row = r.code, int(r.row_number)
+    value_column = r.value_col if isinstance(r.value_col, str) else info.header("value")
+    if code in ("skip_missing", "skip_blank"):
+        return _problem(row, None if code == "skip_blank" else value_column, r.value_text, code)
+    if code == "duplicate_same":
+        return _problem(row, value_column, r.value_text, code, first_row=int(r.first_row))
+    if code == "target_missing":
+        return _problem(row, info.header("target_id"), r.target_text, code, example=known[0] if known else "")
+    if code == "unknown_target":
+        close = difflib.get_close_matches(str(r.target_text).lower(), known, n=3, cutoff=0.5)
+        if close:
+            return _problem(row, info.header("target_id"), r.target_text, code,
+                            suggestions=" / ".join(f"'{c}'" for c in close))
+        shown = ", ".join(known[:12]) + ("…" if len(known) > 12 else "")
+        return _problem(row, info.header("target_id"), r.target_text, "unknown_target_list", known=shown)
+    if code == "bad_year":
+        return _problem(row, info.header("year"), r.year_text, code)
+    if code == "value_not_number":
+        suffix = "comma" if info.decimal == "," else "point"
+        return _problem(row, value_column, r.value_text, f"value_not_number_{suffix}")
+    if code == "percent_unit":
+        return _problem(row, value_column, r.value_text, code, unit=r.unit)
+    if code == "out_of_bounds":
+        lower, upper = _num(r.lower_bound), _num(r.upper_bound)
+        return _problem(row, value_column, r.value_text, code,
+                        lower=-math.inf if lower is None else lower, upper=math.inf if upper is None else upper)
+    if code == "bad_data_class":
+        return _problem(row, info.header("data_class"), r.class_text, code)
+    if code == "bad_series_break":
+        return _problem(row, info.header("series_break"), r.break_text, code)
+    if code == "baseline_conflict":
+        return _problem(row, value_column, r.value_text, code, baseline=_num(r.baseline_value),
+                        geography=r.geography, year=int(r.year))
+    if code == "duplicate_key":
+        return _problem(row, value_column, r.value_text, code, target=r.target_id, geography=r.geography,
+                        year=int(r.year), first_row=int(r.first_row), first_value=_num(r.first_value))
+    raise AssertionError(f"unhandled check code {code}")  # every code of _CHECK_SQL is handled above
+
+
+def _capped(problems: list[Problem]) -> list[Problem]:
+    if len(problems) <= MAX_PROBLEMS:
+        return problems
+    return problems[:MAX_PROBLEMS] + [_problem(None, None, None, "too_many", count=len(problems) - MAX_PROBLEMS)]
+
+
+def _missing_frame_columns(frame: pd.DataFrame) -> list[Problem]:
+    present = set(frame.columns)
+    return [_problem(1, name, None, "missing_column", field=name, aliases=", ".join(COLUMN_ALIASES[name][:6]),
+                     found=", ".join(f"'{c}'" for c in frame.columns if not c.startswith("_")))
+            for name in OBSERVATION_REQUIRED if name not in present]
+
+
+def _info_of(frame: pd.DataFrame) -> ReadInfo:
+    info = frame.attrs.get("info")
+    if isinstance(info, ReadInfo):
+        return info
+    return ReadInfo(file_name=frame.attrs.get("file_name", "file"), size=0, sha256="")
+
+
+def _arrow(cur: duckdb.DuckDBPyConnection, sql: str, params: dict[str, Any]) -> pa.Table:
+    """A query's result as an Arrow table (no copy through pandas)."""
+    return cur.sql(sql, params=params).to_arrow_table(1 << 20)  # large batches: later filters stay fast
+
+
+def plan_observations(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> ImportPlan:
+    """Check a file's rows and compare them with the database: added, revised, unchanged or skipped.
+
+    A row is *unchanged* when its value equals the stored one and every source, note, data
+    class or series break the file gives (a non-empty cell) equals the stored one too: a wide
+    StatBank table restating known figures does not overwrite their sources with the file name.
+
+    Raises :class:`ValidationError` with every problem (at most :data:`MAX_PROBLEMS`, then one
+    "and N more") when any row is invalid. Works on a read cursor (preview) or inside
+    ``Store.write`` (commit), so both see the same checks.
+    """
+    problems = _missing_frame_columns(frame)
+    if problems:
+        raise ValidationError(problems)
+    info = _info_of(frame)
+    if frame.empty:
+        raise _reject(_problem(1, None, None, "only_header"))
+    if "_row" not in frame.columns:
+        frame = frame.assign(_row=range(2, len(frame) + 2))
+    plain = frame.copy(deep=False)
+    plain.attrs = {}  # pyarrow would try to serialise them into the schema
+    cur.register("_ingest_incoming", pa.Table.from_pandas(plain, preserve_index=False))
+    try:
+        checked = _check(cur, plain, info)
+        errors, _ = _row_problems(cur, info, warnings=False)
+        if errors:
+            raise ValidationError(errors)
+        skipped, n_skipped = _row_problems(cur, info, warnings=True)
+        new_geographies = [r[0] for r in cur.execute(
+            "SELECT DISTINCT geography FROM _ingest_checked WHERE code IS NULL AND new_geography ORDER BY 1 LIMIT 21"
+        ).fetchall()]
+        same_file = [r[0] for r in cur.execute(
+            "SELECT batch_id FROM import_batches WHERE sha256 = ? AND state = 'committed' ORDER BY batch_id",
+            [info.sha256],
+        ).fetchall()] if info.sha256 else []
+    finally:
+        cur.unregister("_ingest_incoming")
+        with contextlib.suppress(duckdb.Error):
+            cur.unregister("_ingest_checked")
+    table = checked.select(PLAN_COLUMNS)
+    del checked
+    if n_skipped:  # only then is a copy needed; a clean file's rows pass through as they are
+        table = table.filter(pc.is_valid(table["change"]))
+    notes = info.notes()
+    if new_geographies:
+        shown = ", ".join(new_geographies[:20]) + ("…" if len(new_geographies) > 20 else "")
+        notes.append(_problem(None, None, None, "new_geographies", geographies=shown))
+    if same_file:
+        notes.append(_problem(None, None, None, "same_file", batches=", ".join(str(b) for b in same_file)))
+    return ImportPlan(table=table, skipped=skipped, file_name=info.file_name, n_skipped=n_skipped, info=info,
+                      notes=notes)
+
+
+def validate_observations(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
+    """The typed valid rows and the skipped-row warnings; raises :class:`ValidationError` on any problem."""
+    plan = plan_observations(cur, frame)
+    cols = ["_row", "target_id", "geography", "year", "value", "data_class", "source", "note", "series_break"]
+    return plan.rows[cols].sort_values("_row").reset_index(drop=True), plan.skipped
+
+
+#: How many revised values an import's audit row lists one by one (the batch keeps them all).
+AUDIT_VALUES = 1000
+
+_WRITE_COLUMNS = ["target_id", "geography", "year", "value", "data_class", "source", "note", "series_break", "change"]
+
+
+def apply_plan(cur: duckdb.DuckDBPyConnection, plan: ImportPlan, *, file_name: str, sha256: str, user: str) -> int | None:
+    """Write a plan as one batch inside the caller's transaction; the batch id, or None if nothing changed."""
+    counts = plan.counts
+    if counts["added"] + counts["revised"] == 0:
+        return None
+    batch_id = cur.execute(
+        """INSERT INTO import_batches (file_name, sha256, user_name, n_added, n_revised, n_unchanged, n_skipped)
+           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING batch_id""",
+        [file_name, sha256, user, counts["added"], counts["revised"], counts["unchanged"], counts["skipped"]],
+    ).fetchall()[0][0]
+    cur.register("_ingest_changed", plan.table.select(_WRITE_COLUMNS))
+    try:
+        if counts["revised"]:
+            cur.execute(
+                """INSERT INTO observation_history (target_id, geography, year, value, data_class, source, note,
+                                                    series_break, batch_id, superseded_by, reason)
+                   SELECT o.target_id, o.geography, o.year, o.value, o.data_class, o.source, o.note,
+                          o.series_break, o.batch_id, ?, 'revised'
+                   FROM observations o JOIN _ingest_changed c USING (target_id, geography, year)
+                   WHERE c.change = 'revised'""",
+                [batch_id],
+            )
+            cur.execute(
+                """INSERT INTO observations (target_id, geography, year, value, data_class, source, note,
+                                             series_break, batch_id)
+                   SELECT target_id, geography, year, value, data_class, source, note, series_break, ?
+                   FROM _ingest_changed WHERE change = 'revised'
+                   ON CONFLICT (target_id, geography, year) DO UPDATE SET
+                       value = excluded.value, data_class = excluded.data_class, source = excluded.source,
+                       note = excluded.note, series_break = excluded.series_break, batch_id = excluded.batch_id""",
+                [batch_id],
+            )
+        if counts["added"]:  # a plain insert: much cheaper than ON CONFLICT for a large file
+            cur.execute(
+                """INSERT INTO observations (target_id, geography, year, value, data_class, source, note,
+                                             series_break, batch_id)
+                   SELECT target_id, geography, year, value, data_class, source, note, series_break, ?
+                   FROM _ingest_changed WHERE change = 'added'""",
+                [batch_id],
+            )
+    finally:
+        cur.unregister("_ingest_changed")
+    return int(batch_id)
+
+
+# ---------------------------------------------------------------------- status preview
+STATUS_CHANGE_COLUMNS = ["target_id", "name_da", "name_en", "geography", "is_primary_geography",
+                         "status_before", "status_after"]
+
+
+def status_changes(cur: duckdb.DuckDBPyConnection, plan: ImportPlan, as_of: int | None = None) -> pd.DataFrame:
+    """Each target and geography whose status the plan would change, before -> after, at ``as_of``.
+
+    The progress engine runs twice on ``cur``: on the stored observations, and with a temporary
+    view ``observations`` (visible to this cursor only, dropped at once) that shows them with
+    the plan applied. Nothing is written, so this works for a preview on a read cursor as well
+    as inside the import's transaction. A geography new to a target has ``status_before`` None.
+    """
+    if not plan.changes_anything:
+        return pd.DataFrame(columns=STATUS_CHANGE_COLUMNS)
+    as_of = progress.current_year() if as_of is None else int(as_of)
+    changed_ids = pc.filter(plan.table["target_id"], pc.not_equal(plan.table["change"], "unchanged"))
+    ids = set(pc.unique(changed_ids).to_pylist())
+    before = progress.compute_status(cur, as_of=as_of)
+    database = cur.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""')
+    cur.register("_ingest_status_plan", plan.table.select(["target_id", "geography", "year", "value", "data_class",
+                                                           "source", "note", "series_break", "change"]))
+    try:
+        cur.execute(
+            'CREATE OR REPLACE TEMP VIEW observations AS '
+            'SELECT o.target_id, o.geography, o.year, o.value, o.data_class, o.source, o.note, o.series_break, '
+            '       o.batch_id '
+            f'FROM "{database}".main.observations o '
+            'ANTI JOIN _ingest_status_plan c ON c.change <> \'unchanged\' '
+            '  AND c.target_id = o.target_id AND c.geography = o.geography AND c.year = o.year '
+            'UNION ALL SELECT target_id, geography, year, value, data_class, source, note, series_break, NULL '
+            'FROM _ingest_status_plan WHERE change <> \'unchanged\''
+        )
+        after = progress.compute_status(cur, as_of=as_of)
+    finally:
+        cur.execute("DROP VIEW IF EXISTS temp.main.observations")
+        cur.unregister("_ingest_status_plan")
+    after = after[after["target_id"].isin(ids)]
+    old = before.loc[before["target_id"].isin(ids), ["target_id", "geography", "status"]]
+    merged = after.merge(old, on=["target_id", "geography"], how="left", suffixes=("_after", "_before"))
+    diff = merged[merged["status_before"].isna() | (merged["status_before"] != merged["status_after"])]
+    diff = diff.assign(status_before=diff["status_before"].astype(object).where(diff["status_before"].notna(), None))
+    return diff[STATUS_CHANGE_COLUMNS].reset_index(drop=True)
+
+
+# ---------------------------------------------------------------------- import and undo
+@dataclass
+class ImportResult:
+    """The outcome of an import or dry run, for the command line and the Upload page."""
+
+    plan: ImportPlan
+    batch_id: int | None
+    dry_run: bool
+    status: pd.DataFrame | None = None  # status_changes(); None when not computed
+    as_of: int | None = None
+
+    def as_dict(self, lang: str = "en") -> dict[str, Any]:
+        status = self.status if self.status is not None else pd.DataFrame(columns=STATUS_CHANGE_COLUMNS)
+        return {
+            "ok": True,
+            "dry_run": self.dry_run,
+            "batch_id": self.batch_id,
+            "file_name": self.plan.file_name,
+            "sha256": self.plan.info.sha256 if self.plan.info else None,
+            "counts": self.plan.counts,
+            "revised": [
+                {"target_id": r.target_id, "geography": r.geography, "year": int(r.year),
+                 "old_value": float(r.old_value), "new_value": float(r.value)}
+                for r in self.plan.revisions().itertuples()
+            ],
+            "status_changes": [
+                {"target_id": r.target_id, "geography": r.geography, "as_of": self.as_of,
+                 "before": r.status_before, "after": r.status_after}
+                for r in status.itertuples()
+            ],
+            "warnings": [p.as_dict(lang) for p in self.plan.skipped],
+            "notes": [p.text(lang) for p in self.plan.notes],
+        }
+
+
+def import_observations(
+    store: Store,
+    source: Path | str | bytes,
+    actor: Actor,
+    *,
+    dry_run: bool = False,
+    file_name: str | None = None,
+    sheet: str | None = None,
+    max_bytes: int | None = None,
+    as_of: int | None = None,
+    with_status: bool = True,
+    expect: str | None = None,
+) -> ImportResult:
+    """Check a file and, unless ``dry_run``, commit it as one batch (all rows or none).
+
+    ``source`` is a path or uploaded bytes (with ``file_name``). ``expect`` is the
+    :meth:`ImportPlan.fingerprint` of the preview the user confirmed: if the data changed
+    since, nothing is written and :class:`ImportRefused` says so. The role is checked first,
+    and again by ``Store.write``.
+    """
+    if not dry_run and not actor.may("import_observations"):
+        raise PermissionDenied(f"User '{actor.name}' with role '{actor.role}' may not import observations.")
+    frame = read_observations(source, file_name=file_name, sheet=sheet, max_bytes=max_bytes)
+    info = _info_of(frame)
+    as_of = progress.current_year() if as_of is None else int(as_of)
+    if dry_run:
+        with store.read() as cur:
+            plan = plan_observations(cur, frame)
+            status = status_changes(cur, plan, as_of) if with_status else None
+        return ImportResult(plan=plan, batch_id=None, dry_run=True, status=status, as_of=as_of)
+    with store.write(actor, "import_observations") as cur:
+        plan = plan_observations(cur, frame)
+        del frame  # the typed plan is all that is needed now; a large file's text cells can go
+        if expect is not None and plan.fingerprint() != expect:
+            raise ImportRefused("preview_stale")
+        status = status_changes(cur, plan, as_of) if with_status else None
+        batch_id = apply_plan(cur, plan, file_name=info.file_name, sha256=info.sha256, user=actor.name)
+        revised = plan.revisions().head(AUDIT_VALUES)
+        audit.record(
+            cur, actor, "import_observations", "import_batch", None if batch_id is None else str(batch_id),
+            {"values": [{"target_id": r.target_id, "geography": r.geography, "year": int(r.year),
+                         "value": float(r.old_value)} for r in revised.itertuples()]},
+            {"file_name": info.file_name, "sha256": info.sha256, "counts": plan.counts,
+             "values": [{"target_id": r.target_id, "geography": r.geography, "year": int(r.year),
+                         "value": float(r.value)} for r in revised.itertuples()]},
+            detail=None if batch_id is not None else "nothing changed: every row was already stored",
+        )
+    return ImportResult(plan=plan, batch_id=batch_id, dry_run=False, status=status, as_of=as_of)
+
+
+def undo_batch(store: Store, batch_id: int, actor: Actor) -> dict[str, int]:
+    """Undo a committed batch: remove what it added, restore what it revised.
+
+    Refused with :class:`ImportRefused`, nothing changed, when the batch is unknown, already
+    undone, or a later batch has since revised some of its values (undo that one first).
+    """
+    with store.write(actor, "undo_batch") as cur:
+        found = cur.execute("SELECT state, undone_at, file_name FROM import_batches WHERE batch_id = ?",
+                            [batch_id]).fetchall()
+        batch = found[0] if found else None
+        if batch is None:
+            raise ImportRefused("no_batch", batch=batch_id)
+        if batch[0] == "undone":
+            raise ImportRefused("already_undone", batch=batch_id, file=batch[2], when=f"{batch[1]:%Y-%m-%d %H:%M}")
+        later = cur.execute(
+            """SELECT DISTINCT h.superseded_by FROM observation_history h
+               JOIN import_batches b ON b.batch_id = h.superseded_by
+               WHERE h.batch_id = ? AND h.reason = 'revised' AND b.state = 'committed'
+               ORDER BY 1""",
+            [batch_id],
+        ).fetchall()
+        if later:
+            raise ImportRefused("undo_blocked", batch=batch_id, later=", ".join(str(b[0]) for b in later))
+        removed = cur.execute(
+            """INSERT INTO observation_history (target_id, geography, year, value, data_class, source, note,
+                                                series_break, batch_id, superseded_by, reason)
+               SELECT target_id, geography, year, value, data_class, source, note, series_break, batch_id, ?, 'undone'
+               FROM observations WHERE batch_id = ?""",
+            [batch_id, batch_id],
+        ).fetchall()[0][0]
+        cur.execute("DELETE FROM observations WHERE batch_id = ?", [batch_id])
+        restored = cur.execute(
+            """INSERT INTO observations (target_id, geography, year, value, data_class, source, note,
+                                         series_break, batch_id)
+               SELECT target_id, geography, year, value, data_class, source, note, series_break, batch_id
+               FROM observation_history WHERE superseded_by = ? AND reason = 'revised'""",
+            [batch_id],
+        ).fetchall()[0][0]
+        cur.execute(
+            "UPDATE import_batches SET state = 'undone', undone_at = current_localtimestamp(), undone_by = ? "
+            "WHERE batch_id = ?",
+            [actor.name, batch_id],
+        )
+        counts = {"removed": int(removed) - int(restored), "restored": int(restored)}
+        audit.record(cur, actor, "undo_batch", "import_batch", str(batch_id), {"state": "committed"},
+                     {"state": "undone", **counts}, detail=batch[2])
+    return counts
+
+
+def data_version(store: Store) -> str:
+    """Changes whenever a batch is committed or undone: a page's cached preview is stale after that."""
+    count, last, undone = store.query_df(
+        "SELECT count(*) AS n, coalesce(max(batch_id), 0) AS last, count(undone_at) AS undone FROM import_batches"
+    ).iloc[0]
+    return f"{count}:{last}:{undone}"
+
+
+# ---------------------------------------------------------------------- templates and reference
+def template_csv(store: Store, lang: str) -> bytes:
+    """A template to fill in: Danish (semicolon, for a Danish Excel) or English (comma) headers.
+
+    One row per known target with its id and own geography filled in; year and value are
+    empty, so uploading the template unchanged skips every row and changes nothing.
+    """
+    headers = TEMPLATE_HEADERS["da" if lang == "da" else "en"]
+    delimiter = ";" if lang == "da" else ","
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow(headers)
+    for target_id, geography in store.query_df("SELECT target_id, geography FROM targets ORDER BY target_id") \
+            .itertuples(index=False):
+        writer.writerow([target_id, "", "", geography, "", "", ""])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def target_reference(store: Store, lang: str) -> pd.DataFrame:
+    """The targets an analyst can import to: id, name, unit, own geography and natural bounds."""
+    targets = store.targets()
+    name = targets["name_da"] if lang == "da" else targets["name_en"]
+    unit = targets["unit"] if lang == "da" else targets["unit_en"].fillna(targets["unit"])
+
+    def bounds(lo: Any, hi: Any) -> str:
+        if pd.isna(lo) and pd.isna(hi):
+            return ""
+        return f"{i18n.fmt_number(lo, lang) if pd.notna(lo) else '−∞'} – {i18n.fmt_number(hi, lang) if pd.notna(hi) else '∞'}"
+
+    return pd.DataFrame({
+        "target_id": targets["target_id"], "name": name, "unit": unit, "geography": targets["geography"],
+        "bounds": [bounds(lo, hi) for lo, hi in zip(targets["lower_bound"], targets["upper_bound"])],
+    })
+
+
+# ---------------------------------------------------------------------- target files (canonical format)
 def decode_bytes(raw: bytes) -> str:
     """Text of a file: UTF-8 (with or without BOM), else Windows-1252."""
     try:
@@ -99,21 +1441,9 @@ def _data_row_numbers(text: str, n_rows: int) -> list[int]:
     return numbers
 
 
-def read_observations_csv(path: Path | str) -> pd.DataFrame:
-    """An observation file in the canonical format (``target_id, year, value`` and optional columns)."""
-    frame = read_csv_text(path)
-    frame.attrs["file_name"] = Path(path).name
-    return frame
-
-
 def read_targets_csv(path: Path | str) -> pd.DataFrame:
     """A target-definition file with the columns of ``data/targets.csv``."""
     return read_csv_text(path)
-
-
-# ---------------------------------------------------------------------- cell parsing
-def _is_missing(text: str) -> bool:
-    return text.strip().lower() in MISSING_MARKERS
 
 
 def parse_number(text: str) -> float:
@@ -135,15 +1465,6 @@ def parse_year(text: str) -> int:
     return int(value)
 
 
-def parse_bool(text: str) -> bool:
-    lowered = text.strip().lower()
-    if lowered in ("", "0", "false", "no", "nej", "f", "n"):
-        return False
-    if lowered in ("1", "true", "yes", "ja", "t", "y", "j", "x"):
-        return True
-    raise ValueError
-
-
 def closest(word: str, choices: list[str]) -> str:
     """'Did you mean' text for an unknown identifier."""
     close = difflib.get_close_matches(word.lower(), choices, n=3, cutoff=0.5)
@@ -162,292 +1483,10 @@ def _missing_columns(frame: pd.DataFrame, required: tuple[str, ...]) -> list[Pro
     ]
 
 
-# ---------------------------------------------------------------------- observations
-@dataclass
-class ImportPlan:
-    """What an observation import would do, before anything is written."""
-
-    rows: pd.DataFrame  # valid rows, typed, with a 'change' column: added | revised | unchanged
-    skipped: list[Problem] = field(default_factory=list)  # warnings: rows left out
-    file_name: str = ""
-
-    def count(self, change: str) -> int:
-        return int((self.rows["change"] == change).sum()) if len(self.rows) else 0
-
-    @property
-    def counts(self) -> dict[str, int]:
-        return {
-            "added": self.count("added"),
-            "revised": self.count("revised"),
-            "unchanged": self.count("unchanged"),
-            "skipped": len(self.skipped),
-        }
-
-    @property
-    def changes_anything(self) -> bool:
-        return self.count("added") + self.count("revised") > 0
-
-    def revisions(self) -> pd.DataFrame:
-        """Each revised value, old and new."""
-        cols = ["target_id", "geography", "year", "old_value", "value"]
-        return self.rows.loc[self.rows["change"] == "revised", cols].reset_index(drop=True)
-
-
-def _known_targets(cur: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return cur.execute(
-        "SELECT target_id, geography, baseline_year, baseline_value, lower_bound, upper_bound FROM targets"
-    ).df()
-
-
-def validate_observations(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
-    """Check every row; return the typed valid rows and the skipped-row warnings.
-
-    Raises :class:`ValidationError` listing every problem when any row is invalid.
-    """
-    problems = _missing_columns(frame, OBSERVATION_REQUIRED)
-    if problems:
-        raise ValidationError(problems)
-    if frame.empty:
-        raise ValidationError([Problem(None, None, None, "The file has a header but no data rows.")])
-    targets = _known_targets(cur).set_index("target_id")
-    known = targets.index.tolist()
-    default_source = f"Import: {frame.attrs.get('file_name', 'file')}"
-    skipped: list[Problem] = []
-    out: list[dict[str, Any]] = []
-    cols = set(frame.columns)
-    for rec in frame.to_dict("records"):
-        row = int(rec["_row"])
-        tid = rec["target_id"]
-        if _is_missing(tid) and _is_missing(rec["year"]) and _is_missing(rec["value"]):
-            continue
-        if tid not in targets.index:
-            problems.append(Problem(row, "target_id", tid, f"Unknown target. {closest(tid, known)}"))
-            continue
-        target = targets.loc[tid]
-        try:
-            year = parse_year(rec["year"])
-        except ValueError:
-            problems.append(Problem(row, "year", rec["year"],
-                                    f"The year must be a whole number from {MIN_YEAR} to {MAX_YEAR}."))
-            continue
-        if _is_missing(rec["value"]):
-            skipped.append(Problem(row, "value", rec["value"],
-                                   "No value (missing marker): the row is skipped, not stored as 0."))
-            continue
-        try:
-            value = parse_number(rec["value"])
-        except ValueError as exc:
-            hint = str(exc) or "write a number such as 13.4"
-            problems.append(Problem(row, "value", rec["value"], f"The value is not a number: {hint}."))
-            continue
-        lo, hi = target["lower_bound"], target["upper_bound"]
-        if (pd.notna(lo) and value < lo) or (pd.notna(hi) and value > hi):
-            problems.append(Problem(row, "value", rec["value"],
-                                    f"Outside the target's natural bounds {_fmt_bounds(lo, hi)}. "
-                                    "Check the unit (per cent, not a fraction) and the number."))
-            continue
-        geography = rec.get("geography", "") if "geography" in cols else ""
-        geography = geography or target["geography"]
-        data_class = (rec.get("data_class", "") or "R").upper() if "data_class" in cols else "R"
-        if data_class not in DATA_CLASSES:
-            problems.append(Problem(row, "data_class", rec["data_class"],
-                                    "The data class must be R (real), D (derived) or I (illustrative)."))
-            continue
-        try:
-            series_break = parse_bool(rec.get("series_break", "")) if "series_break" in cols else False
-        except ValueError:
-            problems.append(Problem(row, "series_break", rec["series_break"], "Write true or false."))
-            continue
-        if (geography == target["geography"] and year == target["baseline_year"]
-                and abs(value - target["baseline_value"]) > VALUE_TOLERANCE):
-            problems.append(Problem(row, "value", rec["value"],
-                                    f"Disagrees with the target's baseline {target['baseline_value']:g} "
-                                    f"for {geography} in {year}. Correct the value, or change the target's baseline first."))
-            continue
-        out.append({
-            "_row": row, "target_id": tid, "geography": geography, "year": year, "value": value,
-            "data_class": data_class,
-            "source": (rec.get("source", "") if "source" in cols else "") or default_source,
-            "note": (rec.get("note", "") if "note" in cols else "") or None,
-            "series_break": series_break,
-        })
-        if len(problems) >= MAX_PROBLEMS:
-            break
-    rows = pd.DataFrame(out, columns=["_row", "target_id", "geography", "year", "value", "data_class",
-                                      "source", "note", "series_break"])
-    problems.extend(_duplicate_problems(rows))
-    if problems:
-        raise ValidationError(sorted(problems, key=lambda p: (p.row or 0)))
-    rows = rows.drop_duplicates(subset=["target_id", "geography", "year"], keep="first")
-    return rows.reset_index(drop=True), skipped
-
-
 def _fmt_bounds(lo: float, hi: float) -> str:
     lo_s = f"{lo:g}" if pd.notna(lo) else "-∞"
     hi_s = f"{hi:g}" if pd.notna(hi) else "∞"
     return f"[{lo_s}, {hi_s}]"
-
-
-def _duplicate_problems(rows: pd.DataFrame) -> list[Problem]:
-    """The same target, geography and year twice with different values (DuckDB would collapse them)."""
-    if rows.empty:
-        return []
-    key = ["target_id", "geography", "year"]
-    dup = rows[rows.duplicated(subset=key, keep=False)]
-    problems = []
-    for _, group in dup.groupby(key, sort=False):
-        if group["value"].nunique() > 1:
-            first = int(group["_row"].iloc[0])
-            for _, r in group.iloc[1:].iterrows():
-                problems.append(Problem(int(r["_row"]), "value", f"{r['value']:g}",
-                                        f"{r['target_id']} / {r['geography']} / {r['year']} already appears in row "
-                                        f"{first} with the value {group['value'].iloc[0]:g}. Keep one of the rows."))
-    return problems
-
-
-def plan_observations(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> ImportPlan:
-    """Validate a file's rows and compare them with the database: added, revised or unchanged."""
-    rows, skipped = validate_observations(cur, frame)
-    cur.register("incoming", rows)
-    try:
-        merged = cur.execute(
-            """SELECT i.*, o.value AS old_value, o.data_class AS old_data_class, o.source AS old_source,
-                      o.note AS old_note, o.series_break AS old_series_break,
-                      CASE WHEN o.target_id IS NULL THEN 'added'
-                           WHEN abs(o.value - i.value) <= 1e-9 AND o.data_class = i.data_class
-                                AND o.source = i.source AND o.note IS NOT DISTINCT FROM i.note
-                                AND o.series_break = i.series_break THEN 'unchanged'
-                           ELSE 'revised' END AS change
-               FROM incoming i LEFT JOIN observations o USING (target_id, geography, year)
-               ORDER BY i._row"""
-        ).df()
-    finally:
-        cur.unregister("incoming")
-    return ImportPlan(rows=merged, skipped=skipped, file_name=frame.attrs.get("file_name", ""))
-
-
-def apply_plan(cur: duckdb.DuckDBPyConnection, plan: ImportPlan, *, file_name: str, sha256: str, user: str) -> int | None:
-    """Write a plan as one batch inside the caller's transaction; the batch id, or None if nothing changed."""
-    if not plan.changes_anything:
-        return None
-    counts = plan.counts
-    batch_id = cur.execute(
-        """INSERT INTO import_batches (file_name, sha256, user_name, n_added, n_revised, n_unchanged, n_skipped)
-           VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING batch_id""",
-        [file_name, sha256, user, counts["added"], counts["revised"], counts["unchanged"], counts["skipped"]],
-    ).fetchall()[0][0]
-    changed = plan.rows.loc[plan.rows["change"] != "unchanged",
-                            ["target_id", "geography", "year", "value", "data_class", "source", "note",
-                             "series_break", "change"]]
-    cur.register("changed", changed)
-    try:
-        cur.execute(
-            """INSERT INTO observation_history (target_id, geography, year, value, data_class, source, note,
-                                                series_break, batch_id, superseded_by, reason)
-               SELECT o.target_id, o.geography, o.year, o.value, o.data_class, o.source, o.note,
-                      o.series_break, o.batch_id, ?, 'revised'
-               FROM observations o JOIN changed c USING (target_id, geography, year)
-               WHERE c.change = 'revised'""",
-            [batch_id],
-        )
-        cur.execute(
-            """INSERT INTO observations (target_id, geography, year, value, data_class, source, note,
-                                         series_break, batch_id)
-               SELECT target_id, geography, year, value, data_class, source, note, series_break, ?
-               FROM changed
-               ON CONFLICT (target_id, geography, year) DO UPDATE SET
-                   value = excluded.value, data_class = excluded.data_class, source = excluded.source,
-                   note = excluded.note, series_break = excluded.series_break, batch_id = excluded.batch_id""",
-            [batch_id],
-        )
-    finally:
-        cur.unregister("changed")
-    return int(batch_id)
-
-
-@dataclass
-class ImportResult:
-    """The outcome of an import or dry run, for the command line and the Upload page."""
-
-    plan: ImportPlan
-    batch_id: int | None
-    dry_run: bool
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "ok": True,
-            "dry_run": self.dry_run,
-            "batch_id": self.batch_id,
-            "counts": self.plan.counts,
-            "revised": [
-                {"target_id": r.target_id, "geography": r.geography, "year": int(r.year),
-                 "old_value": float(r.old_value), "new_value": float(r.value)}
-                for r in self.plan.revisions().itertuples()
-            ],
-            "warnings": [p.as_dict() for p in self.plan.skipped],
-        }
-
-
-def import_observations(store: Store, path: Path | str, actor: Actor, *, dry_run: bool = False) -> ImportResult:
-    """Validate a file and, unless ``dry_run``, commit it as one batch (atomic)."""
-    frame = read_observations_csv(path)
-    digest = sha256_file(path)
-    if dry_run:
-        with store.read() as cur:
-            plan = plan_observations(cur, frame)
-        return ImportResult(plan=plan, batch_id=None, dry_run=True)
-    with store.write(actor, "import_observations") as cur:
-        plan = plan_observations(cur, frame)
-        batch_id = apply_plan(cur, plan, file_name=Path(path).name, sha256=digest, user=actor.name)
-    return ImportResult(plan=plan, batch_id=batch_id, dry_run=False)
-
-
-def undo_batch(store: Store, batch_id: int, actor: Actor) -> dict[str, int]:
-    """Undo a committed batch: remove what it added, restore what it revised.
-
-    Refused, with nothing changed, when the batch is unknown, already undone, or a later
-    batch has since revised some of its values (undo that one first).
-    """
-    with store.write(actor, "undo_batch") as cur:
-        found = cur.execute("SELECT state, undone_at, file_name FROM import_batches WHERE batch_id = ?",
-                            [batch_id]).fetchall()
-        batch = found[0] if found else None
-        if batch is None:
-            raise MalsporError(f"There is no import batch {batch_id}. List them with 'python -m metrics batches'.")
-        if batch[0] == "undone":
-            raise MalsporError(f"Batch {batch_id} ({batch[2]}) was already undone at {batch[1]:%Y-%m-%d %H:%M}.")
-        later = cur.execute(
-            """SELECT h.superseded_by, count(*) FROM observation_history h
-               JOIN import_batches b ON b.batch_id = h.superseded_by
-               WHERE h.batch_id = ? AND h.reason = 'revised' AND b.state = 'committed'
-               GROUP BY 1 ORDER BY 1""",
-            [batch_id],
-        ).fetchall()
-        if later:
-            which = ", ".join(f"batch {b} ({n} values)" for b, n in later)
-            raise MalsporError(f"Batch {batch_id} cannot be undone: {which} later revised its values. "
-                               "Undo the later batch first.")
-        removed = cur.execute(
-            """INSERT INTO observation_history (target_id, geography, year, value, data_class, source, note,
-                                                series_break, batch_id, superseded_by, reason)
-               SELECT target_id, geography, year, value, data_class, source, note, series_break, batch_id, ?, 'undone'
-               FROM observations WHERE batch_id = ?""",
-            [batch_id, batch_id],
-        ).fetchall()[0][0]
-        cur.execute("DELETE FROM observations WHERE batch_id = ?", [batch_id])
-        restored = cur.execute(
-            """INSERT INTO observations (target_id, geography, year, value, data_class, source, note,
-                                         series_break, batch_id)
-               SELECT target_id, geography, year, value, data_class, source, note, series_break, batch_id
-               FROM observation_history WHERE superseded_by = ? AND reason = 'revised'""",
-            [batch_id],
-        ).fetchall()[0][0]
-        cur.execute(
-            "UPDATE import_batches SET state = 'undone', undone_at = current_localtimestamp(), undone_by = ? "
-            "WHERE batch_id = ?",
-            [actor.name, batch_id],
-        )
-    return {"removed": int(removed) - int(restored), "restored": int(restored)}
 
 
 # ---------------------------------------------------------------------- targets
@@ -632,4 +1671,14 @@ def import_targets(store: Store, path: Path | str, actor: Actor) -> dict[str, in
     """Add or update target definitions from a CSV, all or nothing."""
     frame = read_targets_csv(path)
     with store.write(actor, "edit_targets") as cur:
-        return apply_targets(cur, validate_targets(cur, frame))
+        typed = validate_targets(cur, frame)
+        ids = typed["target_id"].tolist()
+        before = cur.execute("SELECT * FROM targets WHERE list_contains(?, target_id) ORDER BY target_id",
+                             [ids]).df()
+        counts = apply_targets(cur, typed)
+        after = cur.execute("SELECT * FROM targets WHERE list_contains(?, target_id) ORDER BY target_id",
+                            [ids]).df()
+        audit.record(cur, actor, "import_targets", "targets", ",".join(ids),
+                     {r["target_id"]: r for r in before.to_dict("records")},
+                     {r["target_id"]: r for r in after.to_dict("records")}, detail=Path(path).name)
+        return counts

@@ -6,8 +6,10 @@ line and the pages agree on one spelling of each term.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Final
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
 
 DEFAULT_GEOGRAPHY: Final = "Region Hovedstaden"
 MIN_YEAR: Final = 1900
@@ -50,15 +52,21 @@ PERMISSIONS: Final[dict[str, frozenset[str]]] = {
     "import_observations": frozenset({"analyst", "admin"}),
     "undo_batch": frozenset({"analyst", "admin"}),
     "edit_targets": frozenset({"admin"}),
+    "write_commentary": frozenset({"analyst", "admin"}),
+    "restore": frozenset({"admin"}),
+    "manage_users": frozenset({"admin"}),
+    # Bookkeeping of sign-in attempts (failed-attempt counter), done by the system itself.
+    "sign_in": frozenset({"admin"}),
 }
 
 
 @dataclass(frozen=True)
 class Actor:
-    """Who is asking for a change: a user name and a role from :data:`ROLES`."""
+    """Who is asking for a change: a user name, a role from :data:`ROLES`, and where from."""
 
     name: str
     role: str
+    via: str = "dashboard"  # dashboard, cli or system: where the change came from (audit trail)
 
     def may(self, action: str) -> bool:
         """True when this actor's role allows ``action`` (a key of :data:`PERMISSIONS`)."""
@@ -82,26 +90,73 @@ class Problem:
     """One problem found in user input, located as a spreadsheet would show it.
 
     ``row`` counts the header as row 1 (so the first data row is 2); ``None`` when the
-    problem concerns the whole file.
+    problem concerns the whole file. ``code`` and ``params`` name a text of
+    :data:`metrics.i18n.TEXTS` (key ``problem.<code>``), so the same problem reads in
+    Danish on the Upload page and in English on the command line; ``message`` is the
+    English text (given directly by callers that have no code).
+
+    Example: ``Problem(3, "year", "20x4", code="bad_year").render("da")`` is
+    ``"række 3, kolonne 'year' (værdi '20x4'): Året skal være et helt tal fra 1900 til 2100, fx 2024."``
     """
 
     row: int | None
     column: str | None
     value: str | None
-    message: str
+    message: str = ""
+    code: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict, compare=False, hash=False)
 
-    def as_dict(self) -> dict[str, object]:
-        return {"row": self.row, "column": self.column, "value": self.value, "message": self.message}
+    def __post_init__(self) -> None:
+        if self.code and not self.message:
+            object.__setattr__(self, "message", self.text("en"))
 
-    def __str__(self) -> str:
+    def text(self, lang: str = "en") -> str:
+        """The message alone, in ``lang`` ('da' or 'en')."""
+        if not self.code:
+            return self.message
+        from metrics import i18n  # local: i18n is plain data, but keep model importable on its own
+
+        key = f"problem.{self.code}"
+        if key not in i18n.TEXTS:
+            return self.message or key
+        return i18n.t(key, lang, **{k: _fmt_param(v, lang) for k, v in self.params.items()})
+
+    def render(self, lang: str = "en") -> str:
+        """Where, what and the message, e.g. ``row 3, column 'value' (value 'abc'): ...``."""
+        from metrics import i18n
+
         where = []
         if self.row is not None:
-            where.append(f"row {self.row}")
+            where.append(i18n.t("problem.at_row", lang, row=self.row))
         if self.column:
-            where.append(f"column '{self.column}'")
+            where.append(i18n.t("problem.at_column", lang, column=self.column))
         prefix = ", ".join(where)
-        shown = f" (value '{self.value}')" if self.value not in (None, "") else ""
-        return f"{prefix}{shown}: {self.message}" if prefix else f"{self.message}{shown}"
+        shown = i18n.t("problem.shown_value", lang, value=self.value) if self.value not in (None, "") else ""
+        text = self.text(lang)
+        return f"{prefix}{shown}: {text}" if prefix else f"{text}{shown}"
+
+    def as_dict(self, lang: str = "en") -> dict[str, object]:
+        return {"row": self.row, "column": self.column, "value": self.value, "message": self.text(lang)}
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+def _fmt_param(value: Any, lang: str) -> str:
+    """A message parameter as text: decimal comma in Danish, no thousands separators (years, rows).
+
+    A parameter with a ``for_lang`` method (an i18n key such as "sep.comma") is translated.
+    """
+    if hasattr(value, "for_lang"):
+        return str(value.for_lang(lang))
+    if isinstance(value, bool) or value is None:
+        return str(value)
+    if isinstance(value, float):
+        if math.isinf(value):
+            return "∞" if value > 0 else "-∞"
+        text = f"{value:.10g}"
+        return text.replace(".", ",") if lang == "da" else text
+    return str(value)
 
 
 class ValidationError(MalsporError):
@@ -110,3 +165,7 @@ class ValidationError(MalsporError):
     def __init__(self, problems: list[Problem]):
         self.problems = problems
         super().__init__("; ".join(str(p) for p in problems[:5]) + (" ..." if len(problems) > 5 else ""))
+
+    def render(self, lang: str = "en") -> list[str]:
+        """Every problem as one line in ``lang``."""
+        return [p.render(lang) for p in self.problems]

@@ -26,6 +26,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from metrics import audit
 from metrics.model import Actor, DatabaseLocked, MalsporError, PermissionDenied
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -147,6 +148,60 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        2,
+        "commentary: analysts' status text per target or focus area and year, every version kept",
+        [
+            "CREATE SEQUENCE commentary_id_seq START 1",
+            # Append-only: saving adds a version, the newest per (subject, year, language) is current,
+            # and an empty text withdraws the commentary. So the table is its own history.
+            """CREATE TABLE commentary (
+                commentary_id BIGINT PRIMARY KEY DEFAULT nextval('commentary_id_seq'),
+                target_id VARCHAR REFERENCES target_definitions (target_id),
+                focus_area_id VARCHAR REFERENCES focus_areas (focus_area_id),
+                year INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 2100),
+                lang VARCHAR NOT NULL DEFAULT 'da' CHECK (lang IN ('da', 'en')),
+                text VARCHAR NOT NULL CHECK (length(text) <= 4000),
+                author VARCHAR NOT NULL CHECK (length(trim(author)) > 0),
+                created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+                CHECK ((target_id IS NULL) <> (focus_area_id IS NULL))
+            )""",
+        ],
+    ),
+    (
+        3,
+        "sign-in and audit: local accounts, role mappings for signed-in users, the audit trail",
+        [
+            """CREATE TABLE local_users (
+                user_name VARCHAR PRIMARY KEY CHECK (regexp_full_match(user_name, '[A-Za-z0-9._@-]{2,64}')),
+                role VARCHAR NOT NULL CHECK (role IN ('viewer', 'analyst', 'admin')),
+                password_hash VARCHAR NOT NULL CHECK (starts_with(password_hash, 'scrypt$')),
+                failed_attempts INTEGER NOT NULL DEFAULT 0 CHECK (failed_attempts >= 0),
+                locked_until TIMESTAMP,
+                created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+            )""",
+            """CREATE TABLE role_mappings (
+                pattern VARCHAR PRIMARY KEY CHECK (pattern = lower(pattern) AND contains(pattern, '@')),
+                role VARCHAR NOT NULL CHECK (role IN ('viewer', 'analyst', 'admin')),
+                updated_by VARCHAR NOT NULL,
+                updated_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+            )""",
+            "CREATE SEQUENCE audit_id_seq START 1",
+            """CREATE TABLE audit_log (
+                audit_id BIGINT PRIMARY KEY DEFAULT nextval('audit_id_seq'),
+                changed_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+                user_name VARCHAR NOT NULL,
+                role VARCHAR NOT NULL CHECK (role IN ('viewer', 'analyst', 'admin')),
+                via VARCHAR NOT NULL CHECK (via IN ('dashboard', 'cli', 'system')),
+                action VARCHAR NOT NULL,
+                object_type VARCHAR NOT NULL,
+                object_id VARCHAR,
+                before VARCHAR,
+                after VARCHAR,
+                detail VARCHAR
+            )""",
+        ],
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -161,6 +216,10 @@ TABLES = (
     "observations",
     "observation_history",
     "initiatives",
+    "commentary",
+    "local_users",
+    "role_mappings",
+    "audit_log",
 )
 
 _LOCK_RE = re.compile(r"Conflicting lock is held in (?P<exe>.+?) \(PID (?P<pid>\d+)\)")
@@ -374,10 +433,11 @@ class Store:
     # ------------------------------------------------------------------ the write path
     @contextlib.contextmanager
     def write(self, actor: Actor, action: str) -> Iterator[duckdb.DuckDBPyConnection]:
-        """The only way to change data: role check, writer lock, one transaction.
+        """The only way to change data: role check, writer lock, one transaction, an audit row.
 
         Raises :class:`PermissionDenied` before touching anything when ``actor`` may not
-        perform ``action``. Any exception inside the block rolls the whole change back.
+        perform ``action``. The block must call :func:`metrics.audit.record` at least once,
+        or the change is refused; any exception inside the block rolls the whole change back.
         """
         if not actor.may(action):
             raise PermissionDenied(
@@ -390,7 +450,11 @@ class Store:
             try:
                 cur.execute("BEGIN TRANSACTION")
                 try:
+                    before = audit.last_id(cur)
                     yield cur
+                    if audit.last_id(cur) <= before:
+                        raise MalsporError(f"The change '{action}' was not recorded in the audit trail, so "
+                                           "nothing was written. This is a bug: please report it.")
                     cur.execute("COMMIT")
                 except BaseException:
                     cur.execute("ROLLBACK")
@@ -409,7 +473,7 @@ class Store:
         from metrics import ingest  # local import: ingest depends on store
 
         data_dir = data_dir or DATA_DIR
-        actor = Actor(SEED_USER, "admin")
+        actor = Actor(SEED_USER, "admin", via="system")
         with self.write(actor, "seed") as cur:
             if cur.execute("SELECT count(*) FROM targets").fetchall()[0][0]:
                 raise MalsporError("The database already holds targets; seeding is for a new database.")
@@ -428,5 +492,9 @@ class Store:
             obs_path = data_dir / "observations.csv"
             frame = ingest.read_observations_csv(obs_path)
             plan = ingest.plan_observations(cur, frame)
-            ingest.apply_plan(cur, plan, file_name=f"data/{obs_path.name}",
-                              sha256=sha256_file(obs_path), user=SEED_USER)
+            batch_id = ingest.apply_plan(cur, plan, file_name=f"data/{obs_path.name}",
+                                         sha256=sha256_file(obs_path), user=SEED_USER)
+            counts = {table: cur.execute("SELECT count(*) FROM " + table).fetchall()[0][0]
+                      for table in ("themes", "focus_areas", "targets", "initiatives", "observations")}
+            audit.record(cur, actor, "seed", "database", str(self.path.name), None,
+                         {**counts, "batch_id": batch_id}, detail=f"seeded from {data_dir.name}/*.csv")

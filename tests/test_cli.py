@@ -123,3 +123,34 @@ def test_module_entry_point_runs(isolated_db):
     proc = subprocess.run([sys.executable, "-m", "metrics", "status", "--format", "json"],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0 and json.loads(proc.stdout)
+
+
+# ------------------------------------------------------------------ import options (issue 4)
+FIXTURES = __import__("pathlib").Path(__file__).resolve().parent / "fixtures" / "ingest"
+
+
+def test_import_reads_a_chosen_sheet_and_a_danish_file():
+    code, out, err = run("import", str(FIXTURES / "ok_workbook_chosen_sheet.xlsx"), "--dry-run")
+    assert code == 1 and "has only one column" in err
+    code, out, _ = run("import", str(FIXTURES / "ok_workbook_chosen_sheet.xlsx"), "--sheet", "Data", "--dry-run")
+    assert code == 0 and "1 added" in out and "sheet 'Data'" in out
+    code, out, _ = run("import", str(FIXTURES / "ok_utf8_bom_crlf_semicolon.csv"), "--lang", "da", "--year", "2026")
+    assert code == 0 and "Importeret" not in out and "er importeret som kørsel 2: 1 tilføjet, 1 revideret" in out
+    assert "revideret eud_share / Region Hovedstaden / 2023: 13 -> 13,2" in out
+
+
+def test_import_size_limit_and_bad_sizes():
+    code, _, err = run("import", str(FIXTURES / "ok_canonical_utf8_lf.csv"), "--max-size", "0.0001")
+    assert code == 1 and "The file is 198 B and the limit is 104 B" in err
+    assert run("import", str(FIXTURES / "ok_canonical_utf8_lf.csv"), "--max-size", "lots")[0] == 2
+    assert run("import", str(FIXTURES / "ok_canonical_utf8_lf.csv"), "--max-size", "-5")[0] == 2
+
+
+def test_import_json_lists_status_changes_and_danish_errors(tmp_path):
+    path = write_csv(tmp_path / "met.csv", "target_id,year,value\neud_share,2024,30\n")
+    code, out, _ = run("import", str(path), "--dry-run", "--format", "json", "--year", "2026")
+    payload = json.loads(out)
+    assert code == 0 and {"target_id": "eud_share", "geography": "Region Hovedstaden", "as_of": 2026,
+                          "before": "moving_away", "after": "met"} in payload["status_changes"]
+    code, out, _ = run("import", str(FIXTURES / "bad_year_text.csv"), "--format", "json", "--lang", "da")
+    assert code == 1 and json.loads(out)["errors"][0]["message"].startswith("Året skal være et helt tal")

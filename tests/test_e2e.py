@@ -6,7 +6,6 @@ Screenshots of each page go to ``test-artifacts/`` for a person to look at.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -17,9 +16,12 @@ from pathlib import Path
 
 import pytest
 
-from metrics.store import PROJECT_ROOT
+from metrics import auth
+from metrics.model import Actor
+from metrics.store import PROJECT_ROOT, Store
 
 CHROMIUM = "/usr/bin/chromium"
+ANA_PASSWORD = "korrekt-hest-batteri"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts"
 
 pytestmark = [
@@ -39,6 +41,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`streamlit run dashboard.py` on a free port with a fresh database; waits for /_stcore/health."""
     port = _free_port()
     db = tmp_path_factory.mktemp("e2e") / "malspor.duckdb"
+    with Store.open(db) as store:  # a local analyst account, made before the dashboard holds the file
+        auth.add_local_user(store, Actor("e2e", "admin", via="cli"), "ana", "analyst", ANA_PASSWORD)
     env = {**os.environ, "MALSPOR_DB": str(db)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard.py"), "--server.port", str(port),
@@ -196,3 +200,20 @@ def test_series_and_chart_downloads(server, page):
     with page.expect_download(timeout=90_000) as png_download:
         page.get_by_role("button", name="Hent grafen (PNG)").click()
     assert Path(png_download.value.path()).read_bytes()[:4] == b"\x89PNG"
+
+
+def test_local_sign_in_unlocks_the_upload(server, page):
+    open_page(page, server + "/upload", "Upload")
+    assert page.get_by_text("Log ind i sidepanelet").count() >= 1       # a viewer is told why
+    sidebar = page.locator("section[data-testid='stSidebar']")
+    sidebar.get_by_label("Brugernavn").fill("ana")
+    sidebar.get_by_label("Adgangskode").fill("forkert-kodeord")
+    sidebar.get_by_role("button", name="Log ind").click()
+    sidebar.get_by_text("Forkert brugernavn eller adgangskode.").wait_for()
+    sidebar.get_by_label("Brugernavn").fill("ana")
+    sidebar.get_by_label("Adgangskode").fill(ANA_PASSWORD)
+    sidebar.get_by_role("button", name="Log ind").click()
+    sidebar.get_by_text("Logget ind som ana (analytiker)").wait_for()
+    page.locator("[data-testid='stFileUploader']").first.wait_for()
+    settle(page)
+    shot(page, "upload_signed_in_analyst")

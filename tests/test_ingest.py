@@ -2,15 +2,29 @@
 
 from __future__ import annotations
 
+import io
 import json
+import shutil
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
 
 import pytest
 
 from metrics import ingest
 from metrics.model import MalsporError, PermissionDenied, ValidationError
+from metrics.store import PROJECT_ROOT, Store
 from tests.conftest import ADMIN, ANALYST, VIEWER, write_csv
 
 HEADER = "target_id,year,value,geography,source,note,data_class\n"
+
+
+def data_checksum(store) -> dict[str, str]:
+    """The checksum of every table but the audit trail, which records even an import that changed nothing."""
+    return {table: digest for table, digest in store.checksum().items() if table != "audit_log"}
 
 
 def _problems(store, tmp_path, text):
@@ -29,10 +43,10 @@ def test_import_adds_a_batch_and_reimport_changes_nothing(store, tmp_path):
     assert result.batch_id is not None and result.plan.counts["added"] == 2
     stored = store.observations("eud_share", "Region Hovedstaden").set_index("year")
     assert stored.loc[2024, "value"] == 13.8 and stored.loc[2024, "batch_id"] == result.batch_id
-    before = store.checksum()
+    before = data_checksum(store)
     again = ingest.import_observations(store, path, ANALYST)
     assert again.batch_id is None and again.plan.counts["unchanged"] == 2
-    assert store.checksum() == before
+    assert data_checksum(store) == before
 
 
 def test_revision_keeps_history_and_undo_restores(store, tmp_path):
@@ -187,3 +201,188 @@ def test_bad_target_definitions_are_rejected_atomically(store, tmp_path, row, co
     problems = info.value.problems
     assert any(p.row == 3 and p.column == column and fragment in p.message for p in problems), problems
     assert store.checksum() == before
+
+
+# ------------------------------------------------------------------ the engine's guarantees (issue 4)
+def _big_file(path, rows: int, *, value: float = 12.5):
+    """``rows`` valid observations of eud_share over invented municipalities, years 1950-2049."""
+    lines = ["target_id,year,value,geography,source"]
+    lines += [f"eud_share,{1950 + i % 100},{value + (i % 7) / 10},Kommune {i // 100:05d},Test" for i in range(rows)]
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+def test_reimport_says_it_changes_nothing_and_names_the_earlier_batch(store, tmp_path):
+    path = write_csv(tmp_path / "a.csv", HEADER + "eud_share,2024,13.9,,s,,R\n")
+    first = ingest.import_observations(store, path, ANALYST)
+    before = data_checksum(store)
+    again = ingest.import_observations(store, path, ANALYST)
+    assert again.batch_id is None and not again.plan.changes_anything and data_checksum(store) == before
+    assert any(n.code == "same_file" and str(first.batch_id) in n.text("en") for n in again.plan.notes)
+
+
+def test_undo_twice_is_refused_in_both_languages(store, tmp_path):
+    batch = ingest.import_observations(store, write_csv(tmp_path / "a.csv", HEADER + "eud_share,2024,13.9,,s,,R\n"),
+                                       ANALYST).batch_id
+    ingest.undo_batch(store, batch, ANALYST)
+    before = store.checksum()
+    with pytest.raises(ingest.ImportRefused) as info:
+        ingest.undo_batch(store, batch, ANALYST)
+    assert info.value.code == "already_undone" and "er allerede fortrudt" in info.value.text("da")
+    assert store.checksum() == before
+
+
+def test_status_preview_names_each_status_the_import_changes(store, tmp_path):
+    # EUD in the region: 13 % in 2023 is moving away from 30 % by 2025; 30 % in 2024 meets it
+    path = write_csv(tmp_path / "met.csv", HEADER + "eud_share,2024,30,,s,,R\n")
+    result = ingest.import_observations(store, path, ANALYST, dry_run=True, as_of=2026)
+    change = result.status.set_index(["target_id", "geography"]).loc[("eud_share", "Region Hovedstaden")]
+    assert (change["status_before"], change["status_after"]) == ("moving_away", "met")
+    assert bool(change["is_primary_geography"]) and change["name_da"]
+    committed = ingest.import_observations(store, path, ANALYST, as_of=2026)
+    assert committed.status.equals(result.status)
+    with store.read() as cur:  # the preview's view of the data is gone; the real status is the new one
+        from metrics import progress
+        status = progress.compute_status(cur, as_of=2026).set_index(["target_id", "geography"])
+    assert status.loc[("eud_share", "Region Hovedstaden"), "status"] == "met"
+
+
+def test_a_new_geography_has_no_status_before(store, tmp_path):
+    path = write_csv(tmp_path / "geo.csv", HEADER + "eud_share,2023,12,Gribskov Kommune,s,,R\n"
+                                                     "eud_share,2024,13,Gribskov Kommune,s,,R\n")
+    status = ingest.import_observations(store, path, ANALYST, dry_run=True, as_of=2026).status
+    row = status.set_index("geography").loc["Gribskov Kommune"]
+    assert row["status_before"] is None and row["status_after"]
+
+
+def test_a_stale_preview_is_not_committed(store, tmp_path):
+    path = write_csv(tmp_path / "a.csv", HEADER + "eud_share,2023,13.2,,s,,R\n")
+    preview = ingest.import_observations(store, path, ANALYST, dry_run=True)
+    other = write_csv(tmp_path / "b.csv", HEADER + "eud_share,2023,13.3,,s,,R\n")
+    ingest.import_observations(store, other, ANALYST)  # someone else revises the same value meanwhile
+    before = store.checksum()
+    with pytest.raises(ingest.ImportRefused) as info:
+        ingest.import_observations(store, path, ANALYST, expect=preview.plan.fingerprint())
+    assert info.value.code == "preview_stale" and store.checksum() == before
+    fresh = ingest.import_observations(store, path, ANALYST, dry_run=True)
+    assert ingest.import_observations(store, path, ANALYST, expect=fresh.plan.fingerprint()).batch_id
+
+
+def test_the_command_line_and_the_engine_give_the_same_messages(store, tmp_path):
+    from metrics import cli
+
+    path = write_csv(tmp_path / "bad.csv", "indikator;år;værdi\neud_shar;2024;13,9\neud_share;20x4;1\n")
+    with pytest.raises(ValidationError) as info:
+        ingest.import_observations(store, path, ANALYST)
+    store.close()
+    out, err = io.StringIO(), io.StringIO()
+    assert cli.main(["import", str(path), "--format", "json", "--lang", "da"], out=out, err=err) == 1
+    assert json.loads(out.getvalue())["errors"] == [p.as_dict("da") for p in info.value.problems]
+
+
+_KILL_SCRIPT = textwrap.dedent("""
+    import sys, time
+    from metrics import ingest
+    from metrics.model import Actor
+    from metrics.store import Store
+
+    real_apply = ingest.apply_plan
+
+    def apply_then_wait(cur, plan, **kwargs):
+        batch = real_apply(cur, plan, **kwargs)  # every row written, the transaction still open
+        print("inside the transaction", flush=True)
+        time.sleep(120)
+        return batch
+
+    if sys.argv[3] == "pause":
+        ingest.apply_plan = apply_then_wait
+    store = Store.open(sys.argv[1])
+    print("started", flush=True)
+    ingest.import_observations(store, sys.argv[2], Actor("ana", "analyst"))
+    print("committed", flush=True)
+""")
+
+
+def _run_import(db, csv, mode):
+    return subprocess.Popen([sys.executable, "-c", _KILL_SCRIPT, str(db), str(csv), mode],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=PROJECT_ROOT)
+
+
+def test_an_import_killed_midway_leaves_the_database_as_it_was(isolated_db, tmp_path):
+    Store.open(isolated_db).close()
+    with Store.open(isolated_db) as store:
+        before = store.checksum()
+    csv = _big_file(tmp_path / "big.csv", 20_000)
+    child = _run_import(isolated_db, csv, "pause")
+    try:
+        assert child.stdout.readline().strip() == "started"
+        assert child.stdout.readline().strip() == "inside the transaction"
+    finally:
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+    assert child.returncode == -signal.SIGKILL
+    with Store.open(isolated_db) as store:
+        assert store.checksum() == before
+        assert store.scalar("SELECT count(*) FROM observations WHERE geography LIKE 'Kommune %'") == 0
+
+
+@pytest.mark.slow
+def test_an_import_killed_at_any_moment_leaves_the_old_state_or_the_new(isolated_db, tmp_path):
+    base = tmp_path / "base.duckdb"
+    Store.open(base).close()
+    csv = _big_file(tmp_path / "big.csv", 40_000)
+    with Store.open(base) as store:
+        old = store.checksum()["observations"]
+    done = tmp_path / "done.duckdb"
+    shutil.copyfile(base, done)
+    child = _run_import(done, csv, "run")
+    assert child.wait(timeout=120) == 0, child.stderr.read()
+    with Store.open(done) as store:
+        new = store.checksum()["observations"]
+    seen = set()
+    for delay in (0.2, 0.7, 1.4):
+        work = tmp_path / f"kill_{delay}.duckdb"
+        shutil.copyfile(base, work)
+        child = _run_import(work, csv, "run")
+        assert child.stdout.readline().strip() == "started"
+        time.sleep(delay)
+        child.send_signal(signal.SIGKILL)
+        child.wait(timeout=30)
+        with Store.open(work) as store:
+            state = store.checksum()["observations"]
+        assert state in (old, new), f"killed after {delay} s: a partial import"
+        seen.add("old" if state == old else "new")
+    assert "old" in seen, seen  # at least one kill landed before the commit
+
+
+def test_readers_during_an_import_and_an_undo_see_the_old_state_or_the_new(store, tmp_path):
+    csv = _big_file(tmp_path / "big.csv", 60_000)
+    query = ("SELECT (SELECT count(*) FROM observations), (SELECT round(sum(value), 6) FROM observations),"
+             " (SELECT count(*) FROM import_batches WHERE state = 'committed')")
+
+    def snapshot():
+        with store.read() as cur:
+            return cur.execute(query).fetchall()[0]
+
+    before = snapshot()
+    seen: list[tuple] = []
+    stop = threading.Event()
+
+    def reader():
+        while not stop.is_set():
+            seen.append(snapshot())
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        result = ingest.import_observations(store, csv, ANALYST)
+        after = snapshot()
+        ingest.undo_batch(store, result.batch_id, ANALYST)
+        undone = snapshot()
+        time.sleep(0.05)
+    finally:
+        stop.set()
+        thread.join(timeout=30)
+    assert after[0] == before[0] + 60_000 and undone[:2] == before[:2]
+    assert len(seen) > 3
+    assert set(seen) <= {before, after, undone}, "a reader saw a half-written import"

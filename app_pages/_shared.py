@@ -101,4 +101,4 @@ def open_target(target_id: str, geography: str | None = None) -> None:
     params = {"target": target_id}
     if geography:
         params["geo"] = geography
-    st.switch_page("pages/target.py", query_params=params)
+    st.switch_page("app_pages/target.py", query_params=params)

@@ -11,7 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from metrics import charts, export, i18n, views
-from pages._shared import as_of, get_store, lang, tr
+from app_pages import _commentary
+from app_pages._shared import as_of, get_store, lang, tr
 
 store = get_store()
 language = lang()
@@ -86,6 +87,8 @@ left.download_button(tr("target.download_csv"), buffer.getvalue().encode("utf-8"
 right.download_button(tr("target.download_png"), data=lambda: charts.figure_png(figure), file_name=f"{chosen}.png",
                       mime="image/png", icon=":material/image:")
 
+_commentary.show(store, year=as_of(), target_id=chosen)
+
 if status is not None:
     with st.expander(tr("target.how"), expanded=False):
         st.markdown(tr("target.how_intro"))
@@ -94,7 +97,11 @@ if status is not None:
 
 if len(detail.geographies) > 1:
     st.header(tr("target.compare"))
-    st.plotly_chart(charts.geography_figure(detail, language), width="stretch", key="geo_chart")
+    geo_figure = charts.geography_figure(detail, language)
+    st.plotly_chart(geo_figure, width="stretch", key="geo_chart")
+    st.download_button(tr("target.download_png"), data=lambda: charts.figure_png(geo_figure),
+                       file_name=f"{chosen}_geographies.png", mime="image/png", icon=":material/image:",
+                       key="geo_png", on_click="ignore")
     compare = views.decorate(detail.all_status, language)
     st.dataframe(compare[["geography", "latest", "goal", "status_text", "data"]].rename(columns={
         "geography": tr("col.geography"), "latest": tr("col.latest"), "goal": tr("col.goal"),
@@ -109,4 +116,4 @@ else:
     if pd.notna(total):
         st.caption(tr("target.funding_total", total=i18n.fmt_number(total, language, decimals=0, unit="kr.")))
 
-st.page_link("pages/overview.py", label=tr("target.back"))
+st.page_link("app_pages/overview.py", label=tr("target.back"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics import charts, i18n, views
+from metrics import charts, export, i18n, views
 from metrics.model import TARGET_STATUSES
-from pages._shared import explorer_rows, get_store, lang, open_target, tr
+from app_pages._shared import explorer_rows, get_store, lang, open_target, tr
 
 store = get_store()
 language = lang()
@@ -63,11 +63,16 @@ event = st.dataframe(styled, hide_index=True, width="stretch", on_select="rerun"
 picked = views.selected_target(event, rows)
 if picked:
     open_target(*picked)
+st.download_button(tr("export.csv"), data=lambda: export.frame_csv(table), file_name="gap_explorer.csv",
+                   mime="text/csv", icon=":material/download:", key="explorer_csv", on_click="ignore")
 
 st.header(tr("explorer.scatter_title"))
 st.caption(tr("explorer.scatter_help"))
-scatter_event = st.plotly_chart(charts.gap_scatter(rows, language, title=""), width="stretch", on_select="rerun",
+scatter = charts.gap_scatter(rows, language, title="")
+scatter_event = st.plotly_chart(scatter, width="stretch", on_select="rerun",
                                 selection_mode="points", key="explorer_scatter")
+st.download_button(tr("target.download_png"), data=lambda: charts.figure_png(scatter), file_name="gap_scatter.png",
+                   mime="image/png", icon=":material/image:", key="explorer_scatter_png", on_click="ignore")
 picked = views.selected_target(scatter_event, rows)
 if picked:
     open_target(*picked)
@@ -76,7 +81,10 @@ st.header(tr("explorer.pace_title"))
 st.caption(tr("explorer.pace_help"))
 pace_chart, pace_table = st.tabs([tr("target.chart"), tr("explorer.table")])
 with pace_chart:
-    st.plotly_chart(charts.pace_figure(rows, language, title=""), width="stretch", key="explorer_pace")
+    pace = charts.pace_figure(rows, language, title="")
+    st.plotly_chart(pace, width="stretch", key="explorer_pace")
+    st.download_button(tr("target.download_png"), data=lambda: charts.figure_png(pace), file_name="pace.png",
+                       mime="image/png", icon=":material/image:", key="explorer_pace_png", on_click="ignore")
 with pace_table:
     st.dataframe(pd.DataFrame({
         tr("col.target"): rows["name"], tr("col.geography"): rows["geography"],

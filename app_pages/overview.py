@@ -5,8 +5,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from metrics import i18n, views
-from pages._shared import changes, get_store, lang, open_target, overview_rows, tr
+from functools import partial
+
+from metrics import export, i18n, report, views
+from app_pages._shared import as_of, changes, get_store, lang, open_target, overview_rows, tr
 
 store = get_store()
 language = lang()
@@ -25,6 +27,15 @@ counts = views.status_counts(rows)
 if counts:
     for col, (status, n) in zip(st.columns(len(counts)), counts):
         col.metric(i18n.status_label(status, language), n)
+
+# Take it away: the committee memo and the status table, built on click.
+memo_col, xlsx_col, _ = st.columns([1, 1, 2])
+memo_col.download_button(tr("export.memo_pdf"), data=partial(report.memo_bytes, store, "pdf", as_of(), language),
+                         file_name=report.file_name(as_of(), language, "pdf"), mime="application/pdf",
+                         icon=":material/picture_as_pdf:", key="overview_memo", on_click="ignore")
+xlsx_col.download_button(tr("export.xlsx"), data=partial(export.status_workbook, store, as_of(), language),
+                         file_name=f"status_{as_of()}.xlsx", mime=export.XLSX_MIME, icon=":material/table_view:",
+                         key="overview_xlsx", on_click="ignore")
 
 # Jump straight to a target (keyboard-friendly; the tables below can be clicked too).
 names = dict(zip(rows["target_id"], rows["name"]))

@@ -1,0 +1,263 @@
+"""Upload page: an analyst imports measurements from a file, reads what is wrong or what will change,
+confirms, and can undo any batch.
+
+Thin on purpose: every check, the preview, the commit and the undo are ``metrics.ingest`` (the same
+engine as ``python -m metrics import``); the role check lives in ``metrics`` too (``Store.write``),
+the page only hides the controls and says why.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import re
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from metrics import i18n, ingest
+from metrics.model import MalsporError, PermissionDenied, Problem, ValidationError
+from app_pages._auth import current_actor
+from app_pages._shared import as_of, get_store, lang, tr
+
+LOG = logging.getLogger(__name__)
+FLASH = "upload_flash"
+PREVIEW = "upload_preview"
+GENERATION = "upload_generation"
+
+store = get_store()
+language = lang()
+actor = current_actor(store)
+allowed = ingest.may_import(actor)
+
+
+def md(text: str) -> str:
+    """Text made inert for Streamlit's Markdown: file and user names cannot become links, math or icons."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
+
+
+def error_text(exc: BaseException) -> str:
+    """A refusal in the user's language (ImportRefused and ValidationError carry message codes)."""
+    if isinstance(exc, PermissionDenied):
+        return tr("upload.permission", role=tr(f"role.{actor.role}"))
+    if isinstance(exc, ValidationError):
+        return "\n".join(exc.render(language))
+    text = getattr(exc, "text", None)
+    return text(language) if callable(text) else str(exc)
+
+
+def safely(render: Callable[[], None]) -> None:
+    """Run a part of the page; a refusal becomes ``st.error``, never a traceback."""
+    try:
+        render()
+    except MalsporError as exc:
+        st.error(md(error_text(exc)))
+    except Exception:  # noqa: BLE001 - the page must not show a traceback, whatever happens
+        LOG.exception("upload page failed")
+        st.error(tr("upload.unexpected"))
+
+
+def problem_table(problems: list[Problem]) -> pd.DataFrame:
+    """Problems as a readable table: row, column, the offending text, what is wrong and what to do."""
+    return pd.DataFrame({
+        tr("ucol.row"): ["" if p.row is None else str(p.row) for p in problems],
+        tr("ucol.column"): [p.column or "" for p in problems],
+        tr("ucol.value"): [p.value or "" for p in problems],
+        tr("ucol.message"): [p.text(language) for p in problems],
+    })
+
+
+def number(value: Any) -> str:
+    """A value as imported (13.25 stays 13,25), in the reader's number format."""
+    if value is None or pd.isna(value):
+        return "–"
+    text = f"{float(value):.6f}".rstrip("0").rstrip(".")
+    decimals = len(text.split(".")[1]) if "." in text else 0
+    return i18n.fmt_number(value, language, decimals=decimals)
+
+
+def act(action: Callable[[], str]) -> None:
+    """Run a button's action in its callback (before the page is drawn again) and keep its outcome.
+
+    In a callback, a click always reaches the batch or file the button was drawn for, even when
+    another session changed the list meanwhile; a refusal is kept as the message to show.
+    """
+    try:
+        st.session_state[FLASH] = ("success", action())
+    except MalsporError as exc:
+        st.session_state[FLASH] = ("error", error_text(exc))
+    except Exception:  # noqa: BLE001 - never a traceback
+        LOG.exception("upload action failed")
+        st.session_state[FLASH] = ("error", tr("upload.unexpected"))
+    st.session_state.pop(PREVIEW, None)
+
+
+def show_flash() -> None:
+    flash = st.session_state.pop(FLASH, None)
+    if flash:
+        kind, text = flash
+        (st.success if kind == "success" else st.error)(md(text))
+
+
+# ---------------------------------------------------------------------- templates
+def render_templates() -> None:
+    with st.expander(tr("upload.templates")):
+        st.write(tr("upload.columns_help"))
+        left, right = st.columns(2)
+        left.download_button(tr("upload.template_da"), ingest.template_csv(store, "da"),
+                             file_name="maalspor_skabelon.csv", mime="text/csv", on_click="ignore")
+        right.download_button(tr("upload.template_en"), ingest.template_csv(store, "en"),
+                              file_name="malspor_template.csv", mime="text/csv", on_click="ignore")
+        st.caption(tr("upload.known_targets"))
+        reference = ingest.target_reference(store, language)
+        st.dataframe(reference.rename(columns={
+            "target_id": tr("ucol.target_id"), "name": tr("col.target"), "unit": tr("ucol.unit"),
+            "geography": tr("col.geography"), "bounds": tr("ucol.bounds"),
+        }), hide_index=True, width="stretch")
+
+
+# ---------------------------------------------------------------------- upload, report, preview, confirm
+def preview(data: bytes, name: str, sheet: str | None) -> ingest.ImportResult | ValidationError:
+    """The dry run of an upload, kept for this session until the file, sheet, year or data change."""
+    key = (hashlib.sha256(data).hexdigest(), name, sheet, as_of(), ingest.data_version(store))
+    cached = st.session_state.get(PREVIEW)
+    if cached and cached[0] == key:
+        return cached[1]
+    try:
+        outcome: ingest.ImportResult | ValidationError = ingest.import_observations(
+            store, data, actor, dry_run=True, file_name=name, sheet=sheet, as_of=as_of())
+    except ValidationError as exc:
+        outcome = exc
+    st.session_state[PREVIEW] = (key, outcome)
+    return outcome
+
+
+def render_rejection(exc: ValidationError, name: str) -> None:
+    more = sum(int(p.params.get("count", 0)) for p in exc.problems if p.code == "too_many")
+    st.error(tr("upload.rejected", count=sum(p.code != "too_many" for p in exc.problems) + more))
+    st.subheader(tr("upload.report"))
+    report = problem_table(exc.problems)
+    st.dataframe(report, hide_index=True, width="stretch")
+    buffer = io.StringIO()
+    report.to_csv(buffer, index=False, sep=";" if language == "da" else ",")
+    st.download_button(tr("upload.report_download"), ("\ufeff" + buffer.getvalue()).encode("utf-8"),
+                       file_name=f"{name}.rapport.csv" if language == "da" else f"{name}.report.csv",
+                       mime="text/csv", on_click="ignore")
+
+
+def render_preview(result: ingest.ImportResult, data: bytes, name: str, sheet: str | None) -> None:
+    plan = result.plan
+    st.subheader(tr("upload.preview"))
+    with st.container(border=True):
+        st.caption(tr("upload.read_as"))
+        for note in plan.notes:
+            st.text(note.text(language))
+    counts = plan.counts
+    cols = st.columns(4)
+    for col, key in zip(cols, ("added", "revised", "unchanged", "skipped")):
+        col.metric(tr(f"upload.{key}"), i18n.fmt_number(counts[key], language))
+    revisions = plan.revisions()
+    if not revisions.empty:
+        st.caption(tr("upload.revisions"))
+        st.dataframe(pd.DataFrame({
+            tr("ucol.target_id"): revisions["target_id"], tr("col.geography"): revisions["geography"],
+            tr("col.year"): revisions["year"].astype(str),
+            tr("ucol.old"): [number(v) for v in revisions["old_value"]],
+            tr("ucol.new"): [number(v) for v in revisions["value"]],
+        }), hide_index=True, width="stretch")
+    status = result.status if result.status is not None else pd.DataFrame()
+    if status.empty:
+        st.caption(tr("upload.no_status_changes", year=result.as_of))
+    else:
+        st.caption(tr("upload.status_changes", year=result.as_of))
+        names = status["name_da"] if language == "da" else status["name_en"]
+        st.dataframe(pd.DataFrame({
+            tr("col.target"): names, tr("col.geography"): status["geography"],
+            tr("ucol.before"): [i18n.status_label(s, language) if s else tr("upload.new_geography")
+                                for s in status["status_before"]],
+            tr("ucol.after"): [i18n.status_label(s, language) for s in status["status_after"]],
+        }), hide_index=True, width="stretch")
+    if plan.skipped:
+        with st.expander(f"{tr('upload.warnings')} ({i18n.fmt_number(counts['skipped'], language)})"):
+            st.dataframe(problem_table(plan.skipped), hide_index=True, width="stretch")
+    if not plan.changes_anything:
+        st.info(md(tr("upload.nothing_to_change", file=name)))
+        return
+    st.button(md(tr("upload.confirm", file=name)), type="primary", on_click=act,
+              args=(lambda: confirm(data, name, sheet, plan.fingerprint()),))
+
+
+def confirm(data: bytes, name: str, sheet: str | None, fingerprint: str) -> str:
+    """Commit the previewed file, only if the data still are as previewed."""
+    done = ingest.import_observations(store, data, actor, file_name=name, sheet=sheet, as_of=as_of(),
+                                      expect=fingerprint)
+    st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1  # an empty uploader
+    if done.batch_id is None:
+        return tr("upload.nothing_to_change", file=name)
+    return tr("upload.imported", file=name, batch=done.batch_id, **done.plan.counts)
+
+
+def render_upload() -> None:
+    limit = i18n.fmt_number(ingest.max_upload_bytes() / 2**20, language)
+    uploaded = st.file_uploader(tr("upload.file", limit=limit), type=["csv", "txt", "tsv", "xlsx", "xls"],
+                                key=f"upload_file_{st.session_state.get(GENERATION, 0)}")
+    if uploaded is None:
+        return
+    data, name = uploaded.getvalue(), uploaded.name
+    sheets = ingest.list_sheets(data)
+    sheet = st.selectbox(tr("upload.sheet"), sheets) if len(sheets) > 1 else None
+    outcome = preview(data, name, sheet)
+    if isinstance(outcome, ValidationError):
+        render_rejection(outcome, name)
+    else:
+        render_preview(outcome, data, name, sheet)
+
+
+# ---------------------------------------------------------------------- batches and undo
+def render_batches() -> None:
+    st.subheader(tr("upload.batches"))
+    batches = store.batches()
+    if batches.empty:
+        st.caption(tr("upload.no_batches"))
+        return
+    st.dataframe(pd.DataFrame({
+        tr("ucol.batch"): batches["batch_id"].astype(str),
+        tr("ucol.time"): batches["created_at"].dt.strftime("%Y-%m-%d %H:%M"),
+        tr("ucol.user"): batches["user_name"], tr("ucol.file"): batches["file_name"],
+        tr("ucol.added"): batches["n_added"], tr("ucol.revised"): batches["n_revised"],
+        tr("ucol.unchanged"): batches["n_unchanged"], tr("ucol.skipped"): batches["n_skipped"],
+        tr("ucol.state"): [tr(f"upload.state.{s}") for s in batches["state"]],
+        "sha256": batches["sha256"],
+    }), hide_index=True, width="stretch")
+    if not allowed:
+        return
+    committed = batches[batches["state"] == "committed"]
+    if committed.empty:
+        st.caption(tr("upload.no_undoable"))
+        return
+    labels = {int(r.batch_id): f"{r.batch_id}: {r.file_name} ({r.created_at:%Y-%m-%d %H:%M}, {r.user_name})"
+              for r in committed.itertuples()}
+    chosen = st.selectbox(tr("upload.undo_choose"), list(labels), format_func=labels.get)
+    st.button(tr("upload.undo", batch=chosen), key=f"undo_{chosen}", on_click=act, args=(lambda: undo(chosen),))
+
+
+def undo(batch_id: int) -> str:
+    counts = ingest.undo_batch(store, int(batch_id), actor)
+    return tr("upload.undone", batch=batch_id, **counts)
+
+
+# ---------------------------------------------------------------------- the page
+st.title(tr("upload.title"))
+st.write(tr("upload.intro"))
+if allowed:
+    st.caption(md(tr("upload.role_analyst", user=actor.name, role=tr(f"role.{actor.role}"))))
+else:
+    st.info(md(tr("upload.role_viewer", user=actor.name, role=tr(f"role.{actor.role}"))))
+show_flash()
+safely(render_templates)
+if allowed:
+    safely(render_upload)
+safely(render_batches)

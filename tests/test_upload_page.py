@@ -1,0 +1,184 @@
+"""The Upload page through Streamlit's AppTest: role, report, preview, confirm, batches, undo, languages."""
+
+from __future__ import annotations
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from metrics import ingest
+from metrics.model import Actor
+from metrics.store import PROJECT_ROOT, Store
+
+DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
+BAD = "Indikator;År;Værdi;Område\r\neud_share;2023;13,2;Region Hovedstaden\r\neud_shar;2024;13,9;\r\n"
+GOOD = BAD.replace("eud_shar;", "eud_share;")
+
+
+@pytest.fixture(autouse=True)
+def clear_caches():
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()
+
+
+ANA = Actor("ana", "analyst")
+SIGNED_IN: dict[str, Actor] = {}
+
+
+@pytest.fixture
+def analyst(monkeypatch):
+    """Every page opened in the test is signed in as the local analyst 'ana'."""
+    monkeypatch.setitem(SIGNED_IN, "actor", ANA)
+    return ANA
+
+
+def upload_page(**query: str) -> AppTest:
+    """The Upload page; query parameters (lang, year) are read on the first run, so run once before switching."""
+    at = AppTest.from_file(DASHBOARD, default_timeout=30)
+    if "actor" in SIGNED_IN:
+        at.session_state["local_actor"] = SIGNED_IN["actor"]
+    for key, value in query.items():
+        at.query_params[key] = value
+    if query:
+        at.run()
+    at.switch_page("app_pages/upload.py")
+    return at.run()
+
+
+def plain(text: str) -> str:
+    """A message as the reader sees it: the page escapes Markdown in names with backslashes."""
+    return text.replace("\\", "")
+
+
+def table_text(at: AppTest) -> str:
+    return "\n".join(df.value.to_string() for df in at.dataframe)
+
+
+def button(at: AppTest, prefix: str):
+    matches = [b for b in at.button if b.label.startswith(prefix)]
+    assert matches, [b.label for b in at.button]
+    return matches[0]
+
+
+def test_a_viewer_sees_why_there_is_no_upload(isolated_db):
+    at = upload_page()
+    assert not at.exception
+    assert at.title[0].value == "Upload målinger"
+    assert "Log ind" in plain(at.info[0].value) and "læser" in at.info[0].value
+    assert len(at.file_uploader) == 0
+    assert not [b for b in at.button if b.label.startswith("Fortryd")]
+    assert "data/observations.csv" in table_text(at)  # the batch history is open to everyone
+
+
+def test_bad_file_report_then_fixed_file_preview_confirm_and_undo(isolated_db, analyst):
+    at = upload_page()
+    assert not at.exception and len(at.file_uploader) == 1
+    with Store.open(isolated_db) as store:
+        before = store.checksum()
+    at.file_uploader[0].set_value(("eud.csv", BAD.encode("cp1252"), "text/csv")).run()
+    assert not at.exception
+    assert at.error[0].value.startswith("Filen er afvist, og intet er gemt: 1 problem")
+    report = table_text(at)
+    assert "eud_shar" in report and "Mente du 'eud_share'?" in report and "Indikator" in report
+    assert not [b for b in at.button if b.label.startswith("Bekræft")]
+    with Store.open(isolated_db) as store:
+        assert store.checksum() == before
+
+    at.file_uploader[0].set_value(("eud.csv", GOOD.encode("cp1252"), "text/csv")).run()
+    assert not at.exception and not at.error
+    assert {m.label: m.value for m in at.metric} == {"Tilføjes": "1", "Revideres": "1", "Uændrede": "0",
+                                                     "Sprunget over": "0"}
+    shown = "\n".join(t.value for t in at.text) + table_text(at)
+    assert "Læst som Windows-1252, adskilt med semikolon, decimaler med komma." in shown
+    assert "13,2" in table_text(at)  # the revised value, old 13 -> new 13,2
+    button(at, "Bekræft import af eud\\.csv").click().run()
+    assert not at.exception
+    assert plain(at.success[0].value).startswith("eud.csv er importeret som kørsel 2: 1 tilføjet, 1 revideret")
+    assert "ana" in table_text(at) and "eud.csv" in table_text(at)
+    assert len(at.file_uploader) == 1 and at.file_uploader[0].value is None  # ready for the next file
+
+    undo_choice = [s for s in at.selectbox if s.label == "Kørsel at fortryde"][0]
+    assert undo_choice.value == 2
+    button(at, "Fortryd kørsel 2").click().run()
+    assert not at.exception
+    assert plain(at.success[0].value) == "Kørsel 2 er fortrudt: 1 værdier fjernet, 1 tidligere værdier genskabt."
+    with Store.open(isolated_db) as store:
+        assert store.checksum()["observations"] == before["observations"]
+        assert store.batches().set_index("batch_id").loc[2, "state"] == "undone"
+
+
+def test_the_status_preview_and_english(isolated_db, analyst):
+    at = upload_page(lang="en", year="2026")
+    data = b"target_id,year,value\neud_share,2024,30\n"
+    at.file_uploader[0].set_value(("met.csv", data, "text/csv")).run()
+    assert not at.exception and not at.error
+    text = table_text(at)
+    assert "✖ moving away from the target" in text and "✔ target met" in text
+    assert any(c.value == "Statuses the import changes (as of 2026)" for c in at.caption)
+
+
+def test_a_file_already_imported_changes_nothing_and_offers_no_confirm(isolated_db, analyst):
+    data = b"target_id,year,value\neud_share,2024,13.9\n"
+    with Store.open(isolated_db) as store:
+        ingest.import_observations(store, data, ANA, file_name="same.csv")
+    at = upload_page(lang="en")
+    at.file_uploader[0].set_value(("same.csv", data, "text/csv")).run()
+    assert not at.exception
+    assert "Nothing to change: every row of same.csv" in plain(at.info[0].value)
+    assert not [b for b in at.button if b.label.startswith("Confirm")]
+    assert any("imported before as batch 2" in t.value for t in at.text)
+
+
+def test_a_workbook_offers_its_sheets(isolated_db, analyst):
+    data = (PROJECT_ROOT / "tests" / "fixtures" / "ingest" / "ok_workbook_chosen_sheet.xlsx").read_bytes()
+    at = upload_page(lang="en")
+    at.file_uploader[0].set_value(("book.xlsx", data, "application/vnd.ms-excel")).run()
+    assert not at.exception
+    assert "The sheet 'Noter' has only one column" in table_text(at)
+    sheet = [s for s in at.selectbox if s.label == "Sheet"][0]
+    sheet.set_value("Data").run()
+    assert not at.exception and not at.error
+    assert {m.label: m.value for m in at.metric}["Added"] == "1"
+
+
+def test_binary_upload_is_a_message_not_a_traceback(isolated_db, analyst):
+    at = upload_page()
+    at.file_uploader[0].set_value(("photo.csv", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "text/csv")).run()
+    assert not at.exception
+    assert "binære data" in table_text(at)
+
+
+def test_undoing_a_batch_undone_elsewhere_is_refused_with_a_message(isolated_db, analyst):
+    data = b"target_id,year,value\neud_share,2024,13.9\n"
+    with Store.open(isolated_db) as store:
+        batch = ingest.import_observations(store, data, ANA, file_name="x.csv").batch_id
+    at = upload_page(lang="en")
+    from app_pages._shared import get_store  # the cached store the page uses, as another session would
+
+    ingest.undo_batch(get_store(), batch, ANA)  # another session undoes it first
+    button(at, f"Undo batch {batch}").click().run()
+    assert not at.exception
+    assert plain(at.error[0].value).startswith(f"Batch {batch} (x.csv) was already undone")
+
+
+def test_names_in_messages_are_not_markdown(isolated_db, analyst):
+    at = upload_page(lang="en")
+    name = "[click](https://example.org) $x$.csv"
+    at.file_uploader[0].set_value((name, b"target_id,year,value\neud_share,2024,13.9\n", "text/csv")).run()
+    label = [b.label for b in at.button if "Confirm" in b.label][0]
+    assert "\\[click\\]\\(https\\://example\\.org\\) \\$x\\$" in label
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_no_untranslated_key_leaks(isolated_db, analyst, lang):
+    at = upload_page(lang=lang)
+    at.file_uploader[0].set_value(("x.csv", b"target_id,year,value\neud_share,2024,13.9\neud_share,2025,..\n",
+                                   "text/csv")).run()
+    texts = [e.value for kind in ("title", "caption", "info", "error", "success", "text", "subheader")
+             for e in getattr(at, kind)]
+    texts += [b.label for b in at.button] + [m.label for m in at.metric] + [table_text(at)]
+    for prefix in ("upload.", "ucol.", "problem.", "refusal.", "sep.", "cli."):
+        assert not any(prefix in str(t) for t in texts), (lang, prefix)
