@@ -116,6 +116,16 @@ def serious_violations(page) -> list[dict]:
     return [v for v in results.response["violations"] if v.get("impact") in ("serious", "critical")]
 
 
+def test_a_deep_link_as_the_servers_first_request_gets_the_whole_frame(server, page):
+    """The first request of a fresh server is a deep link: the page must still come with navigation,
+    language switch and sign-in (a folder named pages/ broke exactly this)."""
+    open_page(page, server + "/upload?lang=en", "Upload")
+    sidebar = page.locator("section[data-testid='stSidebar']")
+    sidebar.get_by_role("radio", name="English").wait_for()
+    sidebar.get_by_text("Gap explorer").wait_for()
+    assert sidebar.get_by_role("button", name="Sign in").count() == 1
+
+
 def test_overview_then_follow_a_target(server, page):
     open_page(page, server + "/", "Overblik over målene")
     page.get_by_text("4 af 9 mål er nået eller på rette vej").wait_for()
