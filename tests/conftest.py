@@ -64,3 +64,15 @@ def lock_holder(isolated_db: Path) -> Iterator[subprocess.Popen]:
         yield holder
     finally:
         holder.communicate("\n", timeout=10)
+
+
+@pytest.fixture
+def streamlit_caches():
+    """Page tests start and end with empty st.cache_data / st.cache_resource (the store is cached)."""
+    import streamlit as st
+
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -6,7 +6,6 @@ import io
 import json
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from metrics import audit, auth, backup, cli, commentary, ingest
@@ -135,12 +134,8 @@ def test_a_write_that_forgets_the_audit_trail_is_refused(store):
 
 # ------------------------------------------------------------------ pages by role
 @pytest.fixture(autouse=True)
-def clear_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+def clear_caches(streamlit_caches):
+    """Every test here runs with Streamlit's caches emptied (see conftest)."""
 
 
 def page_as(page: str, *, email: str | None = None, local: Actor | None = None, **query: str) -> AppTest:

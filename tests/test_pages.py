@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from metrics import ingest
@@ -17,12 +16,8 @@ DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
 
 
 @pytest.fixture(autouse=True)
-def clear_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+def clear_caches(streamlit_caches):
+    """Every test here runs with Streamlit's caches emptied (see conftest)."""
 
 
 def app(page: str | None = None, actor: Actor | None = None, **query: str) -> AppTest:

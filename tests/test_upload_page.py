@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from metrics import ingest
@@ -16,12 +15,8 @@ GOOD = BAD.replace("eud_shar;", "eud_share;")
 
 
 @pytest.fixture(autouse=True)
-def clear_caches():
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+def clear_caches(streamlit_caches):
+    """Every test here runs with Streamlit's caches emptied (see conftest)."""
 
 
 ANA = Actor("ana", "analyst")
