@@ -184,6 +184,11 @@ def cmd_init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with Store.open(args.db) as store, store.read() as cur:
         frame = progress.compute_status(cur, as_of=args.year, geography=args.geography)
+        empty = store.is_empty()
+    if empty and args.format == "table":
+        err.write("The database holds no targets yet: load the action plan's with 'python -m metrics init' "
+                  "(a database made with --empty stays empty) or add some with 'import-targets'.\n")
+        return EXIT_OK
     if args.geography and frame.empty:
         with Store.open(args.db) as store:
             known = store.geographies()

@@ -35,6 +35,10 @@ def test_init_is_safe_twice_and_empty_stays_empty(tmp_path):
     assert code == 0 and "already existed" in out and "49 observations" in out
     code, out, _ = run("init", "--empty", "--db", str(tmp_path / "e.duckdb"))
     assert code == 0 and "0 targets" in out
+    code, out, err = run("status", "--db", str(tmp_path / "e.duckdb"))
+    assert code == 0 and "no targets yet" in err
+    code, out, _ = run("status", "--db", str(tmp_path / "e.duckdb"), "--format", "json")
+    assert code == 0 and json.loads(out) == []
 
 
 def test_status_json_has_the_promised_keys():
