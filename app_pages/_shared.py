@@ -43,6 +43,13 @@ def get_store() -> Store:
         raise  # unreachable: st.stop() raises
 
 
+def stop_if_empty(store: Store) -> None:
+    """An empty database: say how to load the action plan's targets, and render nothing more."""
+    if store.is_empty():
+        st.info(tr("overview.empty"))
+        st.stop()
+
+
 def lang() -> str:
     """The chosen language, Danish by default."""
     value = st.session_state.get("lang", i18n.DEFAULT_LANGUAGE)

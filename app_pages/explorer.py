@@ -7,16 +7,14 @@ import streamlit as st
 
 from metrics import charts, export, i18n, views
 from metrics.model import TARGET_STATUSES
-from app_pages._shared import explorer_rows, get_store, lang, open_target, tr
+from app_pages._shared import explorer_rows, get_store, lang, open_target, stop_if_empty, tr
 
 store = get_store()
 language = lang()
 st.title(tr("explorer.title"))
 st.caption(tr("explorer.intro"))
 
-if store.is_empty():
-    st.info(tr("overview.empty"))
-    st.stop()
+stop_if_empty(store)
 
 themes = store.themes()
 theme_names = {t.theme_id: (t.name_da if language == "da" else t.name_en) for t in themes.itertuples()}

@@ -8,15 +8,13 @@ import streamlit as st
 from functools import partial
 
 from metrics import export, i18n, report, views
-from app_pages._shared import as_of, changes, get_store, lang, open_target, overview_rows, tr
+from app_pages._shared import as_of, changes, get_store, lang, open_target, overview_rows, stop_if_empty, tr
 
 store = get_store()
 language = lang()
 st.title(tr("overview.title"))
 
-if store.is_empty():
-    st.info(tr("overview.empty"))
-    st.stop()
+stop_if_empty(store)
 
 rows = overview_rows()
 total = views.summary(rows)

@@ -13,16 +13,14 @@ import streamlit as st
 from metrics import backup, export, report
 from app_pages._auth import current_actor
 from app_pages import _commentary
-from app_pages._shared import as_of, get_store, lang, tr
+from app_pages._shared import as_of, get_store, lang, stop_if_empty, tr
 
 store = get_store()
 language = lang()
 year = as_of()
 st.title(tr("report.title"))
 
-if store.is_empty():
-    st.info(tr("overview.empty"))
-    st.stop()
+stop_if_empty(store)
 
 st.markdown(tr("report.intro", year=year))
 

@@ -12,16 +12,14 @@ import streamlit as st
 
 from metrics import charts, export, i18n, views
 from app_pages import _commentary
-from app_pages._shared import as_of, get_store, lang, tr
+from app_pages._shared import as_of, get_store, lang, stop_if_empty, tr
 
 store = get_store()
 language = lang()
 st.title(tr("target.title"))
 
+stop_if_empty(store)
 targets = store.targets()
-if targets.empty:
-    st.info(tr("overview.empty"))
-    st.stop()
 
 names = {r.target_id: (r.name_da if language == "da" else r.name_en) for r in targets.itertuples()}
 requested = st.query_params.get("target")
