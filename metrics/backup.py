@@ -189,6 +189,10 @@ def restore(store: Store, folder: Path | str, actor: Actor) -> dict[str, int]:
             cur.execute("INSERT INTO " + table + " (" + cols + ") SELECT " + cols + " FROM restore_rows")
             cur.unregister("restore_rows")
             counts[table] = data.num_rows
+        broken = store.integrity_problems(cur)  # the observations' keys are kept by the write path, not an index
+        if broken:
+            raise MalsporError("The backup's observations break the database's keys, so nothing was restored: "
+                               + "; ".join(broken) + ".")
         # The migration record: the backup's rows up to its version, this database's rows above it.
         cur.execute("DELETE FROM schema_version WHERE version <= ?", [manifest["schema_version"]])
         cur.register("restore_rows", frames["schema_version"])

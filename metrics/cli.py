@@ -77,7 +77,11 @@ def build_parser() -> argparse.ArgumentParser:
                                    "data_class/dataklasse, series_break; or one column per year. Validated; one "
                                    "batch, all rows or none.")
     p.add_argument("file", type=Path)
-    p.add_argument("--dry-run", action="store_true", help="validate and show what would change; write nothing")
+    p.add_argument("--dry-run", action="store_true",
+                   help="validate and show what would change, statuses included; write nothing")
+    p.add_argument("--status", action="store_true",
+                   help="also list the statuses a commit changes (a dry run always does; on a large file this "
+                        "runs the progress engine over every observation)")
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--sheet", help="the sheet of an .xlsx to read, by name or number (default: the first)")
     p.add_argument("--max-size", type=_megabytes, metavar="MB", default=None,
@@ -217,7 +221,8 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     lang = args.lang
     with Store.open(args.db) as store:
         result = ingest.import_observations(store, args.file, cli_actor(), dry_run=args.dry_run, sheet=args.sheet,
-                                            max_bytes=args.max_size, as_of=args.year)
+                                            max_bytes=args.max_size, as_of=args.year,
+                                            with_status=True if args.status or args.dry_run else None)
     if args.format == "json":
         json.dump(result.as_dict(lang), out, ensure_ascii=False, indent=2)
         out.write("\n")
@@ -237,6 +242,8 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write("  " + i18n.t("cli.revised", lang, target=r.target_id, geography=r.geography, year=r.year,
                                 old=i18n.fmt_number(r.old_value, lang, decimals=_decimals(r.old_value)),
                                 new=i18n.fmt_number(r.value, lang, decimals=_decimals(r.value))) + "\n")
+    if result.status is None and result.batch_id is not None:
+        out.write("  " + i18n.t("cli.status_hint", lang, file=name) + "\n")
     if result.status is not None:
         for r in result.status.itertuples():
             before = i18n.status_label(r.status_before, lang) if r.status_before else i18n.t("cli.no_status", lang)

@@ -497,6 +497,10 @@ TEXTS: dict[str, dict[str, str]] = {
                     "en": "Nothing to change: every row of {file} is already in the database ({summary})."},
     "cli.imported": {"da": "{file} er importeret som kørsel {batch}: {summary}.\nFortryd med: python -m metrics undo {batch}",
                      "en": "Imported {file} as batch {batch}: {summary}.\nUndo with: python -m metrics undo {batch}"},
+    "cli.status_hint": {"da": "Statusændringer: --dry-run viser dem før en import, --status efter; "
+                              "python -m metrics status viser status nu.",
+                        "en": "Status changes: --dry-run shows them before an import, --status with it; "
+                              "python -m metrics status shows where targets stand now."},
     "cli.revised": {"da": "revideret {target} / {geography} / {year}: {old} -> {new}",
                     "en": "revised {target} / {geography} / {year}: {old} -> {new}"},
     "cli.status": {"da": "status {target} / {geography} (pr. {year}): {before} -> {after}",

@@ -25,12 +25,14 @@ Example::
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import csv
 import datetime as _dt
 import difflib
 import hashlib
 import io
+import itertools
 import math
 import os
 import re
@@ -108,6 +110,8 @@ TARGET_OPTIONAL = (
 )
 TARGET_COLUMNS = TARGET_REQUIRED[:5] + TARGET_OPTIONAL
 
+#: Threads for work beside the parsing (the file's digest, trimming columns); idle ones cost nothing.
+_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="ingest")
 MAX_PROBLEMS = 200
 MAX_WARNINGS = 500
 VALUE_TOLERANCE = 1e-9
@@ -312,10 +316,15 @@ def read_observations(
     """
     limit = max_upload_bytes() if max_bytes is None else max_bytes
     data, name = _load(source, file_name, limit)
-    info = ReadInfo(file_name=name, size=len(data), sha256=hashlib.sha256(data).hexdigest())
+    info = ReadInfo(file_name=name, size=len(data), sha256="")
+    # the digest is taken beside the parsing (hashlib lets go of the GIL): 60 ms less on 80 MB
+    digest = _POOL.submit(lambda d: hashlib.sha256(d).hexdigest(), data)
     box = [data]  # handed on, so the reader can let a large file's bytes go as soon as they are parsed
     del data
-    raw = _read_table(box, info, sheet)
+    try:
+        raw = _read_table(box, info, sheet)
+    finally:
+        info.sha256 = digest.result()
     frame = _observation_frame(raw, info)
     frame.attrs["file_name"] = name
     frame.attrs["info"] = info
@@ -350,6 +359,9 @@ def _read_table(box: list[bytes], info: ReadInfo, sheet: str | None) -> _RawTabl
 
 
 # ------------------------------------------------------------------ CSV
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def _decode(data: bytes) -> tuple[str, str]:
     """The text of a file and the encoding it was read in: BOM first, then UTF-8, then Windows-1252."""
     try:
@@ -369,7 +381,7 @@ def _decode(data: bytes) -> tuple[str, str]:
         raise _reject(_problem(None, None, None, "encoding_unknown", byte=f"0x{bad.hex() or '??'}",
                                position=exc.start)) from None
     head = text[:65536]
-    controls = sum(1 for ch in head if (ord(ch) < 32 and ch not in "\t\r\n") or 127 <= ord(ch) < 160)
+    controls = len(_CONTROL.findall(head))
     if controls > max(2, len(head) // 20) or "\x00" in text:  # a NUL is never part of a spreadsheet's text
         raise _reject(_problem(None, None, None, "not_text"))
     return text, encoding
@@ -400,6 +412,9 @@ def _sniff_delimiter(text: str) -> str:
 
 def _read_csv(box: list[bytes], info: ReadInfo) -> _RawTable:
     data = box.pop()
+    fast = _read_csv_utf8(data, info)
+    if fast is not None:
+        return fast
     text, info.encoding = _decode(data)
     sep_line = re.match(r"sep=(.)\r?\n", text[:8])
     if sep_line:  # Excel's "sep=;" line: Excel hides it, so the header is still row 1
@@ -409,7 +424,7 @@ def _read_csv(box: list[bytes], info: ReadInfo) -> _RawTable:
         delimiter = _sniff_delimiter(text)
     info.delimiter = delimiter
     info.default_decimal = "," if delimiter in (";", "\t") else "."
-    if not text.strip():
+    if not text or text.isspace():  # isspace() stops at the first visible character; strip() would copy
         raise _reject(_problem(None, None, None, "file_empty"))
     # pyarrow reads UTF-8 bytes: the file's own when they are UTF-8 already; the text is then let go
     head = text[:65536]
@@ -429,25 +444,75 @@ def _read_csv(box: list[bytes], info: ReadInfo) -> _RawTable:
     return _shape(columns, rows, typed={})
 
 
+def _read_csv_utf8(data: bytes, info: ReadInfo) -> _RawTable | None:
+    """The usual file, UTF-8 without BOM or ``sep=`` line, read without decoding it in Python.
+
+    Only the first 64 KiB are decoded (to sniff the delimiter); pyarrow checks that the rest is
+    valid UTF-8 as it parses, which saves a copy of the whole text. None when the file needs the
+    careful path of :func:`_read_csv` (another encoding, a parse problem, anything unusual),
+    which then reads it exactly as before.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff", b"\xef\xbb\xbf", b"sep=")) or b"\x00" in data or data.isspace():
+        return None
+    raw_head = data[:65536]
+    if len(data) > len(raw_head):
+        cut = raw_head.rfind(b"\n")
+        if cut <= 0:
+            return None
+        raw_head = raw_head[:cut]
+    try:
+        head = raw_head.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if len(_CONTROL.findall(head)) > max(2, len(head) // 20):
+        return None
+    delimiter = _sniff_delimiter(head)
+    records = _parse_fast(head, data, delimiter)
+    if records is None:
+        return None
+    info.encoding, info.delimiter = "UTF-8", delimiter
+    info.default_decimal = "," if delimiter in (";", "\t") else "."
+    columns, rows = records
+    del records
+    return _shape(columns, rows, typed={})
+
+
 def _parse_fast(head: str, utf8: bytes, delimiter: str) -> tuple[list[pa.ChunkedArray], pa.Array] | None:
     """pyarrow's multi-threaded CSV reader; None when the file needs the careful reader."""
-    quotes = utf8.count(b'"')
-    if quotes % 2:  # an unclosed quotation mark: let the careful reader find it
-        return None
     first = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])
     width = len(first)
     if width == 0:
         return None
-    try:
-        table = pacsv.read_csv(
-            io.BytesIO(utf8),
-            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 22),
+    quoted = b'"' in utf8
+    # An odd number of quotation marks means one is unclosed: the careful reader names its row.
+    # Counted beside the parsing, which lets go of the GIL.
+    quotes = _POOL.submit(utf8.count, b'"') if quoted else None
+
+    def parse(newlines_in_values: bool) -> pa.Table:
+        return pacsv.read_csv(
+            pa.BufferReader(pa.py_buffer(utf8)),  # the bytes themselves, not a copy through a file object
+            read_options=pacsv.ReadOptions(autogenerate_column_names=True, block_size=1 << 20),
             parse_options=pacsv.ParseOptions(delimiter=delimiter, quote_char='"', double_quote=True,
-                                             newlines_in_values=quotes > 0, ignore_empty_lines=False),
+                                             newlines_in_values=newlines_in_values, ignore_empty_lines=False),
             convert_options=pacsv.ConvertOptions(column_types={f"f{i}": pa.string() for i in range(width)},
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
+
+    try:
+        try:
+            # Line breaks inside quoted cells are rare and cost pyarrow twice the time, so first
+            # without: a quoted line break then splits a record into pieces narrower than the
+            # header (at least two columns), which pyarrow refuses, and the second try reads it.
+            table = parse(quoted if width < 2 else False)
+        except (pa.ArrowException, ValueError):
+            if not quoted or width < 2:
+                return None
+            table = parse(True)
     except (pa.ArrowException, ValueError):
+        return None
+    finally:
+        odd = quotes is not None and quotes.result() % 2
+    if odd:
         return None
     if table.num_columns != width or any(not pa.types.is_string(t) for t in table.schema.types):
         return None
@@ -503,19 +568,52 @@ def _letter(index: int) -> str:
     return letters
 
 
+#: First bytes of the whitespace utf8_trim_whitespace removes: ASCII tab to CR and space, and the
+#: lead bytes of the Unicode spaces (no-break space C2 A0, U+2000-U+205F E2 .., U+3000 E3 ..).
+_SPACE_FIRST = np.zeros(256, dtype=bool)
+_SPACE_FIRST[[9, 10, 11, 12, 13, 32, 0xC2, 0xE1, 0xE2, 0xE3]] = True
+#: Last bytes: ASCII whitespace, or any byte of a multi-byte character (checked the careful way).
+_SPACE_LAST = np.zeros(256, dtype=bool)
+_SPACE_LAST[[9, 10, 11, 12, 13, 32]] = True
+_SPACE_LAST[0x80:] = True
+
+
+def _trimmed(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """A text column without surrounding whitespace; the column itself when no cell has any.
+
+    Looking at each cell's first and last byte costs a fraction of trimming every cell, and a
+    file as a program writes it has nothing to trim.
+    """
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    for chunk in chunks:
+        if chunk.type != pa.string() or chunk.offset:
+            return pc.utf8_trim_whitespace(column)
+        _, offsets, data = chunk.buffers()
+        if data is None:
+            continue
+        ends = np.frombuffer(offsets, dtype=np.int32, count=len(chunk) + 1)
+        text = np.frombuffer(data, dtype=np.uint8)
+        filled = ends[1:] > ends[:-1]
+        if not filled.any():
+            continue
+        if _SPACE_FIRST[text[ends[:-1][filled]]].any() or _SPACE_LAST[text[ends[1:][filled] - 1]].any():
+            return pc.utf8_trim_whitespace(column)
+    return column
+
+
 def _shape(columns: list[Any], rows: pa.Array, typed: dict[int, Any]) -> _RawTable:
     """Find the header (first non-empty record), drop empty rows and empty unnamed columns.
 
     Cells are trimmed of surrounding whitespace (also no-break spaces). Column operations only:
     a million rows take a fraction of a second.
     """
-    for i, col in enumerate(columns):  # in place, so each untrimmed column is freed at once
-        columns[i] = pc.utf8_trim_whitespace(col)
-    del col
-    blank = None
-    for col in columns:
-        empty = pc.equal(pc.binary_length(col), 0)
-        blank = empty if blank is None else pc.and_(blank, empty)
+    # columns side by side on the cores (pyarrow lets go of the GIL)
+    for i, trimmed in enumerate(_POOL.map(_trimmed, columns)):
+        columns[i] = trimmed
+    blank = pc.equal(pc.binary_length(columns[0]), 0)
+    if pc.any(blank).as_py():  # only then can a record be blank in every column
+        for col in columns[1:]:
+            blank = pc.and_(blank, pc.equal(pc.binary_length(col), 0))
     n_blank = pc.sum(blank).as_py() or 0
     if n_blank == len(rows):
         raise _reject(_problem(None, None, None, "file_empty"))
@@ -732,6 +830,7 @@ class ImportPlan:
     info: ReadInfo | None = None
     notes: list[Problem] = field(default_factory=list)  # how the file was read, new geographies, same file
     _rows: pd.DataFrame | None = field(default=None, repr=False)
+    _change_counts: dict[str, int] | None = field(default=None, repr=False)
 
     @property
     def rows(self) -> pd.DataFrame:
@@ -740,7 +839,11 @@ class ImportPlan:
         return self._rows
 
     def count(self, change: str) -> int:
-        return int(pc.sum(pc.equal(self.table["change"], change)).as_py() or 0)
+        if self._change_counts is None:  # one pass over the column, kept: the table never changes
+            column = self.table["change"].combine_chunks()
+            counted = pc.value_counts(column).to_pylist() if len(column) else []
+            self._change_counts = {c["values"]: int(c["counts"]) for c in counted}
+        return self._change_counts.get(change, 0)
 
     @property
     def counts(self) -> dict[str, int]:
@@ -757,6 +860,8 @@ class ImportPlan:
 
     def changed(self) -> pa.Table:
         """The rows the import writes (added or revised)."""
+        if not self.count("unchanged"):
+            return self.table
         return self.table.filter(pc.not_equal(self.table["change"], "unchanged"))
 
     def revisions(self) -> pd.DataFrame:
@@ -769,9 +874,12 @@ class ImportPlan:
         """A digest of what the plan would change: a preview is confirmed only if it still holds."""
         digest = hashlib.sha256(repr(self.counts).encode())
         changed = self.changed().select(["target_id", "geography", "year", "value", "change", "old_value"])
-        if changed.num_rows:
-            hashed = pd.util.hash_pandas_object(changed.to_pandas(), index=False)
-            digest.update(str(int(hashed.sum()) & 0xFFFFFFFFFFFFFFFF).encode())
+        if changed.num_rows:  # a sum of row hashes: the order of the rows does not matter
+            with duckdb.connect() as con:  # in memory, this call's own
+                con.register("_changed", changed)
+                total = con.execute("SELECT (sum(hash(target_id, geography, year, value, change, old_value))"
+                                    " % 18446744073709551616)::VARCHAR FROM _changed").fetchall()[0][0]
+            digest.update(total.encode())
         return digest.hexdigest()
 
 
@@ -780,9 +888,26 @@ def _sql_column(frame: pd.DataFrame, name: str, default: str = "''") -> str:
     return f'"{name}"' if name in frame.columns else default
 
 
+def _one_of(column: str, words: tuple[str, ...]) -> str:
+    """SQL: the cell is one of ``words`` (our constants, inlined), in any case.
+
+    Only a short cell whose first letter starts a word can be one, so ``lower()`` runs on few
+    cells. Written with ``=`` and ``OR`` and a string search, never ``IN`` or a list, which DuckDB
+    turns into a join over every row. (Eight such tests took 0.5 s on a million rows.)
+    """
+    longest = max(len(w.encode()) for w in words)
+    firsts = sorted({ord(c) for w in words if w for c in (w[0].lower(), w[0].upper())})
+    first = "(" + " OR ".join(f"ascii({column}) = {code}" for code in firsts) + ")"
+    empty = f"WHEN {column} = '' THEN {'true' if '' in words else 'false'} "
+    haystack = "\x1f" + "\x1f".join(w for w in words if w) + "\x1f"
+    literal = "'" + haystack.replace("'", "''") + "'"
+    return (f"(CASE {empty}WHEN strlen({column}) <= {longest} AND {first}"
+            f" THEN contains({literal}, chr(31) || lower({column}) || chr(31)) ELSE false END)")
+
+
 def _missing(column: str) -> str:
-    """SQL: the cell is a missing marker. Markers are at most 4 bytes, so long texts skip ``lower()``."""
-    return f"(CASE WHEN strlen({column}) <= 4 THEN list_contains($markers, lower({column})) ELSE false END)"
+    """SQL: the cell is a missing marker (empty, ``..``, ``-``, ``n/a`` ...)."""
+    return _one_of(column, MISSING_MARKERS)
 
 
 _STRIP_PERCENT = "rtrim({col}, '% \u00a0\u202f')"
@@ -835,30 +960,24 @@ p AS (
            {target_missing} AS target_missing, {year_missing} AS year_missing, {value_missing} AS value_missing,
            {class_missing} AS class_missing, {source_missing} AS source_missing, {note_missing} AS note_missing,
            {break_missing} AS break_missing,
-           suffix(s.value_text, '%') AS has_percent,
-           CASE WHEN suffix(s.value_text, '%') OR contains(s.value_text, '−') OR contains(s.value_text, '–')
-                THEN {strip_percent} ELSE s.value_text END AS num_text,
+           {has_percent} AS has_percent,
+           {num_text} AS num_text,
            CASE WHEN NOT {geo_missing} THEN s.geo_text END AS geo_given
     FROM src s LEFT JOIN targets t ON t.target_id = lower(s.target_text)
 ),
 typed AS (
     SELECT p.*,
-        CASE WHEN regexp_full_match(p.year_text, '[+-]?[0-9]{{1,9}}(?:[.,]0+)?')
+        CASE WHEN strlen(p.year_text) = 4 AND p.year_text GLOB '[0-9][0-9][0-9][0-9]' THEN p.year_text::INTEGER
+             WHEN regexp_full_match(p.year_text, '[+-]?[0-9]{{1,9}}(?:[.,]0+)?')
              THEN TRY_CAST(regexp_extract(p.year_text, '^[+-]?[0-9]+') AS INTEGER) END AS year,
-        CASE WHEN p.value_typed THEN TRY_CAST(p.num_text AS DOUBLE)
-             WHEN NOT regexp_full_match(p.num_text, $number_re) THEN NULL
-             WHEN $decimal = '.' AND NOT contains(p.num_text, ',') AND NOT contains(p.num_text, ' ')
-                  AND NOT contains(p.num_text, '\u00a0') AND NOT contains(p.num_text, '\u202f')
-                  THEN TRY_CAST(p.num_text AS DOUBLE)
-             ELSE TRY_CAST(replace(regexp_replace(p.num_text, $group_re, '', 'g'), $decimal, '.') AS DOUBLE)
-        END AS value,
+        {value_expr} AS value,
         coalesce(k.known_geography, p.geo_given, p.target_geography) AS geography,
         p.geo_given IS NOT NULL AND k.known_geography IS NULL AS new_geography,
         CASE WHEN p.class_missing THEN 'R' ELSE upper(p.class_text) END AS data_class,
         CASE WHEN p.source_missing THEN $default_source ELSE p.source_text END AS source,
         CASE WHEN NOT p.note_missing THEN p.note_text END AS note,
-        CASE WHEN p.break_missing OR list_contains($false_words, lower(p.break_text)) THEN false
-             WHEN list_contains($true_words, lower(p.break_text)) THEN true END AS series_break
+        CASE WHEN p.break_missing OR {break_false} THEN false
+             WHEN {break_true} THEN true END AS series_break
     FROM p LEFT JOIN known_geo k ON k.geo_key = lower(p.geo_given)
 ),
 coded AS (
@@ -896,13 +1015,62 @@ SELECT c._row, c._ord, c.target_id, c.geography, c.year, c.value, c.data_class, 
                  AND (c.source_missing OR o.source_hash = hash(c.source))
                  AND (c.note_missing OR o.note_hash = hash(c.note))
                  AND (c.break_missing OR o.series_break = c.series_break) THEN 'unchanged'
-            ELSE 'revised' END AS change
+            ELSE 'revised' END AS change,
+       -- a key for the test for repeated keys; a row that is not a good one gets one of its own
+       CASE WHEN c.code IS NULL THEN hash(c.target_id, c.geography, c.year) ELSE hash(c._row, c._ord, 'row') END
+           AS _key
 FROM coded c
 -- sources and notes are compared by hash: the join's table of stored rows stays small
 LEFT JOIN (SELECT target_id, geography, year, value, data_class, series_break,
                   hash(source) AS source_hash, hash(note) AS note_hash FROM observations) o
      ON c.code IS NULL AND o.target_id = c.target_id AND o.geography = c.geography AND o.year = c.year
 """
+
+# The careful reading of a value cell: a typed workbook cell, the number pattern of the file's
+# decimal mark with thousands separators, a % sign or a typographic minus.
+_VALUE_CAREFUL = """CASE WHEN p.value_typed THEN TRY_CAST(p.num_text AS DOUBLE)
+     -- the usual cell with a decimal point (digits, one point, maybe a minus), read at once;
+     -- the number pattern accepts exactly these when they are numbers ("5." and "1.2.3" are not)
+     WHEN $decimal = '.' AND NOT (p.value_text GLOB '*[^0-9.-]*') AND NOT suffix(p.value_text, '.')
+          THEN TRY_CAST(p.value_text AS DOUBLE)
+     WHEN NOT regexp_full_match(p.num_text, $number_re) THEN NULL
+     WHEN $decimal = '.' AND NOT contains(p.num_text, ',') AND NOT contains(p.num_text, ' ')
+          AND NOT contains(p.num_text, '\u00a0') AND NOT contains(p.num_text, '\u202f')
+          THEN TRY_CAST(p.num_text AS DOUBLE)
+     ELSE TRY_CAST(replace(regexp_replace(p.num_text, $group_re, '', 'g'), $decimal, '.') AS DOUBLE)
+END"""
+_NUM_TEXT_CAREFUL = """CASE WHEN (suffix(s.value_text, '%') OR strlen(s.value_text) <> length(s.value_text))
+                     AND (suffix(s.value_text, '%') OR contains(s.value_text, '−') OR contains(s.value_text, '–'))
+                THEN {strip_percent} ELSE s.value_text END"""
+#: A value cell that the careful reading turns into this number plainly, by the file's decimal mark:
+#: digits with at most one decimal mark and maybe a minus, no %, no thousands separator.
+_PLAIN_NUMBER = {".": r"^-?[0-9]+(?:\.[0-9]+)?$", ",": r"^-?[0-9]+(?:,[0-9]+)?$"}
+#: Every spelling of a missing marker the case-blind test in SQL accepts ("NA", "Na", "N/A" ...).
+_MARKER_SPELLINGS = pa.array(sorted({"".join(chars) for marker in MISSING_MARKERS for chars in itertools.product(
+    *[(c.lower(), c.upper()) if c.isalpha() else (c,) for c in marker])}), pa.string())
+_MARKER_BYTES = max(len(m.encode()) for m in MISSING_MARKERS)
+#: Incoming column of each field, as the check names it.
+_FIELD_TEXT = {"target_id": "target_text", "year": "year_text", "value": "value_text", "geography": "geo_text",
+               "source": "source_text", "note": "note_text", "data_class": "class_text",
+               "series_break": "break_text"}
+
+
+def _may_hold_marker(column: pa.ChunkedArray) -> bool:
+    """False only when no cell of the column is a missing marker (then the check skips the test)."""
+    if not pa.types.is_string(column.type):
+        return True
+    shortest = pc.min(pc.binary_length(column)).as_py()
+    if shortest is None or shortest > _MARKER_BYTES:  # every marker is short: most columns end here
+        return shortest is None
+    return bool(pc.any(pc.is_in(column, value_set=_MARKER_SPELLINGS)).as_py())
+
+
+def _plain_numbers(column: pa.ChunkedArray, decimal: str) -> bool:
+    """Every cell is digits with at most one ``decimal`` mark and maybe a minus (no %, no separators)."""
+    if not pa.types.is_string(column.type) or column.null_count:
+        return False
+    return bool(pc.all(pc.match_substring_regex(column, _PLAIN_NUMBER[decimal])).as_py())
+
 
 # The same target, geography and year twice: a different value is an error, the same one a warning.
 _DUPLICATES_SQL = """
@@ -929,34 +1097,55 @@ FROM _ingest_checked c LEFT JOIN (
 """
 
 
-def _check(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, info: ReadInfo) -> pa.Table:
+def _check(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, info: ReadInfo, incoming: pa.Table) -> pa.Table:
     """Type and check every row and compare it with the stored observations, in one query.
 
     Returns an Arrow table with one row per file row: the typed fields, ``code`` (None for a
     good row, else what is wrong or why it is skipped) and, for good rows, the stored values
     and ``change`` (added, revised, unchanged). It is registered as ``_ingest_checked``.
+
+    Tests a whole column can be spared are left out of the query: the missing-marker test of a
+    column without a marker, the careful number reading of a column of plain numbers (``13.4``
+    or ``13,4`` by the file's decimal mark). The columns are looked at first (beside the decimal
+    decision); the result is the same, a million rows are checked in two thirds of the time.
     """
+    present = [name for name in _FIELD_TEXT if name in incoming.column_names]
+    markers = {name: _POOL.submit(_may_hold_marker, incoming[name]) for name in present}
+    plain = (_POOL.submit(_plain_numbers, incoming["value"], info.default_decimal)
+             if "_value_typed" not in incoming.column_names else None)
     info.decimal = _decide_decimal(cur, frame, info.default_decimal)
+    plain_values = plain is not None and plain.result() and info.decimal == info.default_decimal
+
+    def missing(name: str) -> str:
+        if name in markers and not markers[name].result():
+            return "false"
+        return _missing("s." + _FIELD_TEXT[name])
+
     columns = {name: _sql_column(frame, name) for name in OBSERVATION_OPTIONAL}
+    strip_percent = _STRIP_PERCENT.format(col="replace(replace(s.value_text, '−', '-'), '–', '-')")
     sql = _CHECK_SQL.format(
         ord=_sql_column(frame, "_ord", "0"), target_id='"target_id"', year='"year"', value='"value"',
         typed=_sql_column(frame, "_value_typed", "false"), value_col=_sql_column(frame, "_value_col", "NULL::VARCHAR"),
-        target_missing=_missing("s.target_text"), year_missing=_missing("s.year_text"),
-        value_missing=_missing("s.value_text"), class_missing=_missing("s.class_text"),
-        source_missing=_missing("s.source_text"), note_missing=_missing("s.note_text"),
-        break_missing=_missing("s.break_text"), geo_missing=_missing("s.geo_text"),
-        strip_percent=_STRIP_PERCENT.format(col="replace(replace(s.value_text, '−', '-'), '–', '-')"),
+        target_missing=missing("target_id"), year_missing=missing("year"),
+        value_missing=missing("value"), class_missing=missing("data_class"),
+        source_missing=missing("source"), note_missing=missing("note"),
+        break_missing=missing("series_break"), geo_missing=missing("geography"),
+        break_false=_one_of("p.break_text", FALSE_WORDS), break_true=_one_of("p.break_text", TRUE_WORDS),
+        has_percent="false" if plain_values else "suffix(s.value_text, '%')",
+        num_text="s.value_text" if plain_values else _NUM_TEXT_CAREFUL.format(strip_percent=strip_percent),
+        value_expr=(("TRY_CAST(p.value_text AS DOUBLE)" if info.decimal == "." else
+                     "TRY_CAST(replace(p.value_text, ',', '.') AS DOUBLE)") if plain_values else _VALUE_CAREFUL),
         min_year=MIN_YEAR, max_year=MAX_YEAR, **columns,
     )
-    checked = _arrow(cur, sql, {
-        "markers": list(MISSING_MARKERS), "true_words": list(TRUE_WORDS), "false_words": list(FALSE_WORDS),
-        "number_re": NUMBER_RE[info.decimal], "group_re": GROUP_RE[info.decimal], "decimal": info.decimal,
-        "default_source": f"Import: {info.file_name}", "tol": VALUE_TOLERANCE,
-    })
+    params: dict[str, Any] = {"default_source": f"Import: {info.file_name}", "tol": VALUE_TOLERANCE}
+    if not plain_values:  # DuckDB refuses parameters a query does not use
+        params |= {"number_re": NUMBER_RE[info.decimal], "group_re": GROUP_RE[info.decimal], "decimal": info.decimal}
+    checked = _arrow(cur, sql, params)
     cur.register("_ingest_checked", checked)
-    # A cheap test first (one hash per row); the exact grouping only when some key may repeat.
-    repeats = cur.execute("SELECT count(*) - count(DISTINCT hash(target_id, geography, year)) FROM _ingest_checked"
-                          " WHERE code IS NULL").fetchall()[0][0]
+    # A cheap test first (the hash of each key, made by the check); the exact grouping only when
+    # some key may repeat (or two hashes collide, which only costs that grouping).
+    keys = checked["_key"].combine_chunks().to_numpy(zero_copy_only=False)
+    repeats = bool(pd.Series(keys, copy=False).duplicated().any())
     if repeats:
         duplicates = _arrow(cur, _DUPLICATES_SQL, {"tol": VALUE_TOLERANCE})
         if duplicates.num_rows:
@@ -1085,9 +1274,10 @@ def plan_observations(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> Im
         frame = frame.assign(_row=range(2, len(frame) + 2))
     plain = frame.copy(deep=False)
     plain.attrs = {}  # pyarrow would try to serialise them into the schema
-    cur.register("_ingest_incoming", pa.Table.from_pandas(plain, preserve_index=False))
+    incoming = pa.Table.from_pandas(plain, preserve_index=False)
+    cur.register("_ingest_incoming", incoming)
     try:
-        checked = _check(cur, plain, info)
+        checked = _check(cur, plain, info, incoming)
         errors, _ = _row_problems(cur, info, warnings=False)
         if errors:
             raise ValidationError(errors)
@@ -1152,24 +1342,20 @@ def apply_plan(cur: duckdb.DuckDBPyConnection, plan: ImportPlan, *, file_name: s
                    WHERE c.change = 'revised'""",
                 [batch_id],
             )
+            # the table has no key index (migration 4): the revised rows are replaced, not upserted
             cur.execute(
-                """INSERT INTO observations (target_id, geography, year, value, data_class, source, note,
-                                             series_break, batch_id)
-                   SELECT target_id, geography, year, value, data_class, source, note, series_break, ?
-                   FROM _ingest_changed WHERE change = 'revised'
-                   ON CONFLICT (target_id, geography, year) DO UPDATE SET
-                       value = excluded.value, data_class = excluded.data_class, source = excluded.source,
-                       note = excluded.note, series_break = excluded.series_break, batch_id = excluded.batch_id""",
-                [batch_id],
+                """DELETE FROM observations o USING _ingest_changed c
+                   WHERE c.change = 'revised' AND o.target_id = c.target_id AND o.geography = c.geography
+                     AND o.year = c.year"""
             )
-        if counts["added"]:  # a plain insert: much cheaper than ON CONFLICT for a large file
-            cur.execute(
-                """INSERT INTO observations (target_id, geography, year, value, data_class, source, note,
-                                             series_break, batch_id)
-                   SELECT target_id, geography, year, value, data_class, source, note, series_break, ?
-                   FROM _ingest_changed WHERE change = 'added'""",
-                [batch_id],
-            )
+        # one plain insert of every new and revised row: no index to maintain, so as fast as a bare load
+        cur.execute(
+            """INSERT INTO observations (target_id, geography, year, value, data_class, source, note,
+                                         series_break, batch_id)
+               SELECT target_id, geography, year, value, data_class, source, note, series_break, ?
+               FROM _ingest_changed WHERE change <> 'unchanged'""",
+            [batch_id],
+        )
     finally:
         cur.unregister("_ingest_changed")
     return int(batch_id)
@@ -1232,7 +1418,6 @@ class ImportResult:
     as_of: int | None = None
 
     def as_dict(self, lang: str = "en") -> dict[str, Any]:
-        status = self.status if self.status is not None else pd.DataFrame(columns=STATUS_CHANGE_COLUMNS)
         return {
             "ok": True,
             "dry_run": self.dry_run,
@@ -1245,10 +1430,11 @@ class ImportResult:
                  "old_value": float(r.old_value), "new_value": float(r.value)}
                 for r in self.plan.revisions().itertuples()
             ],
-            "status_changes": [
+            # None: not computed (a commit without with_status); [] : computed, nothing changes
+            "status_changes": None if self.status is None else [
                 {"target_id": r.target_id, "geography": r.geography, "as_of": self.as_of,
                  "before": r.status_before, "after": r.status_after}
-                for r in status.itertuples()
+                for r in self.status.itertuples()
             ],
             "warnings": [p.as_dict(lang) for p in self.plan.skipped],
             "notes": [p.text(lang) for p in self.plan.notes],
@@ -1265,10 +1451,14 @@ def import_observations(
     sheet: str | None = None,
     max_bytes: int | None = None,
     as_of: int | None = None,
-    with_status: bool = True,
+    with_status: bool | None = None,
     expect: str | None = None,
 ) -> ImportResult:
     """Check a file and, unless ``dry_run``, commit it as one batch (all rows or none).
+
+    ``with_status`` runs the status preview (:func:`status_changes`): by default for a dry run,
+    which is the preview, and not for a commit, which the user makes after seeing that preview
+    (the progress engine over every observation would be a third of a million-row import).
 
     ``source`` is a path or uploaded bytes (with ``file_name``). ``expect`` is the
     :meth:`ImportPlan.fingerprint` of the preview the user confirmed: if the data changed
@@ -1280,6 +1470,7 @@ def import_observations(
     frame = read_observations(source, file_name=file_name, sheet=sheet, max_bytes=max_bytes)
     info = _info_of(frame)
     as_of = progress.current_year() if as_of is None else int(as_of)
+    with_status = dry_run if with_status is None else with_status
     if dry_run:
         with store.read() as cur:
             plan = plan_observations(cur, frame)

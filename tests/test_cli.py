@@ -150,6 +150,15 @@ def test_import_size_limit_and_bad_sizes():
     assert run("import", str(FIXTURES / "ok_canonical_utf8_lf.csv"), "--max-size", "-5")[0] == 2
 
 
+def test_a_commit_lists_status_changes_when_asked_and_says_how_otherwise(tmp_path):
+    path = write_csv(tmp_path / "met.csv", "target_id,year,value\neud_share,2024,30\n")
+    code, out, _ = run("import", str(path), "--year", "2026")
+    assert code == 0 and "--dry-run shows them before an import" in out and "moving away" not in out.lower()
+    run("undo", "2")
+    code, out, _ = run("import", str(path), "--year", "2026", "--status", "--lang", "da")
+    assert code == 0 and "eud_share" in out and "mål nået" in out and "--dry-run viser" not in out
+
+
 def test_import_json_lists_status_changes_and_danish_errors(tmp_path):
     path = write_csv(tmp_path / "met.csv", "target_id,year,value\neud_share,2024,30\n")
     code, out, _ = run("import", str(path), "--dry-run", "--format", "json", "--year", "2026")

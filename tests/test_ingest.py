@@ -11,8 +11,12 @@ import sys
 import textwrap
 import threading
 import time
+import uuid
+from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from metrics import ingest
 from metrics.model import MalsporError, PermissionDenied, ValidationError
@@ -239,12 +243,20 @@ def test_status_preview_names_each_status_the_import_changes(store, tmp_path):
     change = result.status.set_index(["target_id", "geography"]).loc[("eud_share", "Region Hovedstaden")]
     assert (change["status_before"], change["status_after"]) == ("moving_away", "met")
     assert bool(change["is_primary_geography"]) and change["name_da"]
-    committed = ingest.import_observations(store, path, ANALYST, as_of=2026)
+    committed = ingest.import_observations(store, path, ANALYST, as_of=2026, with_status=True)
     assert committed.status.equals(result.status)
     with store.read() as cur:  # the preview's view of the data is gone; the real status is the new one
         from metrics import progress
         status = progress.compute_status(cur, as_of=2026).set_index(["target_id", "geography"])
     assert status.loc[("eud_share", "Region Hovedstaden"), "status"] == "met"
+
+
+def test_a_commit_runs_the_status_preview_only_when_asked(store, tmp_path):
+    """The preview (a dry run) shows the statuses; the commit the user then confirms does not redo it."""
+    path = write_csv(tmp_path / "met.csv", HEADER + "eud_share,2024,30,,s,,R\n")
+    committed = ingest.import_observations(store, path, ANALYST, as_of=2026)
+    assert committed.batch_id is not None and committed.status is None
+    assert committed.as_dict()["status_changes"] is None  # not computed, which is not "none changed"
 
 
 def test_a_new_geography_has_no_status_before(store, tmp_path):
@@ -330,7 +342,7 @@ def test_an_import_killed_midway_leaves_the_database_as_it_was(isolated_db, tmp_
 def test_an_import_killed_at_any_moment_leaves_the_old_state_or_the_new(isolated_db, tmp_path):
     base = tmp_path / "base.duckdb"
     Store.open(base).close()
-    csv = _big_file(tmp_path / "big.csv", 40_000)
+    csv = _big_file(tmp_path / "big.csv", 100_000)
     with Store.open(base) as store:
         old = store.checksum()["observations"]
     done = tmp_path / "done.duckdb"
@@ -340,7 +352,7 @@ def test_an_import_killed_at_any_moment_leaves_the_old_state_or_the_new(isolated
     with Store.open(done) as store:
         new = store.checksum()["observations"]
     seen = set()
-    for delay in (0.2, 0.7, 1.4):
+    for delay in (0.02, 0.3, 1.4):  # from soon after the start to about the commit
         work = tmp_path / f"kill_{delay}.duckdb"
         shutil.copyfile(base, work)
         child = _run_import(work, csv, "run")
@@ -386,3 +398,72 @@ def test_readers_during_an_import_and_an_undo_see_the_old_state_or_the_new(store
     assert after[0] == before[0] + 60_000 and undone[:2] == before[:2]
     assert len(seen) > 3
     assert set(seen) <= {before, after, undone}, "a reader saw a half-written import"
+
+
+# ---------------------------------------------------------------------- keys without an index
+_KEYS_TARGETS = ("eud_share", "dk2020_climate_plans")
+_KEYS_YEARS = (2030, 2031, 2032)
+
+
+@pytest.fixture(scope="module")
+def seeded_template(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("template") / "seeded.duckdb"
+    Store.open(path).close()
+    return path
+
+
+_operation = st.one_of(
+    st.tuples(st.just("import"), st.dictionaries(
+        st.tuples(st.sampled_from(_KEYS_TARGETS), st.sampled_from(_KEYS_YEARS)),
+        st.sampled_from((10.0, 20.0, 25.5)), min_size=1, max_size=4)),
+    st.tuples(st.just("undo"), st.integers(min_value=0, max_value=5)),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(operations=st.lists(_operation, min_size=1, max_size=6))
+def test_imports_and_undos_keep_one_row_per_key_as_a_model_says(seeded_template, tmp_path, operations):
+    """The observations table has no key index (migration 4): the write path alone keeps the key.
+
+    Random imports (adding, revising, restating) and undos (allowed or refused) are replayed
+    on a plain dictionary; after each step the table holds exactly the model's rows, one per
+    target, geography and year, with nothing unknown.
+    """
+    db = tmp_path / f"keys_{uuid.uuid4().hex}.duckdb"
+    shutil.copyfile(seeded_template, db)
+    with Store.open(db) as store:
+        def state() -> dict[tuple[str, int], float]:
+            rows = store.query_df("SELECT target_id, year, value FROM observations WHERE geography = 'Testby'")
+            return {(r.target_id, int(r.year)): float(r.value) for r in rows.itertuples()}
+
+        model: dict[tuple[str, int], float] = {}
+        batches: list[tuple[int, dict[tuple[str, int], float | None]]] = []  # batch, values before it
+        for kind, arg in operations:
+            if kind == "import":
+                text = "target_id,year,value,geography,source\n" + "".join(
+                    f"{t},{y},{v},Testby,test\n" for (t, y), v in arg.items())
+                path = write_csv(tmp_path / "keys.csv", text)
+                result = ingest.import_observations(store, path, ANALYST)
+                changed = {k: v for k, v in arg.items() if model.get(k) != v}
+                assert (result.batch_id is None) == (not changed)
+                if changed:
+                    batches.append((result.batch_id, {k: model.get(k) for k in changed}))
+                    model.update(changed)
+            elif batches:
+                batch_id, before = batches[arg % len(batches)]
+                later_touch = any(set(b) & set(before) for bid, b in batches if bid > batch_id)
+                try:
+                    ingest.undo_batch(store, batch_id, ANALYST)
+                except ingest.ImportRefused as refused:
+                    assert refused.code in ("undo_blocked", "already_undone")
+                    assert refused.code == "already_undone" or later_touch
+                else:
+                    assert not later_touch
+                    for key, value in before.items():
+                        if value is None:
+                            model.pop(key)
+                        else:
+                            model[key] = value
+                    batches = [(bid, b) for bid, b in batches if bid != batch_id]
+            assert state() == model
+            assert store.integrity_problems() == []

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from metrics import i18n, ingest
 from metrics.model import PermissionDenied, ValidationError
 from metrics.store import Store
-from tests.conftest import ANALYST, VIEWER
+from tests.conftest import ANALYST, VIEWER, write_csv
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
 RH, DK = "Region Hovedstaden", "Danmark"
@@ -192,6 +192,19 @@ def test_windows_1252_text_is_read_as_such(store):
     row = store.observations("eud_share", "Københavns Kommune").set_index("year").loc[2024]
     assert row["source"] == "Københavns Kommune, Børne- og Ungdomsforvaltningen"
     assert row["note"] == "ændret opgørelse"
+
+
+def test_windows_1252_late_in_a_long_file_is_still_read_as_such(store, tmp_path):
+    """Only the first 64 KiB are decoded to sniff; an 'ø' in Windows-1252 further down still decides."""
+    rows = "".join(f"eud_share;2024;14,0;Kommune {i:05d};Kilde;;R\n" for i in range(4000))
+    text = "indikator;aar;vaerdi;omraade;kilde;note;dataklasse\n" + rows + "eud_share;2024;13,5;Gladsaxe;Kilde;Ændret;R\n"
+    path = tmp_path / "lang.csv"
+    path.write_bytes(text.encode("cp1252"))
+    assert path.stat().st_size > 2 * 65536
+    result = ingest.import_observations(store, path, ANALYST, dry_run=True)
+    assert result.plan.info.encoding == "Windows-1252"
+    assert result.plan.counts["added"] == 4001
+    assert result.plan.rows.set_index("geography").loc["Gladsaxe", "note"] == "Ændret"
 
 
 def test_quoted_cells_keep_their_delimiters_quotes_and_line_breaks(store):
@@ -455,3 +468,39 @@ def test_fixture_generator_is_importable_and_lists_every_file():
         if not name.endswith(".xlsx"):  # zip archives carry the time they were written
             assert (FIXTURES / name).read_bytes() == data, f"{name} is out of date: run make_fixtures.py"
     assert os.path.getsize(FIXTURES / "ok_utf16le_tab.txt") > 0
+
+
+def test_line_breaks_in_quoted_cells_of_a_long_file_are_kept(store, tmp_path):
+    """pyarrow reads in 1 MB blocks, first assuming no line breaks in cells; a file with them is read again."""
+    lines = ["target_id,year,value,geography,note"]
+    for i in range(40000):
+        note = f'"første linje {i}\nanden linje, med komma"' if i % 3 == 0 else f"kort {i}"
+        lines.append(f"eud_share,2024,14.5,Kommune {i:05d},{note}")
+    path = tmp_path / "breaks.csv"
+    path.write_bytes(("\n".join(lines) + "\n").encode())
+    assert path.stat().st_size > 2 * 2**20
+    plan = ingest.import_observations(store, path, ANALYST, dry_run=True).plan
+    assert plan.counts["added"] == 40000
+    notes = plan.rows.set_index("geography")["note"]
+    assert notes["Kommune 00003"] == "første linje 3\nanden linje, med komma"
+    assert notes["Kommune 39999"] == "første linje 39999\nanden linje, med komma"
+    assert notes["Kommune 39998"] == "kort 39998"
+    assert plan.rows["_row"].max() == 40001  # a record per row, as a spreadsheet counts them
+
+
+@pytest.mark.parametrize(("delimiter", "mark"), [(",", "."), (";", ",")])
+def test_plain_numbers_read_at_once_equal_the_careful_reading(store, tmp_path, delimiter, mark):
+    """A column of plain numbers skips the careful reading; one odd cell brings it back: same values."""
+    cells = ["13.4", "2.5", "0", "100", "7.125", "0.5", "62"]
+    rows = [f"eud_share{delimiter}{2000 + i}{delimiter}{c.replace('.', mark)}\n" for i, c in enumerate(cells)]
+    header = f"target_id{delimiter}year{delimiter}value\n"
+    plain = write_csv(tmp_path / "plain.csv", header + "".join(rows))
+    careful = write_csv(tmp_path / "careful.csv", header + "".join(rows) + f"eud_share{delimiter}2040{delimiter}n/a\n")
+    assert ingest._plain_numbers(ingest.pa.chunked_array([ingest.pa.array([c.replace(".", mark) for c in cells])]),
+                                 mark)
+    read = {}
+    for name, path in (("plain", plain), ("careful", careful)):
+        plan = ingest.import_observations(store, path, ANALYST, dry_run=True).plan
+        assert plan.info.decimal == mark
+        read[name] = plan.rows.set_index("year")["value"].to_dict()
+    assert read["plain"] == read["careful"] == {2000 + i: float(c) for i, c in enumerate(cells)}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 
 from metrics.model import DatabaseLocked, PermissionDenied
@@ -54,9 +55,6 @@ def test_empty_database_stays_empty(isolated_db):
     " lower_bound, direction, source) VALUES ('x', 'a', 'b', '%', 'none', 2020, 1, 5, 'increase', 's')",
     "INSERT INTO target_placement VALUES ('eud_share_x', 'stem')",
     "UPDATE target_placement SET focus_area_id = 'no_such_area' WHERE target_id = 'eud_share'",
-    "INSERT INTO observations (target_id, year, value, source, batch_id) VALUES ('eud_share', 2030, 1, 's', 1)"
-    "; INSERT INTO observations (target_id, year, value, source, batch_id) VALUES ('eud_share', 2030, 2, 's', 1)",
-    "INSERT INTO observations (target_id, year, value, source, batch_id) VALUES ('nope', 2030, 1, 's', 1)",
     "INSERT INTO observations (target_id, year, value, data_class, source, batch_id)"
     " VALUES ('eud_share', 2030, 1, 'X', 's', 1)",
     "INSERT INTO observations (target_id, year, value, source, batch_id) VALUES ('eud_share', 1800, 1, 's', 1)",
@@ -65,6 +63,48 @@ def test_constraints_live_in_the_database(store, sql):
     with pytest.raises(duckdb.ConstraintException), store.write(ADMIN, "edit_targets") as cur:
         for statement in sql.split(";"):
             cur.execute(statement)
+
+
+@pytest.mark.parametrize(("sql", "problem"), [
+    ("INSERT INTO observations (target_id, year, value, source, batch_id) VALUES ('eud_share', 2030, 1, 's', 1)"
+     "; INSERT INTO observations (target_id, year, value, source, batch_id) VALUES ('eud_share', 2030, 2, 's', 1)",
+     "observations: 2 rows for eud_share, Region Hovedstaden, 2030"),
+    ("INSERT INTO observations (target_id, year, value, source, batch_id) VALUES ('nope', 2030, 1, 's', 1)",
+     "observations: unknown target nope"),
+    ("INSERT INTO observations (target_id, year, value, source, batch_id) VALUES ('eud_share', 2030, 1, 's', 999)",
+     "observations: unknown batch 999"),
+])
+def test_integrity_check_names_what_breaks_the_observation_keys(store, sql, problem):
+    """The observations table has no index (migration 4); the key check finds what raw SQL could break."""
+    assert store.integrity_problems() == []
+    before = store.checksum()
+    with pytest.raises(KeyError, match="roll back"), store.write(ADMIN, "edit_targets") as cur:
+        for statement in sql.split(";"):
+            cur.execute(statement)
+        assert store.integrity_problems(cur) == [problem]
+        raise KeyError("roll back")
+    assert store.checksum() == before
+
+
+def test_migration_4_keeps_every_observation_and_drops_the_indexes(isolated_db):
+    """A database made before migration 4 keeps its observations, byte for byte, without the key indexes."""
+    from metrics import store as store_module
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:3])
+        mp.setattr(store_module, "SCHEMA_VERSION", 3)
+        with Store.open(isolated_db) as old:
+            before = old.query_df("SELECT * FROM observations ORDER BY ALL")
+            assert old.schema_version() == 3
+    with Store.open(isolated_db) as new:
+        assert new.schema_version() == 4
+        after = new.query_df("SELECT * FROM observations ORDER BY ALL")
+        indexes = new.scalar("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'observations'"
+                             " AND constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY', 'UNIQUE')")
+        assert new.integrity_problems() == []
+    assert len(after) == len(before) > 40
+    pd.testing.assert_frame_equal(before, after)
+    assert indexes == 0
 
 
 def test_write_checks_role_before_touching_anything(store):
