@@ -9,10 +9,15 @@ fresh process on a fresh copy of that database, and prints the median wall time 
 process's peak resident memory:
 
 * floor: ``CREATE TABLE t AS SELECT * FROM read_csv(file)`` into a new DuckDB file, closed;
-* floor with the schema's constraints: ``INSERT INTO observations SELECT ... FROM read_csv(file)``,
-  the same bare read into the real table (primary key, two foreign keys, checks), closed;
-* import: ``metrics.ingest.import_observations`` as ``python -m metrics import`` runs it (tolerant
-  reading, every check, the plan, the status preview, one batch), store closed;
+* the same bare read INSERTed into the real observations table (its NOT NULL and CHECK
+  constraints; since migration 4 it has no key index), closed;
+* import: ``metrics.ingest.import_observations`` as ``python -m metrics import FILE`` runs it
+  (tolerant reading, every check, the plan against the stored rows, one batch and its audit row),
+  store closed. The status preview is the dry run's (the preview the user confirms), measured apart;
+* preview: ``python -m metrics import FILE --dry-run`` (the Upload page's preview): the same
+  reading and checks, plus the status each target would have, nothing written;
+* the same rows as a Danish Excel export (Windows-1252, semicolons, decimal commas, Danish
+  headers, CRLF), imported the same way: the careful path of decoding and number reading;
 * re-import of the same file into a database that holds it: everything unchanged, nothing written;
 * the import's steps timed one by one (read, check and plan, status preview, insert, commit).
 
@@ -22,6 +27,7 @@ The size limit is raised for the run (the file is larger than the default 50 MB)
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import resource
 import shutil
@@ -62,6 +68,17 @@ def make_csv(path: Path, rows: int) -> None:
             ) TO '{path}' (HEADER, DELIMITER ',')"""
     )
     con.close()
+
+
+def make_danish_csv(source: Path, path: Path) -> None:
+    """The canonical file as Excel saves it in Denmark: Windows-1252, ``;``, decimal comma, CRLF."""
+    with source.open(newline="", encoding="utf-8") as fin, path.open("w", newline="", encoding="cp1252") as fout:
+        reader, writer = csv.reader(fin), csv.writer(fout, delimiter=";", lineterminator="\r\n")
+        next(reader)
+        writer.writerow(["indikator", "år", "værdi", "område", "kilde", "bemærkning", "dataklasse"])
+        for row in reader:
+            row[2] = row[2].replace(".", ",")
+            writer.writerow(row)
 
 
 def make_base(path: Path) -> None:
@@ -146,9 +163,10 @@ def measure(method: str, csv_path: Path, base: Path, work: Path) -> dict:
     else:
         if method == "reimport":  # the database already holds the file's rows (see main)
             _fresh(Path(str(base).replace("_base", "_loaded")), work)
+        source = csv_path.with_name(csv_path.stem + "_dk.csv") if method == "import_dk" else csv_path
         store = Store.open(db)
         start = time.perf_counter()
-        result = ingest.import_observations(store, csv_path, ACTOR, max_bytes=1 << 31)
+        result = ingest.import_observations(store, source, ACTOR, max_bytes=1 << 31, dry_run=method == "preview")
         store.close()
         seconds = time.perf_counter() - start
         detail = {"counts": result.plan.counts, "batch_id": result.batch_id}
@@ -173,6 +191,9 @@ def main() -> None:
     start = time.perf_counter()
     if not csv_path.exists():
         make_csv(csv_path, args.rows)
+    danish = csv_path.with_name(csv_path.stem + "_dk.csv")
+    if not danish.exists() or danish.stat().st_mtime < csv_path.stat().st_mtime:
+        make_danish_csv(csv_path, danish)
     make_base(base)
     loaded = OUT_DIR / "ingest_loaded.duckdb"  # the base with the file imported once, for the re-import
     _fresh(base, loaded)
@@ -185,7 +206,7 @@ def main() -> None:
           f"database with {N_TARGETS:,} targets (prepared in {time.perf_counter() - start:.1f} s)")
     results: dict[str, list[dict]] = {}
     for _ in range(args.repeat):
-        for method in ("floor", "floor_constrained", "import", "reimport", "phases"):
+        for method in ("floor", "floor_constrained", "import", "preview", "import_dk", "reimport", "phases"):
             proc = subprocess.run(
                 [sys.executable, "-m", "bench.bench_ingest", "--measure", method, "--csv", str(csv_path),
                  "--base", str(base), "--work", str(work)],
@@ -202,17 +223,21 @@ def main() -> None:
     floor, floor_mem = med("floor")
     constrained, constrained_mem = med("floor_constrained")
     imp, imp_mem = med("import")
+    preview, preview_mem = med("preview")
+    danish_time, danish_mem = med("import_dk")
     again, again_mem = med("reimport")
     counts = results["import"][-1]["counts"]
     print(f"floor: DuckDB read_csv into a new table     {floor:6.2f} s   peak RSS {floor_mem:6.0f} MB")
-    print(f"floor with the observations table's keys    {constrained:6.2f} s   peak RSS {constrained_mem:6.0f} MB")
-    print(f"import (python -m metrics import path)      {imp:6.2f} s   peak RSS {imp_mem:6.0f} MB   {counts}")
+    print(f"read_csv INSERTed into observations         {constrained:6.2f} s   peak RSS {constrained_mem:6.0f} MB")
+    print(f"import (python -m metrics import FILE)      {imp:6.2f} s   peak RSS {imp_mem:6.0f} MB   {counts}")
+    print(f"preview with statuses (--dry-run)           {preview:6.2f} s   peak RSS {preview_mem:6.0f} MB")
+    print(f"import of the Danish Excel export (cp1252)  {danish_time:6.2f} s   peak RSS {danish_mem:6.0f} MB")
     print(f"re-import of the same file (nothing to do)  {again:6.2f} s   peak RSS {again_mem:6.0f} MB")
     phases = {name: statistics.median(r["phases"][name] for r in results["phases"])
               for name in results["phases"][0]["phases"]}
     print("import, step by step (medians, s)           " + ", ".join(f"{k} {v:.2f}" for k, v in phases.items()))
     print(f"ratio import / floor                        {imp / floor:6.2f}x")
-    print(f"ratio import / floor with keys              {imp / constrained:6.2f}x")
+    print(f"ratio import / read_csv into observations   {imp / constrained:6.2f}x")
     print(f"median of {args.repeat} runs each, every run in a fresh process on a fresh copy of the database")
 
 

@@ -212,6 +212,16 @@ def test_series_and_chart_downloads(server, page):
     assert Path(png_download.value.path()).read_bytes()[:4] == b"\x89PNG"
 
 
+def sign_in_as_ana(page) -> None:
+    sidebar = page.locator("section[data-testid='stSidebar']")
+    sidebar.get_by_label("Brugernavn").fill("ana")
+    sidebar.get_by_label("Adgangskode").fill(ANA_PASSWORD)
+    sidebar.get_by_role("button", name="Log ind").click()
+    sidebar.get_by_text("Logget ind som ana (analytiker)").wait_for()
+    page.locator("[data-testid='stFileUploader']").first.wait_for()
+    settle(page)
+
+
 def test_local_sign_in_unlocks_the_upload(server, page):
     open_page(page, server + "/upload", "Upload")
     assert page.get_by_text("Log ind i sidepanelet").count() >= 1       # a viewer is told why
@@ -220,10 +230,35 @@ def test_local_sign_in_unlocks_the_upload(server, page):
     sidebar.get_by_label("Adgangskode").fill("forkert-kodeord")
     sidebar.get_by_role("button", name="Log ind").click()
     sidebar.get_by_text("Forkert brugernavn eller adgangskode.").wait_for()
-    sidebar.get_by_label("Brugernavn").fill("ana")
-    sidebar.get_by_label("Adgangskode").fill(ANA_PASSWORD)
-    sidebar.get_by_role("button", name="Log ind").click()
-    sidebar.get_by_text("Logget ind som ana (analytiker)").wait_for()
-    page.locator("[data-testid='stFileUploader']").first.wait_for()
-    settle(page)
+    sign_in_as_ana(page)
     shot(page, "upload_signed_in_analyst")
+
+
+def test_an_analyst_uploads_an_excel_file_fixes_it_confirms_and_undoes(server, page, tmp_path):
+    """The whole upload as an analyst does it: a Danish Excel CSV (semicolons, decimal comma,
+    Windows-1252) with a misspelt id is refused, the fixed file previewed, confirmed and undone."""
+    open_page(page, server + "/upload", "Upload")
+    sign_in_as_ana(page)
+    header = "indikator;år;værdi;område;kilde;bemærkning\r\n"
+    bad = tmp_path / "eud_2024.csv"
+    bad.write_bytes((header + "eud_shar;2024;30,0;Region Hovedstaden;Børne- og Undervisningsministeriet;"
+                              "foreløbig\r\n").encode("cp1252"))
+    uploader = page.locator("[data-testid='stFileUploader'] input[type='file']").first
+    uploader.set_input_files(str(bad))
+    page.get_by_text("Filen er afvist, og intet er gemt: 1 problem(er).").wait_for()
+    settle(page)
+    shot(page, "upload_rejected_da")
+    good = tmp_path / "eud_2024_rettet.csv"
+    good.write_bytes(bad.read_bytes().replace(b"eud_shar;", b"eud_share;"))
+    uploader.set_input_files(str(good))
+    page.get_by_text("Forhåndsvisning: hvad importen vil ændre").wait_for()
+    page.get_by_text("Status, som importen ændrer").first.wait_for()  # 30 % meets the EUD target
+    settle(page)
+    shot(page, "upload_preview_da")
+    page.get_by_role("button", name="Bekræft import af eud_2024_rettet.csv").click()
+    page.get_by_text("eud_2024_rettet.csv er importeret som kørsel 2: 1 tilføjet").wait_for()
+    settle(page)
+    page.get_by_role("button", name="Fortryd kørsel 2").click()
+    page.get_by_text("Kørsel 2 er fortrudt: 1 værdier fjernet").wait_for()
+    settle(page)
+    shot(page, "upload_undone_da")
