@@ -110,7 +110,8 @@ TARGET_OPTIONAL = (
 )
 TARGET_COLUMNS = TARGET_REQUIRED[:5] + TARGET_OPTIONAL
 
-#: Threads for work beside the parsing (the file's digest, trimming columns); idle ones cost nothing.
+#: Threads for work beside the parsing and the check (the file's digest, the quote count, trimming
+#: and looking at columns); pyarrow and hashlib let go of the GIL. Idle threads cost nothing.
 _POOL = concurrent.futures.ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2), thread_name_prefix="ingest")
 MAX_PROBLEMS = 200
 MAX_WARNINGS = 500
@@ -1029,16 +1030,14 @@ LEFT JOIN (SELECT target_id, geography, year, value, data_class, series_break,
 # The careful reading of a value cell: a typed workbook cell, the number pattern of the file's
 # decimal mark with thousands separators, a % sign or a typographic minus.
 _VALUE_CAREFUL = """CASE WHEN p.value_typed THEN TRY_CAST(p.num_text AS DOUBLE)
-     -- the usual cell with a decimal point (digits, one point, maybe a minus), read at once;
-     -- the number pattern accepts exactly these when they are numbers ("5." and "1.2.3" are not)
-     WHEN $decimal = '.' AND NOT (p.value_text GLOB '*[^0-9.-]*') AND NOT suffix(p.value_text, '.')
-          THEN TRY_CAST(p.value_text AS DOUBLE)
      WHEN NOT regexp_full_match(p.num_text, $number_re) THEN NULL
      WHEN $decimal = '.' AND NOT contains(p.num_text, ',') AND NOT contains(p.num_text, ' ')
           AND NOT contains(p.num_text, '\u00a0') AND NOT contains(p.num_text, '\u202f')
           THEN TRY_CAST(p.num_text AS DOUBLE)
      ELSE TRY_CAST(replace(regexp_replace(p.num_text, $group_re, '', 'g'), $decimal, '.') AS DOUBLE)
 END"""
+# The value's text without a % sign, with a typographic minus made plain. Both are rare and
+# non-ASCII or a suffix, so a length test (bytes against characters) spares the searches.
 _NUM_TEXT_CAREFUL = """CASE WHEN (suffix(s.value_text, '%') OR strlen(s.value_text) <> length(s.value_text))
                      AND (suffix(s.value_text, '%') OR contains(s.value_text, '−') OR contains(s.value_text, '–'))
                 THEN {strip_percent} ELSE s.value_text END"""
