@@ -7,42 +7,50 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from typing import Any
 
 LANGUAGES = ("da", "en")
 DEFAULT_LANGUAGE = "da"
 
-#: Status icons: shape and text carry the meaning, colour only repeats it.
+#: Status icons: shape and text carry the meaning, colour only repeats it. Every status has
+#: an icon of its own, so a trend category of a monitored indicator never looks like a
+#: target's status (progress-methodology.md, "Headline status").
 STATUS_ICONS: dict[str, str] = {
     "met": "✔",
+    "not_met": "⊘",
     "on_track": "▲",
     "moderate": "◆",
     "insufficient": "▼",
     "moving_away": "✖",
     "not_assessable": "?",
-    "significant_progress": "▲",
-    "moderate_progress": "△",
-    "moderate_movement_away": "▽",
-    "significant_movement_away": "▼",
+    "significant_progress": "⇑",
+    "moderate_progress": "↗",
+    "moderate_movement_away": "↘",
+    "significant_movement_away": "⇓",
 }
 
-#: Okabe-Ito, a palette colour-blind readers can tell apart.
+#: Status colours ordered by severity (the worst the darkest red), each at least 3:1 against
+#: white (WCAG 1.4.11; tests/test_i18n.py computes the ratios). Hues stay apart for
+#: colour-blind readers: green, blue, amber, vermilion, red, crimson, grey.
 STATUS_COLOURS: dict[str, str] = {
-    "met": "#009E73",
-    "on_track": "#0072B2",
-    "moderate": "#E69F00",
-    "insufficient": "#D55E00",
-    "moving_away": "#CC79A7",
-    "not_assessable": "#7F7F7F",
-    "significant_progress": "#0072B2",
-    "moderate_progress": "#56B4E9",
-    "moderate_movement_away": "#E69F00",
-    "significant_movement_away": "#D55E00",
+    "met": "#007A5A",                        # 5.3:1
+    "on_track": "#0072B2",                   # 5.2:1
+    "moderate": "#B36B00",                   # 4.2:1
+    "insufficient": "#D55E00",               # 3.9:1
+    "moving_away": "#B21F1F",                # 6.8:1
+    "not_met": "#7A0019",                    # 11.4:1
+    "not_assessable": "#6B6B6B",             # 5.3:1
+    "significant_progress": "#007A5A",
+    "moderate_progress": "#0072B2",
+    "moderate_movement_away": "#B36B00",
+    "significant_movement_away": "#B21F1F",
 }
 
 TEXTS: dict[str, dict[str, str]] = {
     # statuses (progress-methodology.md gives the Danish labels)
     "status.met": {"da": "mål nået", "en": "target met"},
+    "status.not_met": {"da": "ikke nået", "en": "not met"},
     "status.on_track": {"da": "på rette vej", "en": "on track"},
     "status.moderate": {"da": "moderat fremgang", "en": "moderate progress"},
     "status.insufficient": {"da": "utilstrækkelig fremgang", "en": "insufficient progress"},
@@ -62,6 +70,13 @@ TEXTS: dict[str, dict[str, str]] = {
     "reason.zero_start": {"da": "startværdien er 0", "en": "the starting value is 0"},
     "reason.fell_back_from_met": {"da": "målet var nået, men er det ikke længere",
                                   "en": "the target was met but no longer is"},
+    # what a status rests on (progress-methodology.md, "Settled, provisional and stale")
+    "mark.provisional": {"da": "foreløbig: bygger på eksempeldata", "en": "provisional: rests on illustrative values"},
+    "mark.stale": {"da": "⚠ seneste tal fra {year}, nyt tal ventet senest {next}",
+                   "en": "⚠ latest figure from {year}, a new one was expected by {next}"},
+    "mark.deadline_missing": {"da": "frist overskredet, tal for {year} mangler",
+                              "en": "deadline passed, the figure for {year} is not yet published"},
+    "mark.settled": {"da": "afgjort med tallet for {year}", "en": "settled by the figure for {year}"},
     # data classes
     "class.R": {"da": "målt", "en": "measured"},
     "class.D": {"da": "afledt", "en": "derived"},
@@ -793,3 +808,101 @@ def fmt_percent(fraction: Any, lang: str = DEFAULT_LANGUAGE, decimals: int = 1) 
     if fraction is None or (isinstance(fraction, float) and math.isnan(fraction)):
         return "–"
     return fmt_number(float(fraction) * 100, lang, decimals=decimals, unit="%")
+
+
+# --------------------------------------------------------------------------- the reader's language
+@dataclass(frozen=True)
+class Lang:
+    """The reader's language, bound once per request; every text, number and date goes through it.
+
+    Pages make one (``Lang("da")``) and pass it down, so no function below has to know how
+    Danish writes numbers:
+
+    >>> L = Lang("da")
+    >>> L.num(15448), L.num(13.4, unit="%"), L.t("status.met"), L.status("on_track")
+    ('15.448', '13,4 %', 'mål nået', '▲ på rette vej')
+    >>> Lang("en").num(15448), Lang("en").pct(0.0502)
+    ('15,448', '5.0%')
+    """
+
+    code: str = DEFAULT_LANGUAGE
+
+    def __post_init__(self) -> None:
+        if self.code not in LANGUAGES:
+            object.__setattr__(self, "code", DEFAULT_LANGUAGE)
+
+    @classmethod
+    def of(cls, lang: Lang | str | None) -> Lang:
+        """A :class:`Lang` from a language code or another Lang (unknown codes give Danish)."""
+        if isinstance(lang, Lang):
+            return lang
+        return cls(lang or DEFAULT_LANGUAGE)
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def is_danish(self) -> bool:
+        return self.code == "da"
+
+    @property
+    def separators(self) -> str:
+        """Plotly's ``separators``: decimal mark then thousands mark."""
+        return ",." if self.code == "da" else ".,"
+
+    def t(self, key: str, **kwargs: Any) -> str:
+        return t(key, self.code, **kwargs)
+
+    def has(self, key: str) -> bool:
+        return key in TEXTS
+
+    def num(self, value: Any, decimals: int | None = None, unit: str = "") -> str:
+        return fmt_number(value, self.code, decimals=decimals, unit=unit)
+
+    def pct(self, fraction: Any, decimals: int = 1) -> str:
+        return fmt_percent(fraction, self.code, decimals=decimals)
+
+    def diff_unit(self, unit: str) -> str:
+        return difference_unit(unit, self.code)
+
+    def status(self, status: str) -> str:
+        return status_label(status, self.code)
+
+    def pick(self, da: Any, en: Any) -> str:
+        """The reader's variant of a bilingual field, e.g. ``pick(row["note_da"], row["note_en"])``.
+
+        Falls back to the other language when the reader's is empty, and to "" when both are.
+        """
+        first, second = (da, en) if self.code == "da" else (en, da)
+        for text in (first, second):
+            if isinstance(text, str) and text.strip():
+                return text
+        return ""
+
+    def year(self, value: Any) -> str:
+        """A year as digits without separators (``2025``), or a dash when missing."""
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        try:
+            return str(int(value))
+        except (TypeError, ValueError):
+            return "–"
+
+    def date(self, value: Any, with_time: bool = False) -> str:
+        """A date as the reader writes it: ``02.12.2026`` (da) or ``2 Dec 2026`` (en)."""
+        import datetime as _dt
+
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "–"
+        if not isinstance(value, (_dt.date, _dt.datetime)):
+            try:
+                import pandas as pd
+
+                value = pd.Timestamp(value).to_pydatetime()
+            except (TypeError, ValueError):
+                return str(value)
+        if self.code == "da":
+            text = value.strftime("%d.%m.%Y")
+            return text + (value.strftime(" kl. %H:%M") if with_time and isinstance(value, _dt.datetime) else "")
+        text = f"{value.day} {value.strftime('%b %Y')}"
+        return text + (value.strftime(", %H:%M") if with_time and isinstance(value, _dt.datetime) else "")

@@ -20,13 +20,15 @@ DIRECTIONS: Final = ("increase", "decrease")
 DATA_CLASSES: Final = ("R", "D", "I")
 METHODS: Final = ("compound", "linear")
 
-#: Headline statuses for targets, best first (progress-methodology.md).
+#: Headline statuses for targets, best first, worst last but one (progress-methodology.md).
+#: ``not_met`` is settled: the target year has been measured and the target was missed.
 TARGET_STATUSES: Final = (
     "met",
     "on_track",
     "moderate",
     "insufficient",
     "moving_away",
+    "not_met",
     "not_assessable",
 )
 #: Eurostat trend categories for monitored indicators without a target.
