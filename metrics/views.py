@@ -105,6 +105,35 @@ def overview_rows(store: Store, as_of: int, lang: str) -> pd.DataFrame:
     return rows.reset_index(drop=True)
 
 
+#: Statuses that put a target on the "furthest behind" list, worst first.
+BEHIND_STATUSES = ("not_met", "moving_away", "insufficient", "moderate")
+
+
+def lag(distance_covered: Any, time_elapsed: Any) -> float:
+    """How far a target trails its schedule: time elapsed minus distance covered (−inf if unknown).
+
+    Example: a target 48 % of the way in time with −110 % of the distance covered lags 1.58.
+    """
+    if pd.isna(distance_covered) or pd.isna(time_elapsed):
+        return float("-inf")
+    return float(time_elapsed) - float(distance_covered)
+
+
+def furthest_behind(rows: pd.DataFrame, limit: int) -> pd.DataFrame:
+    """The targets furthest behind, worst status first, and within a status the largest lag.
+
+    One ranking for the overview's list and the memo's first page. ``rows`` are status rows
+    (with ``name`` when decorated); monitored indicators never count.
+    """
+    bad = rows[(rows["kind"] != "none") & rows["status"].isin(BEHIND_STATUSES)].copy()
+    if bad.empty:
+        return bad
+    bad["_rank"] = [BEHIND_STATUSES.index(s) for s in bad["status"]]
+    bad["_lag"] = [-lag(d, t) for d, t in zip(bad["distance_covered"], bad["time_elapsed"])]
+    order = ["_rank", "_lag"] + (["name"] if "name" in bad else ["target_id"])
+    return bad.sort_values(order, kind="stable").drop(columns=["_rank", "_lag"]).head(limit)
+
+
 def summary(rows: pd.DataFrame) -> dict[str, int]:
     """How many targets (not monitored indicators) there are and how many are met or on track."""
     targets = rows[rows["kind"] != "none"]
