@@ -27,7 +27,7 @@ def plain(text: str) -> str:
 
 def show(store: Store, *, year: int, target_id: str | None = None, focus_area_id: str | None = None) -> None:
     """The commentary of one target or focus area for ``year``, its earlier versions, and (for analysts) a form."""
-    language = lang()
+    language = lang().code  # a code: it is stored with the text
     key = target_id or f"fa_{focus_area_id}"
     st.subheader(tr("commentary.title", year=year))
     current = commentary.current(store, year=year, target_id=target_id, focus_area_id=focus_area_id, lang=language)

@@ -50,10 +50,9 @@ def stop_if_empty(store: Store) -> None:
         st.stop()
 
 
-def lang() -> str:
-    """The chosen language, Danish by default."""
-    value = st.session_state.get("lang", i18n.DEFAULT_LANGUAGE)
-    return value if value in i18n.LANGUAGES else i18n.DEFAULT_LANGUAGE
+def lang() -> i18n.Lang:
+    """The chosen language, bound once per request (Danish by default): pass it down, never a code."""
+    return i18n.Lang.of(st.session_state.get("lang"))
 
 
 def as_of() -> int:
@@ -90,17 +89,17 @@ def _explorer(path: str, generation: int, year: int, language: str, filters: vie
 
 def overview_rows() -> pd.DataFrame:
     store = get_store()
-    return _overview(str(store.path), store.generation, as_of(), lang())
+    return _overview(str(store.path), store.generation, as_of(), lang().code)
 
 
 def changes() -> views.Changes:
     store = get_store()
-    return _changes(str(store.path), store.generation, as_of(), lang())
+    return _changes(str(store.path), store.generation, as_of(), lang().code)
 
 
 def explorer_rows(filters: views.Filters) -> pd.DataFrame:
     store = get_store()
-    return _explorer(str(store.path), store.generation, as_of(), lang(), filters)
+    return _explorer(str(store.path), store.generation, as_of(), lang().code, filters)
 
 
 def open_target(target_id: str, geography: str | None = None) -> None:

@@ -755,8 +755,14 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 
-def t(key: str, lang: str = DEFAULT_LANGUAGE, **kwargs: Any) -> str:
+def _code(lang: Any) -> str:
+    """The language code of a :class:`Lang` or a code string (the functions below take both)."""
+    return lang.code if isinstance(lang, Lang) else (lang if lang in LANGUAGES else DEFAULT_LANGUAGE)
+
+
+def t(key: str, lang: Lang | str = DEFAULT_LANGUAGE, **kwargs: Any) -> str:
     """The text for ``key`` in ``lang``; the key itself if missing (tests catch that)."""
+    lang = _code(lang)
     entry = TEXTS.get(key)
     if entry is None:
         return key
@@ -764,17 +770,18 @@ def t(key: str, lang: str = DEFAULT_LANGUAGE, **kwargs: Any) -> str:
     return text.format(**kwargs) if kwargs else text
 
 
-def status_label(status: str, lang: str = DEFAULT_LANGUAGE) -> str:
+def status_label(status: str, lang: Lang | str = DEFAULT_LANGUAGE) -> str:
     """Icon and words, e.g. ``"▲ på rette vej"``: never colour alone."""
     return f"{STATUS_ICONS.get(status, '?')} {t('status.' + status, lang)}"
 
 
-def fmt_number(value: Any, lang: str = DEFAULT_LANGUAGE, *, decimals: int | None = None, unit: str = "") -> str:
+def fmt_number(value: Any, lang: Lang | str = DEFAULT_LANGUAGE, *, decimals: int | None = None, unit: str = "") -> str:
     """A number in the language's format: Danish ``15.448`` and ``13,4``; English ``15,448`` and ``13.4``.
 
     ``decimals=None`` shows up to one decimal for small values and none for values of 1,000 or more.
     A ``%`` unit is written with a space in Danish (``13,4 %``) and without in English (``13.4%``).
     """
+    lang = _code(lang)
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
     try:
@@ -796,14 +803,15 @@ def fmt_number(value: Any, lang: str = DEFAULT_LANGUAGE, *, decimals: int | None
     return text
 
 
-def difference_unit(unit: str, lang: str = DEFAULT_LANGUAGE) -> str:
+def difference_unit(unit: str, lang: Lang | str = DEFAULT_LANGUAGE) -> str:
     """The unit of a difference between two values: a gap in a share is in percentage points."""
+    lang = _code(lang)
     if unit == "%":
         return "procentpoint" if lang == "da" else "percentage points"
     return unit
 
 
-def fmt_percent(fraction: Any, lang: str = DEFAULT_LANGUAGE, decimals: int = 1) -> str:
+def fmt_percent(fraction: Any, lang: Lang | str = DEFAULT_LANGUAGE, decimals: int = 1) -> str:
     """A fraction as a percentage: ``fmt_percent(0.0502, 'da') == '5,0 %'``."""
     if fraction is None or (isinstance(fraction, float) and math.isnan(fraction)):
         return "–"
@@ -811,7 +819,7 @@ def fmt_percent(fraction: Any, lang: str = DEFAULT_LANGUAGE, decimals: int = 1) 
 
 
 # --------------------------------------------------------------------------- the reader's language
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Lang:
     """The reader's language, bound once per request; every text, number and date goes through it.
 
@@ -840,6 +848,15 @@ class Lang:
 
     def __str__(self) -> str:
         return self.code
+
+    # A Lang equals its code and hashes like it, so a dict keyed by codes answers for it.
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Lang):
+            return other.code == self.code
+        return isinstance(other, str) and other == self.code
+
+    def __hash__(self) -> int:
+        return hash(self.code)
 
     @property
     def is_danish(self) -> bool:
