@@ -38,7 +38,7 @@ def get_store() -> Store:
     try:
         return _open_store(str(default_db_path()))
     except MalsporError as exc:
-        st.error(f"{i18n.t('app.db_error', lang())} {exc}")
+        st.error(f"{i18n.t('app.db_error', lang())} {exc.render(lang())}")
         st.stop()
         raise  # unreachable: st.stop() raises
 

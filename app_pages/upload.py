@@ -44,9 +44,8 @@ def error_text(exc: BaseException) -> str:
     if isinstance(exc, PermissionDenied):
         return tr("upload.permission", role=tr(f"role.{actor.role}"))
     if isinstance(exc, ValidationError):
-        return "\n".join(exc.render(language))
-    text = getattr(exc, "text", None)
-    return text(language) if callable(text) else str(exc)
+        return exc.render(language)
+    return exc.render(language)
 
 
 def safely(render: Callable[[], None]) -> None:

@@ -185,7 +185,7 @@ def figure_png(fig: go.Figure, width: int = 1200, height: int = 600) -> bytes:
     try:
         import kaleido
     except ImportError as exc:  # pragma: no cover - kaleido is in requirements.txt
-        raise MalsporError("PNG export needs the kaleido package.") from exc
+        raise MalsporError("png_no_kaleido") from exc
     with _kaleido_lock:
         try:
             if not _kaleido_started:
@@ -193,7 +193,7 @@ def figure_png(fig: go.Figure, width: int = 1200, height: int = 600) -> bytes:
                 _kaleido_started = True
             return fig.to_image(format="png", width=width, height=height, scale=1)
         except Exception as exc:  # noqa: BLE001 - kaleido raises many kinds; the user gets one message
-            raise MalsporError(f"The chart could not be rendered as PNG (is Chromium installed?): {exc}") from exc
+            raise MalsporError("png_failed", reason=exc) from exc
 
 
 def figure_title(fig: go.Figure) -> str:

@@ -818,6 +818,20 @@ def fmt_percent(fraction: Any, lang: Lang | str = DEFAULT_LANGUAGE, decimals: in
     return fmt_number(float(fraction) * 100, lang, decimals=decimals, unit="%")
 
 
+# The messages of the errors raised in metrics (``error.<code>``, ``problem.<code>``) live in their
+# own module; they join this table here, so ``t()`` and ``Lang.t()`` know them.
+def _merge_messages() -> None:
+    from metrics.messages import TEXTS as messages
+
+    clash = sorted(set(messages) & set(TEXTS))
+    if clash:
+        raise RuntimeError(f"metrics.messages repeats keys of metrics.i18n.TEXTS: {', '.join(clash)}")
+    TEXTS.update(messages)
+
+
+_merge_messages()
+
+
 # --------------------------------------------------------------------------- the reader's language
 @dataclass(frozen=True, eq=False)
 class Lang:
