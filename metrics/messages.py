@@ -27,7 +27,7 @@ TEXTS: dict[str, dict[str, str]] = {
               "open the file for writing. Stop that process, or point --db / MALSPOR_DB at a copy of the file, and "
               "try again."},
     "error.db_open_failed": {
-        "da": "Databasen {path} kunne ikke åbnes: {reason}. Tjek, at filen findes og må læses, eller kontakt en "
+        "da": "Databasen {path} kunne ikke åbnes: {reason}. Tjek, at filen findes og kan læses, eller kontakt en "
               "administrator.",
         "en": "Could not open the database {path}: {reason}"},
     "error.db_schema_newer": {

@@ -11,7 +11,10 @@ import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Final
+from typing import TYPE_CHECKING, Any, ClassVar, Final
+
+if TYPE_CHECKING:
+    from metrics.i18n import Lang
 
 DEFAULT_GEOGRAPHY: Final = "Region Hovedstaden"
 MIN_YEAR: Final = 1900
@@ -112,18 +115,18 @@ class MalsporError(Exception):
         """The i18n key of the message, e.g. ``error.folder_missing``; None for a plain sentence."""
         return f"{self.PREFIX}{self.code}" if self.code else None
 
-    def render(self, lang: Any = "en") -> str:
+    def render(self, lang: Lang | str = "en") -> str:
         """The message in ``lang`` (a code such as "da" or a :class:`metrics.i18n.Lang`)."""
         if self.key is None:
             return self.message
         from metrics import i18n  # local: i18n is plain data, but keep model importable on its own
 
         code = i18n._code(lang)
-        if self.key not in i18n.TEXTS:
-            return self.message or self.key
+        if self.key not in i18n.TEXTS:  # a one-word sentence such as "boom" that is no code
+            return self.code
         return i18n.t(self.key, code, **{k: _fmt_param(v, code) for k, v in self.params.items()})
 
-    def text(self, lang: Any = "en") -> str:
+    def text(self, lang: Lang | str = "en") -> str:
         """The same as :meth:`render` (the name the Upload page used first)."""
         return self.render(lang)
 
@@ -281,12 +284,12 @@ class ValidationError(MalsporError):
         self.code, self.message, self.params = "invalid", "", {}
         Exception.__init__(self, "; ".join(str(p) for p in problems[:5]) + (" ..." if len(problems) > 5 else ""))
 
-    def lines(self, lang: Any = "en") -> list[str]:
+    def lines(self, lang: Lang | str = "en") -> list[str]:
         """Every problem as one line in ``lang``."""
         from metrics import i18n
 
         return [p.render(i18n._code(lang)) for p in self.problems]
 
-    def render(self, lang: Any = "en") -> str:
+    def render(self, lang: Lang | str = "en") -> str:
         """Every problem in ``lang``, one a line (as :meth:`lines`, joined)."""
         return "\n".join(self.lines(lang))

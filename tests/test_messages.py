@@ -171,6 +171,7 @@ def test_error_basics():
     assert exc.render(Lang("da")) == exc.render("da") == "Mappen /tmp/ingen findes ikke. Opret den, eller vælg en anden mappe."
     plain = MalsporError("A sentence from a caller outside metrics.")
     assert plain.code is None and plain.render("da") == str(plain) == "A sentence from a caller outside metrics."
+    assert str(MalsporError("boom")) == "boom"
 
 
 def test_numbers_and_choices_are_formatted_per_language():
