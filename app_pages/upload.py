@@ -40,11 +40,10 @@ def md(text: str) -> str:
 
 
 def error_text(exc: BaseException) -> str:
-    """A refusal in the user's language (ImportRefused and ValidationError carry message codes)."""
+    """A refusal in the user's language (every MalsporError carries a message code; a ValidationError
+    gives one problem a line)."""
     if isinstance(exc, PermissionDenied):
         return tr("upload.permission", role=tr(f"role.{actor.role}"))
-    if isinstance(exc, ValidationError):
-        return exc.render(language)
     return exc.render(language)
 
 
