@@ -542,6 +542,10 @@ def target_figure(detail: TargetDetailLike, lang: Lang | str, large: bool = Fals
         _annotate(fig, canvas, t, (xt + xT) / 2, text, s.label, GAP_TEXT,
                   ("right", "left", "above-right", "below-right", "above-left", "below-left"), gap=8, name="gap_label",
                   farther=(30, 60))
+    if len(series) == 1:  # one point: its value beside it, as no line shows where it stands
+        x1, y1 = int(series["year"].iloc[0]), float(series["value"].iloc[0])
+        _annotate(fig, canvas, x1, y1, f"{fmt(y1)} ({x1})", s.label, TEXT, ("right", "above", "left", "below"),
+                  gap=12, name="value_label")
     if not series.empty:
         illustrative = series[series["data_class"] == "I"]
         word = _t(L, "illustrative_short")

@@ -125,6 +125,7 @@ def test_one_point_series_is_a_marker_on_a_readable_axis(store):
     assert len(markers) == 1 and list(markers[0].x) == [2021] and list(markers[0].y) == [20000]
     lo, hi = fig.layout.yaxis.range
     assert lo <= 20000 * 0.9 and hi >= 20000 * 1.1 and lo >= 0
+    assert [a.text for a in fig.layout.annotations if a.name == "value_label"] == ["20.000 personer (2021)"]
     values, labels = tick_labels(fig.layout.yaxis, "da")
     assert "20.000" in labels and all(float(v).is_integer() for v in values)
     x = fig.layout.xaxis
