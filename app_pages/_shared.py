@@ -55,7 +55,7 @@ table.ms-table {font-size: 1.3rem !important;}
 OVERVIEW_CSS = "<style>\n" + "\n".join([
     ".ms-summary {margin: 0 0 0.25rem;}",
     ".ms-summary .ms-summary-line {font-size: 1.35rem; font-weight: 600; line-height: 1.2; margin: 0; color: #1A1A1A;}",
-    ".ms-summary .ms-key {font-size: 2.75rem; font-weight: 700; color: #0B4F8A; margin-right: 0.35rem;}",
+    ".ms-summary .ms-key {font-size: 2.75rem; font-weight: 700; color: #0B4F8A; margin-right: 0.15rem;}",
     ".ms-summary .ms-summary-sub {margin: 0.2rem 0 0; color: #4A4A4A;}",
     ".st-key-overview_status button[data-variant=pills] {height: auto; padding: 0.2rem 0.85rem;}",
     ".st-key-overview_status button[data-variant=pills] p {line-height: 1.25; margin: 0;}",

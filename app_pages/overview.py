@@ -34,7 +34,7 @@ monitored_text = ("" if not total["monitored"] else tr("overview.summary_monitor
                   else tr("overview.summary_monitored_many", m=total["monitored"]))
 st.html(
     '<div class="ms-summary"><p class="ms-summary-line">'
-    f'<span class="ms-key">{esc(tr("overview.summary_count", on=total["good"], n=total["targets"]))}</span>'
+    f'<span class="ms-key">{esc(tr("overview.summary_count", on=total["good"], n=total["targets"]))}</span> '
     f'{esc(tr("overview.summary_rest"))}</p>'
     + (f'<p class="ms-summary-sub">{esc(monitored_text)}</p>' if monitored_text else "") + "</div>"
 )
