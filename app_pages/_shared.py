@@ -31,12 +31,13 @@ div[data-testid="stMarkdownContainer"] p, div[data-testid="stMarkdownContainer"]
   div[data-testid="stWidgetLabel"] p, div[data-testid="stExpander"] summary p,
   div[data-testid="stButton"] button p, div[data-testid="stDownloadButton"] button p {font-size: 1.3rem;}
 div[data-testid="stCaptionContainer"], div[data-testid="stCaptionContainer"] p {font-size: 1.15rem;}
-div[data-baseweb="select"] div {font-size: 1.3rem;}
+[data-testid="stMain"] input, [data-testid="stMain"] textarea, div[data-baseweb="select"] div,
+  div[role="listbox"] li, div[data-testid="stRadio"] label p {font-size: 1.3rem !important;}
 h1 {font-size: 2.1rem !important; padding-top: 0 !important; padding-bottom: 0.25rem !important;}
 h2 {font-size: 1.9rem !important; padding-top: 0.75rem !important;}
 h3 {font-size: 1.6rem !important;}
-div[data-testid="stMetricValue"], div[data-testid="stMetricValue"] div {font-size: 3rem !important;}
-div[data-testid="stMetricLabel"] p {font-size: 1.3rem !important;}
+div[data-testid="stMetricValue"], div[data-testid="stMetricValue"] * {font-size: 3rem !important; line-height: 1.15;}
+[data-testid="stMetricLabel"] p {font-size: 1.3rem !important;}
 table.ms-table {font-size: 1.3rem !important;}
 .ms-summary .ms-summary-line {font-size: 1.6rem !important;}
 .ms-summary .ms-key {font-size: 3.25rem !important;}
