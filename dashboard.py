@@ -53,6 +53,9 @@ with st.sidebar:
               on_change=_keep, args=("w_present", "present"))
     st.divider()
     sign_in_panel(store, tr)
+    # Streamlit's page always says <html lang="en">: set the chosen language (a code from
+    # i18n.LANGUAGES, never user text), again whenever it changes, for screen readers and hyphenation.
+    st.html(f"<script>document.documentElement.lang = {lang().code!r};</script>", unsafe_allow_javascript=True)
 
 # Keep the shared state in the URL (defaults left out, so links stay short).
 for key, value, default in (
@@ -72,10 +75,13 @@ memo = st.Page("app_pages/report.py", title=tr("nav.report"), icon=":material/de
 upload = st.Page("app_pages/upload.py", title=tr("nav.upload"), icon=":material/upload:", url_path="upload")
 admin = st.Page("app_pages/admin.py", title=tr("nav.admin"), icon=":material/admin_panel_settings:", url_path="admin")
 page = st.navigation([overview, target, explorer, memo, upload, admin], position="top" if presenting() else "sidebar")
+# Each page its own title in the browser tab: "Overblik · Målspor", "Overview · Målspor", ...
+st.set_page_config(page_title=tr("page.title", page=page.title))
 
 if presenting():
-    st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)  # constant CSS, no user text
-    st.button(tr("app.present_exit"), icon=":material/close_fullscreen:",
+    st.html(PRESENTATION_CSS)  # constant CSS, no user text
+    # Fixed at the right end of the top bar (PRESENTATION_CSS): always on screen, never under the navigation.
+    st.button(tr("app.present_exit"), icon=":material/close_fullscreen:", key="present_exit",
               on_click=lambda: st.session_state.update(present=False, w_present=False))
 
 # A link to the root with ?target=... opens the target page.
