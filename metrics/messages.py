@@ -259,6 +259,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "problem.trend_window_invalid": {
         "da": "Trendvinduet skal være fra 1 til 50 år.",
         "en": "The trend window is 1 to 50 years."},
+    "problem.update_interval_invalid": {
+        "da": "Opdateringsintervallet skal være fra 1 til 50 år.",
+        "en": "The update interval is 1 to 50 years."},
+    "problem.publication_lag_invalid": {
+        "da": "Forsinkelsen til offentliggørelse skal være fra 0 til 50 år.",
+        "en": "The publication lag is 0 to 50 years."},
     "problem.indicator_has_target": {
         "da": "En indikator, der kun følges (type none), har hverken målår eller målværdi. Lad dem stå tomme, "
               "eller vælg typen level eller relative.",
