@@ -11,7 +11,7 @@ import pytest
 from metrics import cli, commentary, store as store_mod
 from metrics.model import PermissionDenied, ValidationError
 from metrics.store import SCHEMA_VERSION, Store
-from tests.conftest import ADMIN, ANALYST, VIEWER
+from tests.conftest import ADMIN, ANALYST, VIEWER, old_schema_database
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -28,19 +28,14 @@ def test_migration_2_adds_the_commentary_table(store):
     assert "commentary" in store_mod.TABLES and "commentary" in store.checksum()
 
 
-def test_a_version_1_database_is_upgraded_in_place(isolated_db, monkeypatch):
-    import itertools
-
-    monkeypatch.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:1])
-    monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 1)
-    # Version 1 had no audit trail: seed it as the old program did, without audit rows.
-    ticks = itertools.count()
-    monkeypatch.setattr(store_mod.audit, "last_id", lambda cur: next(ticks))
-    monkeypatch.setattr(store_mod.audit, "record", lambda *args, **kwargs: None)
-    with Store.open(isolated_db) as old:
-        assert old.schema_version() == 1
-        before = {t: old.scalar("SELECT count(*) FROM " + t) for t in ("targets", "observations", "initiatives")}
-    monkeypatch.undo()
+def test_a_version_1_database_is_upgraded_in_place(isolated_db):
+    old_schema_database(isolated_db, 1)  # the seed written in version 1's columns, as the old program had it
+    con = duckdb.connect(str(isolated_db))
+    try:
+        assert con.execute("SELECT max(version) FROM schema_version").fetchone()[0] == 1
+        before = {t: con.execute("SELECT count(*) FROM " + t).fetchone()[0] for t in ("targets", "observations", "initiatives")}
+    finally:
+        con.close()
     with Store.open(isolated_db) as new:
         assert new.schema_version() == SCHEMA_VERSION
         assert {t: new.scalar("SELECT count(*) FROM " + t) for t in before} == before
