@@ -75,8 +75,7 @@ def figure(r: dict, key: str, css: str = "num") -> Cell:
 
 def deadline(r: dict) -> str:
     passed = bool(r["deadline_passed"]) if pd.notna(r["deadline_passed"]) else False
-    key = "target.deadline_passed" if passed else "target.deadline_open"
-    return L.t(key, year=L.year(r["target_year"]))
+    return L.t("target.deadline_passed" if passed else "target.deadline_open", year=L.year(r["target_year"]))
 
 
 #: Column widths of the explorer's tables; constant CSS, no user text.
@@ -103,19 +102,7 @@ gap_rows = [{
 st.html(html_table.TABLE_CSS + EXPLORER_CSS + html_table.table(gap_columns, gap_rows, label=L.t("explorer.table_label")))
 
 
-def with_reason(r: dict, key: str) -> str:
-    why = r.get(f"{key}_why") or ""
-    return f"{r[f'{key}_text']} ({why})" if why else r[f"{key}_text"]
-
-
-csv = pd.DataFrame({
-    L.t("col.target"): rows["name"], L.t("col.geography"): rows["geography"], L.t("col.latest"): rows["latest"],
-    L.t("col.goal"): rows["goal"], L.t("col.deadline"): [deadline(r) for r in records], L.t("col.gap"): [with_reason(r, "gap") for r in records],
-    L.t("col.distance"): [with_reason(r, "distance") for r in records],
-    L.t("col.time"): [with_reason(r, "time") for r in records],
-    L.t("col.ratio"): [with_reason(r, "ratio") for r in records],
-    L.t("col.status"): rows["status_line"],
-})
+csv = views.explorer_csv_frame(rows, L)
 st.download_button(L.t("export.csv"), data=lambda: export.frame_csv(csv), file_name=L.t("explorer.csv_name"),
                    mime="text/csv", icon=":material/download:", key="explorer_csv", on_click="ignore")
 

@@ -492,6 +492,26 @@ def explorer_rows(store: Store, as_of: int, lang: i18n.Lang | str, filters: Filt
     return rows.reset_index(drop=True)
 
 
+def explorer_csv_frame(rows: pd.DataFrame, lang: i18n.Lang | str) -> pd.DataFrame:
+    """The gap table as the explorer's CSV: the headings and texts the reader sees, a reason beside a dash."""
+    L = i18n.Lang.of(lang)
+    records = rows.to_dict("records")
+
+    def text(r: dict[str, Any], key: str) -> str:
+        why = r.get(f"{key}_why") or ""
+        return f"{r[f'{key}_text']} ({why})" if why else r[f"{key}_text"]
+
+    return pd.DataFrame({
+        L.t("col.target"): [r["name"] for r in records], L.t("col.geography"): [r["geography"] for r in records],
+        L.t("col.latest"): [r["latest"] for r in records], L.t("col.goal"): [r["goal"] for r in records],
+        L.t("col.deadline"): [r["deadline"] for r in records],
+        **{L.t(f"col.{key}"): [text(r, key) for r in records] for key in ("gap", "distance", "time", "ratio")},
+        L.t("col.needed"): [text(r, "needed") for r in records], L.t("col.actual"): [text(r, "actual") for r in records],
+        L.t("col.status"): [r["status_line"] for r in records],
+    }, columns=[L.t(f"col.{c}") for c in ("target", "geography", "latest", "goal", "deadline", "gap", "distance",
+                                           "time", "ratio", "needed", "actual", "status")])
+
+
 def selected_target(event: Any, rows: pd.DataFrame) -> tuple[str, str] | None:
     """The (target_id, geography) a chart or table selection points at, or None.
 
