@@ -59,7 +59,7 @@ def table_frame(store: Store, table: str, as_of: int | None = None) -> pd.DataFr
     if table == "observations":
         return store.query_df(
             """SELECT o.target_id, t.name_da, t.name_en, t.unit, o.geography, o.year, o.value, o.data_class,
-                      o.source, o.note, o.series_break, o.batch_id
+                      o.source, o.note_da, o.note_en, o.series_break, o.batch_id
                FROM observations o JOIN targets t USING (target_id)
                ORDER BY o.target_id, o.geography, o.year"""
         )
@@ -209,7 +209,8 @@ def observations_frame(store: Store, lang: str = "da") -> pd.DataFrame:
         "target_id": obs["target_id"], "name": obs["name_da"] if lang == "da" else obs["name_en"],
         "geography": obs["geography"], "year": obs["year"].astype("Int64"), "value": obs["value"], "unit": obs["unit"],
         "data": [i18n.t(f"class.{c}", lang) for c in obs["data_class"]], "data_class": obs["data_class"],
-        "source": obs["source"], "note": obs["note"],
+        "source": obs["source"],
+        "note": (obs["note_da"].fillna(obs["note_en"]) if lang == "da" else obs["note_en"].fillna(obs["note_da"])),
         "series_break": [i18n.t("xcol.yes", lang) if b else None for b in obs["series_break"]],
         "batch_id": obs["batch_id"].astype("Int64"),
     })
