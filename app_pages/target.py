@@ -64,8 +64,7 @@ st.header(names[chosen])
 description = L.pick(target.get("description_da"), target.get("description_en"))
 if description:
     st.markdown(inert(description))
-note = L.pick(target.get("note_da"), target.get("note_en")) or (
-    target["note"] if isinstance(target.get("note"), str) else "")
+note = L.pick(target["note_da"], target["note_en"])
 focus = L.pick(target.get("focus_area_da"), target.get("focus_area_en"))
 st.caption(inert(f"{L.t('target.focus_area')}: {focus} · {L.t('target.source')}: {target['source']}"
                  + (f" · {note}" if note else "")))

@@ -226,12 +226,8 @@ class TargetDetail:
 
 
 def _note(row: Any, L: i18n.Lang) -> str:
-    """A row's note in the reader's language (``note_da``/``note_en``; one ``note`` in an old database)."""
-    get = row.get if hasattr(row, "get") else (lambda k, d=None: d)
-    if "note_da" in row or "note_en" in row:
-        return L.pick(get("note_da"), get("note_en"))
-    note = get("note")
-    return note if isinstance(note, str) else ""
+    """A row's note (``note_da``/``note_en``) in the reader's language, falling back to the other."""
+    return L.pick(row.get("note_da"), row.get("note_en"))
 
 
 def target_detail(store: Store, target_id: str, geography: str | None, as_of: int) -> TargetDetail | None:
@@ -253,10 +249,8 @@ def target_detail(store: Store, target_id: str, geography: str | None, as_of: in
     if not has_base and pd.notna(target["baseline_year"]) and int(target["baseline_year"]) <= int(as_of):
         baseline = {"target_id": target_id, "geography": home, "year": target["baseline_year"],
                     "value": target["baseline_value"], "data_class": target["baseline_data_class"],
-                    "source": target["source"], "series_break": False, "batch_id": None, "is_baseline": True}
-        for col in ("note", "note_da", "note_en"):
-            if col in observed:
-                baseline[col] = target.get(col)
+                    "source": target["source"], "note_da": target["note_da"], "note_en": target["note_en"],
+                    "series_break": False, "batch_id": None, "is_baseline": True}
         observed = pd.concat([pd.DataFrame([baseline]), observed] if len(observed) else [pd.DataFrame([baseline])],
                              ignore_index=True)
     observed.loc[(observed["geography"] == home) & (observed["year"] == target["baseline_year"]), "is_baseline"] = True
@@ -294,8 +288,8 @@ def series_table(detail: TargetDetail, lang: i18n.Lang | str) -> pd.DataFrame:
 
 def series_csv_frame(detail: TargetDetail) -> pd.DataFrame:
     """The series as a downloadable table (machine-readable columns), up to the as-of year."""
-    notes = [c for c in ("note_da", "note_en") if c in detail.all_series] or ["note"]
-    cols = ["target_id", "geography", "year", "value", "data_class", "source", *notes, "series_break", "is_baseline"]
+    cols = ["target_id", "geography", "year", "value", "data_class", "source", "note_da", "note_en", "series_break",
+            "is_baseline"]
     return detail.all_series[cols].assign(unit=detail.target["unit"])
 
 

@@ -403,3 +403,21 @@ def test_explorer_and_target_html_tables_leak_no_keys(isolated_db):
             assert_clean(at)
             leaked = re.findall(r"\b(?:target|explorer|explain|col|chart|status|reason|mark)\.[a-z_]+", html_text(at))
             assert not leaked, (lang, page, leaked)
+
+
+def test_target_page_notes_in_the_readers_language(isolated_db):
+    at = app("target", target="eud_share")
+    assert_clean(at)
+    plain = re.sub(r"\\(.)", r"\1", page_text(at))                        # captions are Markdown-escaped
+    assert "Afrundet til hele procent i kilden." in plain                  # an observation's note
+    assert "6 mio. kr. over to år; notatet angiver intet startår" in plain  # an initiative's note
+    assert "Rounded to whole per cent" not in plain and "over two years" not in plain
+    with Store.open(isolated_db) as store:
+        target = store.targets().set_index("target_id").loc["eud_share"]
+    assert target["note_da"] in plain and target["note_en"] not in plain     # the target's own note
+    at = app("target", target="eud_share")
+    at.session_state["lang"] = "en"
+    at.run()
+    plain = re.sub(r"\\(.)", r"\1", page_text(at))
+    assert "Rounded to whole per cent in the source." in plain and "over two years" in plain
+    assert target["note_en"] in plain
