@@ -67,9 +67,13 @@ def name_cell(r: dict) -> Cell:
                 subs=(r["geography"],), css="ms-name")
 
 
-def figure(r: dict, key: str, css: str = "num") -> Cell:
-    """A formatted figure, or a dash with the reason it cannot be computed under it."""
-    why = r.get(f"{key}_why") or ""
+def figure(r: dict, key: str, css: str = "num", reason: bool = True) -> Cell:
+    """A formatted figure, or a dash with the reason it cannot be computed under it.
+
+    ``reason=False`` leaves the reason to the ratio's cell and the status, so a row that cannot
+    be assessed does not say the same thing four times.
+    """
+    why = (r.get(f"{key}_why") or "") if reason else ""
     return Cell(r[f"{key}_text"], subs=(why,) if why else (), css="" if why else css)
 
 
@@ -96,7 +100,8 @@ gap_columns = [
 ]
 gap_rows = [{
     "name": name_cell(r), "latest": r["latest"], "goal": Cell(r["goal"], subs=(deadline(r),)),
-    "gap": figure(r, "gap", css=""), "distance": figure(r, "distance"), "time": figure(r, "time"),
+    "gap": figure(r, "gap", css="", reason=False), "distance": figure(r, "distance", reason=False),
+    "time": figure(r, "time", reason=False),
     "ratio": figure(r, "ratio"), "status": Cell(r["status_line"], css="ms-status"),
 } for r in records]
 st.html(html_table.TABLE_CSS + EXPLORER_CSS + html_table.table(gap_columns, gap_rows, label=L.t("explorer.table_label")))

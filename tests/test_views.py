@@ -35,7 +35,7 @@ def test_explanation_has_the_actual_numbers(store):
     lines = dict(views.explanation(detail.status, detail.target, "da"))
     assert lines["Faktisk årlig vækst"] == "−1,47 %"
     assert lines["Nødvendig årlig vækst fra periodens start"] == "11,50 %"
-    assert lines["Forhold (faktisk ÷ nødvendig)"] == "−0,13"
+    assert lines["Tempo mod det nødvendige (faktisk ÷ nødvendig vækst)"] == "−0,13"
     assert lines["Vurderingsperiode"] == "2018–2023 (6 målinger; højst 5 år tilbage)"
     assert lines["Metode"] == "sammensat vækst (CAGR)"
     assert lines["Afstand til målet"] == "17 procentpoint"
