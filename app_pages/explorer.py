@@ -17,6 +17,12 @@ from metrics.html_table import Cell, Column
 from metrics.model import TARGET_STATUSES
 from app_pages._shared import as_of, explorer_rows, get_store, lang, open_target, presenting, stop_if_empty
 
+#: Column widths of the explorer's tables; constant CSS, no user text.
+EXPLORER_CSS = """<style>
+table.ms-table td.ms-name {min-width: 11em;}
+table.ms-table td.ms-status {min-width: 10em;}
+</style>"""
+
 store = get_store()
 L = lang()
 st.title(L.t("explorer.title"))
@@ -50,6 +56,7 @@ if rows.empty:
     st.info(L.t("explorer.nothing"))
     st.stop()
 st.caption(L.t("explorer.count", n=len(rows)) + " · " + L.t("explorer.open_hint"))
+st.html(html_table.TABLE_CSS + EXPLORER_CSS)  # constant CSS, no user text
 
 # A target's link carries the reader's language, year and presentation mode: it opens a new page load.
 extra = {}
@@ -82,11 +89,6 @@ def deadline(r: dict) -> str:
     return L.t("target.deadline_passed" if passed else "target.deadline_open", year=L.year(r["target_year"]))
 
 
-#: Column widths of the explorer's tables; constant CSS, no user text.
-EXPLORER_CSS = """<style>
-table.ms-table td.ms-name {min-width: 11em;}
-table.ms-table td.ms-status {min-width: 10em;}
-</style>"""
 
 gap_columns = [
     Column("name", L.t("col.target"), L.t("explorer.help_target")),
@@ -104,7 +106,7 @@ gap_rows = [{
     "time": figure(r, "time", reason=False),
     "ratio": figure(r, "ratio"), "status": Cell(r["status_line"], css="ms-status"),
 } for r in records]
-st.html(html_table.TABLE_CSS + EXPLORER_CSS + html_table.table(gap_columns, gap_rows, label=L.t("explorer.table_label")))
+st.html(html_table.table(gap_columns, gap_rows, label=L.t("explorer.table_label")))
 
 
 csv = views.explorer_csv_frame(rows, L)

@@ -23,6 +23,7 @@ L = lang()
 st.title(L.t("target.title"))
 
 stop_if_empty(store)
+st.html(html_table.TABLE_CSS)  # constant CSS, no user text: the page's tables
 targets = store.targets()
 
 
@@ -90,7 +91,7 @@ chart_tab, table_tab = st.tabs([L.t("target.chart"), L.t("target.table")])
 with chart_tab:
     st.plotly_chart(figure, width="stretch", key="target_chart")
 with table_tab:
-    st.html(html_table.TABLE_CSS + frame_html(views.series_table(detail, L), L.t("target.series_label")))
+    st.html(frame_html(views.series_table(detail, L), L.t("target.series_label")))
 
 buffer = io.StringIO()
 export.safe_csv(views.series_csv_frame(detail), buffer)
@@ -106,7 +107,7 @@ if status is not None:
     with st.expander(L.t("target.how"), expanded=False):
         st.markdown(L.t("target.how_intro"))
         lines = views.explanation(status, target, L)
-        st.html(html_table.TABLE_CSS + html_table.table(
+        st.html(html_table.table(
             [Column("what", L.t("explain.what")), Column("value", L.t("col.value"))],
             [{"what": a, "value": b} for a, b in lines], label=L.t("target.how")))
 
@@ -125,7 +126,7 @@ if len(detail.geographies) > 1:
         keep["present"] = "1"
     suffix = ("&" + urllib.parse.urlencode(keep)) if keep else ""
     compare = views.decorate(detail.all_status, L)
-    st.html(html_table.TABLE_CSS + html_table.table(
+    st.html(html_table.table(
         [Column("geography", L.t("col.geography")), Column("latest", L.t("col.latest")),
          Column("goal", L.t("col.goal"), css="nowrap"), Column("status", L.t("col.status")),
          Column("data", L.t("col.data"))],
@@ -138,7 +139,7 @@ st.header(L.t("target.initiatives"))
 if detail.initiatives.empty:
     st.caption(L.t("target.no_initiatives"))
 else:
-    st.html(html_table.TABLE_CSS + frame_html(views.initiatives_table(detail.initiatives, L), L.t("target.initiatives")))
+    st.html(frame_html(views.initiatives_table(detail.initiatives, L), L.t("target.initiatives")))
     total = detail.initiatives["funding_dkk"].sum(min_count=1)
     if pd.notna(total):
         st.caption(L.t("target.funding_total", total=L.num(total, decimals=0, unit="kr.")))
