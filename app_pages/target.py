@@ -91,7 +91,10 @@ chart_tab, table_tab = st.tabs([L.t("target.chart"), L.t("target.table")])
 with chart_tab:
     st.plotly_chart(figure, width="stretch", key="target_chart")
 with table_tab:
-    st.html(frame_html(views.series_table(detail, L), L.t("target.series_label")))
+    if detail.series.empty:
+        st.caption(L.t("target.no_observations", geo=detail.geography))
+    else:
+        st.html(frame_html(views.series_table(detail, L), L.t("target.series_label")))
 
 buffer = io.StringIO()
 export.safe_csv(views.series_csv_frame(detail), buffer)

@@ -421,3 +421,16 @@ def test_target_page_notes_in_the_readers_language(isolated_db):
     plain = re.sub(r"\\(.)", r"\1", page_text(at))
     assert "Rounded to whole per cent in the source." in plain and "over two years" in plain
     assert target["note_en"] in plain
+
+
+def test_stem_is_visibly_provisional_and_waste_stale_in_the_explorer_and_on_the_target_page(isolated_db):
+    at = app("explorer")
+    assert_clean(at)
+    gap_table = next(h.value for h in at.get("html") if "ms-table" in h.value and "STEM" in h.value)
+    stem_row = next(r for r in gap_table.split("<tr>") if "stem_admissions" in r)
+    assert "▲ på rette vej (foreløbig: bygger på eksempeldata)" in __import__("html").unescape(stem_row)
+    waste_row = next(r for r in gap_table.split("<tr>") if "target=waste_recycling" in r)
+    assert "⚠ seneste tal fra 2020" in __import__("html").unescape(waste_row)
+    at = app("target", target="stem_admissions")
+    assert_clean(at)
+    assert "Status: ▲ på rette vej (foreløbig: bygger på eksempeldata)" in page_text(at)

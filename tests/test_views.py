@@ -176,3 +176,9 @@ def test_explorer_csv_frame_has_readable_columns_and_reasons(store):
     eud = frame.loc["Unge der vælger en erhvervsuddannelse (EUD)"]
     assert eud["Frist"] == "2025 (overskredet)" and eud["Nødvendig ændring pr. år herfra"] == "– (fristen er overskredet)"
     assert "Pace against the pace needed" in views.explorer_csv_frame(rows, "en").columns
+
+
+def test_explorer_rows_mark_stem_provisional_and_waste_stale(store):
+    rows = views.explorer_rows(store, 2026, "en", views.Filters()).set_index("target_id")
+    assert rows.loc["stem_admissions", "status_line"] == "▲ on track (provisional: rests on illustrative values)"
+    assert "⚠ latest figure from 2020" in rows.loc["waste_recycling", "status_line"]
