@@ -89,7 +89,6 @@ def deadline(r: dict) -> str:
     return L.t("target.deadline_passed" if passed else "target.deadline_open", year=L.year(r["target_year"]))
 
 
-
 gap_columns = [
     Column("name", L.t("col.target"), L.t("explorer.help_target")),
     Column("latest", L.t("col.latest"), L.t("explorer.help_latest")),
@@ -107,7 +106,6 @@ gap_rows = [{
     "ratio": figure(r, "ratio"), "status": Cell(r["status_line"], css="ms-status"),
 } for r in records]
 st.html(html_table.table(gap_columns, gap_rows, label=L.t("explorer.table_label")))
-
 
 csv = views.explorer_csv_frame(rows, L)
 st.download_button(L.t("export.csv"), data=lambda: export.frame_csv(csv), file_name=L.t("explorer.csv_name"),

@@ -314,8 +314,11 @@ def explanation(status: dict[str, Any], target: dict[str, Any], lang: i18n.Lang 
         lines.append((L.t("explain.target"), f"{goal} ({L.year(status['target_year'])})"))
     if pd.notna(status["latest_year"]):
         lines.append((L.t("explain.latest"), f"{num(status['latest_value'])} ({L.year(status['latest_year'])})"))
-    if _flag(status, "deadline_passed"):
-        lines.append((L.t("explain.deadline"), L.t("explain.deadline_passed")))
+    if target["kind"] != "none" and pd.notna(status.get("target_year")):
+        year = L.year(status["target_year"])
+        key = ("explain.deadline_settled" if _flag(status, "settled") else
+               "explain.deadline_passed" if _flag(status, "deadline_passed") else "explain.deadline_open")
+        lines.append((L.t("explain.deadline"), L.t(key, year=year)))
     if pd.notna(status.get("window_start")):
         window = L.t("explain.window_value", start=int(status["window_start"]), end=int(status["latest_year"]),
                      n=int(status["n_window"]), years=int(target["trend_window"]))

@@ -182,3 +182,10 @@ def test_explorer_rows_mark_stem_provisional_and_waste_stale(store):
     rows = views.explorer_rows(store, 2026, "en", views.Filters()).set_index("target_id")
     assert rows.loc["stem_admissions", "status_line"] == "▲ on track (provisional: rests on illustrative values)"
     assert "⚠ latest figure from 2020" in rows.loc["waste_recycling", "status_line"]
+
+
+def test_explanation_says_whether_the_deadline_has_passed(store):
+    eud = views.target_detail(store, "eud_share", None, 2026)
+    assert dict(views.explanation(eud.status, eud.target, "en"))["Deadline"].startswith("2025, passed")
+    stem = views.target_detail(store, "stem_admissions", None, 2026)
+    assert dict(views.explanation(stem.status, stem.target, "da"))["Frist"] == "2030, ikke overskredet"
