@@ -46,7 +46,8 @@ def test_explanation_of_a_series_break(store):
     detail = views.target_detail(store, "waste_recycling", None, 2026)
     lines = dict(views.explanation(detail.status, detail.target, "en"))
     assert "(starts at the series break)" in lines["Assessment window"]
-    assert lines["Status"] == "? cannot be assessed: series break: too few measurements since the change of method"
+    assert lines["Status"] == ("? cannot be assessed: series break: too few measurements since the change of method"
+                               " (⚠ latest figure from 2020, a new one was expected by 2023)")   # with its marks
 
 
 def test_target_detail_adds_the_baseline_point_once(store):
@@ -139,8 +140,8 @@ def test_explorer_rows_carry_full_names_and_the_status_with_its_marks(store):
     for tid, row in rows.iterrows():
         assert row["name"] == names[tid]                                       # never cut
         assert row["status_line"] == marks.status_line(row.to_dict(), "da")
-    assert rows.loc["eud_share", "status_line"] == \
-        "✖ bevæger sig væk fra målet (frist overskredet, tal for 2025 mangler)"
+    assert rows.loc["eud_share", "status_line"].startswith(
+        "✖ bevæger sig væk fra målet (foreløbig: bygger på eksempeldata; frist overskredet, tal for 2025 mangler")
 
 
 def test_target_detail_stops_at_the_as_of_year(store):
@@ -180,7 +181,7 @@ def test_explorer_csv_frame_has_readable_columns_and_reasons(store):
 
 def test_explorer_rows_mark_stem_provisional_and_waste_stale(store):
     rows = views.explorer_rows(store, 2026, "en", views.Filters()).set_index("target_id")
-    assert rows.loc["stem_admissions", "status_line"] == "▲ on track (provisional: rests on illustrative values)"
+    assert rows.loc["stem_admissions", "status_line"].startswith("▲ on track (provisional: rests on illustrative values")
     assert "⚠ latest figure from 2020" in rows.loc["waste_recycling", "status_line"]
 
 
@@ -189,3 +190,14 @@ def test_explanation_says_whether_the_deadline_has_passed(store):
     assert dict(views.explanation(eud.status, eud.target, "en"))["Deadline"].startswith("2025, passed")
     stem = views.target_detail(store, "stem_admissions", None, 2026)
     assert dict(views.explanation(stem.status, stem.target, "da"))["Frist"] == "2030, ikke overskredet"
+
+
+def test_explorer_rows_of_a_settled_target(store, tmp_path):
+    """EUD's 2025 figure measured and missed: not met, and no 'change needed from now'."""
+    path = write_csv(tmp_path / "eud.csv", "target_id,year,value,source\neud_share,2025,14,s\n")
+    ingest.import_observations(store, path, ANALYST)
+    eud = views.explorer_rows(store, 2026, "da", views.Filters()).set_index("target_id").loc["eud_share"]
+    assert eud["status_line"].startswith("⊘ ikke nået")
+    assert (eud["needed_text"], eud["needed_why"]) == ("–", "afgjort: målåret er målt")
+    detail = views.target_detail(store, "eud_share", None, 2026)
+    assert dict(views.explanation(detail.status, detail.target, "da"))["Frist"] == "2025, afgjort med tallet for 2025"
