@@ -13,7 +13,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 from metrics import i18n, progress
 from metrics.model import MalsporError
 from app_pages._auth import sign_in_panel
-from app_pages._shared import PRESENTATION_CSS, get_store, log, presenting, tr
+from app_pages._shared import PRESENTATION_CSS, get_store, lang, log, presenting, tr
 
 st.set_page_config(page_title="Målspor", page_icon=":material/target:", layout="wide")
 
@@ -53,6 +53,9 @@ with st.sidebar:
               on_change=_keep, args=("w_present", "present"))
     st.divider()
     sign_in_panel(store, tr)
+    # Streamlit's page always says <html lang="en">: set the chosen language (a code from
+    # i18n.LANGUAGES, never user text), again whenever it changes, for screen readers and hyphenation.
+    st.html(f"<script>document.documentElement.lang = {lang().code!r};</script>", unsafe_allow_javascript=True)
 
 # Keep the shared state in the URL (defaults left out, so links stay short).
 for key, value, default in (
@@ -72,10 +75,13 @@ memo = st.Page("app_pages/report.py", title=tr("nav.report"), icon=":material/de
 upload = st.Page("app_pages/upload.py", title=tr("nav.upload"), icon=":material/upload:", url_path="upload")
 admin = st.Page("app_pages/admin.py", title=tr("nav.admin"), icon=":material/admin_panel_settings:", url_path="admin")
 page = st.navigation([overview, target, explorer, memo, upload, admin], position="top" if presenting() else "sidebar")
+# Each page its own title in the browser tab: "Overblik · Målspor", "Overview · Målspor", ...
+st.set_page_config(page_title=tr("page.title", page=page.title))
 
 if presenting():
-    st.markdown(PRESENTATION_CSS, unsafe_allow_html=True)  # constant CSS, no user text
-    st.button(tr("app.present_exit"), icon=":material/close_fullscreen:",
+    st.html(PRESENTATION_CSS)  # constant CSS, no user text
+    # Fixed at the right end of the top bar (PRESENTATION_CSS): always on screen, never under the navigation.
+    st.button(tr("app.present_exit"), icon=":material/close_fullscreen:", key="present_exit",
               on_click=lambda: st.session_state.update(present=False, w_present=False))
 
 # A link to the root with ?target=... opens the target page.
@@ -87,7 +93,7 @@ try:
 except ScriptControlException:
     raise  # st.stop, st.rerun and st.switch_page work by raising these
 except MalsporError as exc:
-    st.error(str(exc))
+    st.error(exc.render(lang()))
 except Exception:  # noqa: BLE001 - no traceback ever reaches a page
     log.exception("Unexpected error on page %s", page.url_path)
     st.error(tr("app.unexpected"))

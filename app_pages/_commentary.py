@@ -66,10 +66,10 @@ def show(store: Store, *, year: int, target_id: str | None = None, focus_area_id
             commentary.save(store, actor, year=year, text=text, target_id=target_id, focus_area_id=focus_area_id,
                             lang=language)
         except ValidationError as exc:
-            for line in exc.render(language):
+            for line in exc.lines(language):
                 st.error(line)
         except MalsporError as exc:
-            st.error(str(exc))
+            st.error(exc.render(language))
         else:
             st.session_state[f"commentary_saved_{key}"] = tr("commentary.saved", author=actor.name)
             st.rerun()

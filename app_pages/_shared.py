@@ -16,16 +16,74 @@ from metrics.store import Store, default_db_path
 
 log = logging.getLogger("malspor")
 
-#: Static CSS for presentation mode: larger type, no sidebar. Contains no user text.
+#: Static CSS for presentation mode (a meeting room, 1280x720 to 1920x1080): body text 1.3rem, key
+#: numbers more than twice that, tables and captions at least 18 px, no sidebar, a compact header,
+#: and the exit button fixed at the right end of the top bar, beside (never under) the navigation.
+#: Contains no user text.
 PRESENTATION_CSS = """
 <style>
-section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"] {display: none !important;}
-div[data-testid="stAppViewContainer"] .block-container {max-width: 100% !important; padding-top: 2rem;}
+section[data-testid="stSidebar"], div[data-testid="stSidebarCollapsedControl"],
+  [data-testid="stExpandSidebarButton"] {display: none !important;}
+div[data-testid="stAppViewContainer"] .block-container {max-width: 100% !important;
+  padding: 4.5rem 2.5rem 6rem 2.5rem !important;}
 div[data-testid="stAppViewContainer"] {font-size: 1.3rem;}
-div[data-testid="stMarkdownContainer"] p, div[data-testid="stMarkdownContainer"] li {font-size: 1.3rem;}
-h1 {font-size: 3rem !important;} h2 {font-size: 2.3rem !important;} h3 {font-size: 1.8rem !important;}
+div[data-testid="stMarkdownContainer"] p, div[data-testid="stMarkdownContainer"] li,
+  div[data-testid="stWidgetLabel"] p, div[data-testid="stExpander"] summary p,
+  div[data-testid="stButton"] button p, div[data-testid="stDownloadButton"] button p {font-size: 1.3rem;}
+div[data-testid="stCaptionContainer"], div[data-testid="stCaptionContainer"] p {font-size: 1.15rem;}
+[data-testid="stMain"] input, [data-testid="stMain"] textarea, div[data-baseweb="select"] div,
+  div[role="listbox"] li, div[data-testid="stRadio"] label p {font-size: 1.3rem !important;}
+h1 {font-size: 2.1rem !important; padding-top: 0 !important; padding-bottom: 0.25rem !important;}
+h2 {font-size: 1.9rem !important; padding-top: 0.75rem !important;}
+h3 {font-size: 1.6rem !important;}
+div[data-testid="stMetricValue"], div[data-testid="stMetricValue"] * {font-size: 3rem !important; line-height: 1.15;}
+[data-testid="stMetricLabel"] p {font-size: 1.3rem !important;}
+table.ms-table {font-size: 1.3rem !important;}
+.ms-summary .ms-summary-line {font-size: 1.6rem !important;}
+.ms-summary .ms-key {font-size: 3.25rem !important;}
+.ms-summary .ms-summary-sub {font-size: 1.3rem !important;}
+.st-key-overview_status button p {font-size: 1.3rem !important;}
+.st-key-overview_status button p strong {font-size: 2.75rem !important;}
+.st-key-present_exit {position: fixed !important; top: 0.6rem; right: 3.75rem; z-index: 1000001;
+  width: auto !important;}
+.st-key-present_exit button {background: #FFFFFF; border: 2px solid #0B4F8A; min-height: 2.5rem;}
 </style>
 """
+
+#: The overview's CSS: the summary's key number, the count in each status tile, a severity-coloured
+#: edge on each status cell (the icon and words carry the meaning; colour repeats it), and column
+#: widths that keep the whole table on screen at 1440 px. Built from constants only, no user text.
+OVERVIEW_CSS = "<style>\n" + "\n".join([
+    ".ms-summary {margin: 0 0 0.25rem;}",
+    ".ms-summary .ms-summary-line {font-size: 1.35rem; font-weight: 600; line-height: 1.2; margin: 0; color: #1A1A1A;}",
+    ".ms-summary .ms-key {font-size: 2.75rem; font-weight: 700; color: #0B4F8A; margin-right: 0.15rem;}",
+    ".ms-summary .ms-summary-sub {margin: 0.2rem 0 0; color: #4A4A4A;}",
+    ".st-key-overview_status button[data-variant=pills] {height: auto; padding: 0.2rem 0.85rem;}",
+    ".st-key-overview_status button[data-variant=pills] p {line-height: 1.25; margin: 0;}",
+    ".st-key-overview_status button p strong {font-size: 1.6em; line-height: 1; margin-right: 0.3em;"
+    " vertical-align: -0.08em;}",
+    "table.ms-table td.ms-status {border-left: 6px solid #6B6B6B;}",
+    *(f"table.ms-table td.ms-status-{status} {{border-left-color: {colour};}}"
+      for status, colour in i18n.STATUS_COLOURS.items()),
+    ".ms-targets table.ms-table th:nth-child(1) {width: 30%;}",
+    ".ms-targets table.ms-table th:nth-child(2) {width: 15%;}",
+    ".ms-targets table.ms-table th:nth-child(3) {width: 12%;}",
+    ".ms-targets table.ms-table th:nth-child(4) {width: 7%;}",
+    ".ms-targets table.ms-table th:nth-child(6) {width: 120px;}",
+    ".ms-behind table.ms-table th:nth-child(1) {width: 38%;}",
+    ".ms-behind table.ms-table th:nth-child(2) {width: 30%;}",
+    ".ms-monitored table.ms-table th:nth-child(1) {width: 38%;}",
+    ".ms-monitored table.ms-table th:nth-child(4) {width: 120px;}",
+]) + "\n</style>"
+
+
+def md(text: object) -> str:
+    """Text from the data (a theme's or target's name) made safe for Streamlit's Markdown: shown as written."""
+    value = "" if text is None else str(text)
+    return "".join("\\" + c if c in _MD_SPECIAL else c for c in value)
+
+
+_MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:")
 
 
 @st.cache_resource(show_spinner=False)
@@ -38,7 +96,7 @@ def get_store() -> Store:
     try:
         return _open_store(str(default_db_path()))
     except MalsporError as exc:
-        st.error(f"{i18n.t('app.db_error', lang())} {exc}")
+        st.error(f"{i18n.t('app.db_error', lang())} {exc.render(lang())}")
         st.stop()
         raise  # unreachable: st.stop() raises
 
@@ -67,6 +125,12 @@ def tr(key: str, **kwargs: object) -> str:
 
 def presenting() -> bool:
     return bool(st.session_state.get("present", False))
+
+
+def link_year() -> int | None:
+    """The 'as of' year for links (None for this year, the default, so links stay short)."""
+    year = as_of()
+    return None if year == progress.current_year() else year
 
 
 # ---------------------------------------------------------------------- cached views

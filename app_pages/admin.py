@@ -11,7 +11,7 @@ import streamlit as st
 from metrics import audit, auth, export
 from metrics.model import ROLES, MalsporError
 from app_pages._auth import current_actor, oidc_configured
-from app_pages._shared import get_store, tr
+from app_pages._shared import get_store, lang, tr
 
 store = get_store()
 actor = current_actor(store)
@@ -33,7 +33,7 @@ def attempt(action, success: str) -> None:  # noqa: ANN001 - a zero-argument cal
         st.session_state["admin_message"] = success
         st.rerun()
     except MalsporError as exc:
-        st.error(str(exc))
+        st.error(exc.render(lang()))
 
 
 if message := st.session_state.pop("admin_message", None):

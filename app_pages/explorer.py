@@ -7,15 +7,13 @@ each column as the formatted text the eye sees.
 
 from __future__ import annotations
 
-import urllib.parse
-
 import pandas as pd
 import streamlit as st
 
-from metrics import charts, export, html_table, progress, views
+from metrics import charts, export, html_table, views
 from metrics.html_table import Cell, Column
 from metrics.model import TARGET_STATUSES
-from app_pages._shared import as_of, explorer_rows, get_store, lang, open_target, presenting, stop_if_empty
+from app_pages._shared import explorer_rows, get_store, lang, link_year, open_target, presenting, stop_if_empty
 
 #: Column widths of the explorer's tables; constant CSS, no user text.
 EXPLORER_CSS = """<style>
@@ -58,19 +56,12 @@ if rows.empty:
 st.caption(L.t("explorer.count", n=len(rows)) + " · " + L.t("explorer.open_hint"))
 st.html(html_table.TABLE_CSS + EXPLORER_CSS)  # constant CSS, no user text
 
-# A target's link carries the reader's language, year and presentation mode: it opens a new page load.
-extra = {}
-if as_of() != progress.current_year():
-    extra["year"] = str(as_of())
-if presenting():
-    extra["present"] = "1"
-suffix = ("&" + urllib.parse.urlencode(extra)) if extra else ""
 records = rows.to_dict("records")
 
 
 def name_cell(r: dict) -> Cell:
-    """The target's full name as a link to its page, with the geography the figures are for under it."""
-    return Cell(r["name"], href=views.target_link(r["target_id"], r["geography"], L) + suffix,
+    """The full name as a link keeping language, year and presentation mode; the geography under it."""
+    return Cell(r["name"], href=views.target_link(r["target_id"], r["geography"], L, link_year(), presenting()),
                 subs=(r["geography"],), css="ms-name")
 
 
@@ -113,7 +104,7 @@ st.download_button(L.t("export.csv"), data=lambda: export.frame_csv(csv), file_n
 
 st.header(L.t("explorer.scatter_title"))
 st.caption(L.t("explorer.scatter_help"))
-scatter = charts.gap_scatter(rows, L, title="")
+scatter = charts.gap_scatter(rows, L, title="", large=presenting())
 scatter_event = st.plotly_chart(scatter, width="stretch", on_select="rerun",
                                 selection_mode="points", key="explorer_scatter")
 st.download_button(L.t("target.download_png"), data=lambda: charts.figure_png(scatter), file_name="gap_scatter.png",
@@ -136,7 +127,7 @@ table_tab, chart_tab = st.tabs([L.t("explorer.table"), L.t("target.chart")])
 with table_tab:
     st.html(html_table.table(pace_columns, pace_rows, label=L.t("explorer.pace_label")))
 with chart_tab:
-    pace = charts.pace_figure(rows, L, title="")
+    pace = charts.pace_figure(rows, L, title="", large=presenting())
     st.plotly_chart(pace, width="stretch", key="explorer_pace")
     st.download_button(L.t("target.download_png"), data=lambda: charts.figure_png(pace), file_name="pace.png",
                        mime="image/png", icon=":material/image:", key="explorer_pace_png", on_click="ignore")

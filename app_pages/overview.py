@@ -1,100 +1,143 @@
-"""Overview for leadership: which targets are on track, which are not, theme by theme."""
+"""Overview for leadership: which targets are on track, which are not, and why.
+
+From the top: how many targets are met or on track (and how many indicators are only
+monitored), the status tiles that filter the page (kept in the URL as ``?status=…``), the
+targets furthest behind and why (the memo's ranking), every target theme by theme, and the
+monitored indicators apart. The tables are real HTML tables (``metrics.html_table``): names
+wrap instead of being cut, every status carries its marks in words, and each name is a link
+that keeps the language, year and presentation mode.
+"""
 
 from __future__ import annotations
 
-import pandas as pd
-import streamlit as st
-
 from functools import partial
 
-from metrics import export, i18n, report, views
-from app_pages._shared import as_of, changes, get_store, lang, open_target, overview_rows, stop_if_empty, tr
+import streamlit as st
 
+from metrics import export, html_table, report, views
+from app_pages._shared import (OVERVIEW_CSS, as_of, changes, get_store, lang, link_year, md, open_target,
+                               overview_rows, presenting, stop_if_empty, tr)
+
+esc = html_table.esc
 store = get_store()
-language = lang()
+L = lang()
+present = presenting()
+st.html(html_table.TABLE_CSS + OVERVIEW_CSS)  # constant CSS, no user text
 st.title(tr("overview.title"))
 
 stop_if_empty(store)
 
 rows = overview_rows()
+year = link_year()
 total = views.summary(rows)
-st.header(tr("overview.summary", on=total["good"], n=total["targets"]))
+monitored_text = ("" if not total["monitored"] else tr("overview.summary_monitored_one") if total["monitored"] == 1
+                  else tr("overview.summary_monitored_many", m=total["monitored"]))
+st.html(
+    '<div class="ms-summary"><p class="ms-summary-line">'
+    f'<span class="ms-key">{esc(tr("overview.summary_count", on=total["good"], n=total["targets"]))}</span> '
+    f'{esc(tr("overview.summary_rest"))}</p>'
+    + (f'<p class="ms-summary-sub">{esc(monitored_text)}</p>' if monitored_text else "") + "</div>"
+)
 
-# Count per status: icon and words in each tile, never colour alone.
-counts = views.status_counts(rows)
-if counts:
-    for col, (status, n) in zip(st.columns(len(counts)), counts):
-        col.metric(i18n.status_label(status, language), n)
+# The status tiles: icon, words and count per status; choosing some filters the targets below.
+counts = dict(views.status_counts(rows))
+if "overview_status" not in st.session_state:  # first run on this page: the choice a link carries
+    st.session_state["overview_status"] = [s for s in views.status_filter(st.query_params.get_all("status"))
+                                           if s in counts]
+chosen = tuple(s for s in st.pills(tr("overview.filter"), list(counts), selection_mode="multi", key="overview_status",
+                                   format_func=lambda s: f"**{counts[s]}** {md(L.status(s))}",
+                                   help=tr("overview.filter_help")) or () if s in counts)
+if chosen:
+    st.query_params["status"] = ",".join(chosen)
+elif "status" in st.query_params:
+    del st.query_params["status"]
+shown = views.filter_by_status(rows, chosen)
+if chosen:
+    st.caption(tr("overview.filter_shown", shown=len(shown), n=total["targets"],
+                  statuses=tr("overview.filter_or").join(L.status(s) for s in chosen)))
 
-# Take it away: the committee memo and the status table, built on click.
-memo_col, xlsx_col, _ = st.columns([1, 1, 2])
-memo_col.download_button(tr("export.memo_pdf"), data=partial(report.memo_bytes, store, "pdf", as_of(), language),
-                         file_name=report.file_name(as_of(), language, "pdf"), mime="application/pdf",
-                         icon=":material/picture_as_pdf:", key="overview_memo", on_click="ignore")
-xlsx_col.download_button(tr("export.xlsx"), data=partial(export.status_workbook, store, as_of(), language),
-                         file_name=f"status_{as_of()}.xlsx", mime=export.XLSX_MIME, icon=":material/table_view:",
-                         key="overview_xlsx", on_click="ignore")
+# Furthest behind, and why: the memo's ranking (views.furthest_behind). Left out while a status is
+# chosen, so the chosen targets follow the tiles directly.
+if not chosen:
+    st.header(tr("overview.behind_title"))
+    behind = views.behind_table(rows, L, report.BEHIND_SHOWN, label=tr("overview.behind_title"), year=year,
+                                present=present)
+    if behind:
+        if not present:
+            st.caption(tr("overview.behind_intro"))
+        st.html(f'<div class="ms-behind">{behind}</div>')
+    else:
+        st.markdown(tr("overview.behind_none"))
 
-# Jump straight to a target (keyboard-friendly; the tables below can be clicked too).
+# Every target, theme by theme.
+if not present:
+    st.caption(tr("overview.open_hint"))
+themes = {t.theme_id: L.pick(t.name_da, t.name_en) for t in store.themes().itertuples()}
+targets = rows[rows["kind"] != "none"]
+for theme_id, theme_name in themes.items():
+    theme_rows = shown[(shown["theme"] == theme_id) & (shown["kind"] != "none")]
+    all_in_theme = targets[targets["theme"] == theme_id]
+    if theme_rows.empty and chosen:
+        continue  # filtered out: say nothing about the theme
+    st.header(md(theme_name))
+    if all_in_theme.empty:
+        st.caption(tr("overview.no_targets_in_theme"))
+        continue
+    part = views.summary(all_in_theme)
+    st.markdown(tr("overview.theme_summary", on=part["good"], n=part["targets"]))
+    st.html('<div class="ms-targets">' + views.overview_table(
+        theme_rows, L, label=tr("overview.theme_table", theme=theme_name), year=year, present=present) + "</div>")
+
+# Monitored indicators apart: no target, judged by their trend.
+if total["monitored"] and not chosen:
+    st.header(tr("overview.monitored_title"))
+    st.markdown(tr("overview.monitored_intro"))
+    st.html('<div class="ms-monitored">' + views.monitored_table(
+        rows, L, label=tr("overview.monitored_title"), themes=themes, year=year, present=present) + "</div>")
+
+# Below the targets: find one, take the memo or the table away, see what the latest import changed.
+st.divider()
 names = dict(zip(rows["target_id"], rows["name"]))
 choice = st.selectbox(tr("overview.jump"), list(names), index=None, format_func=names.get,
                       placeholder=tr("overview.jump_placeholder"), key="overview_jump")
 if choice:
     open_target(choice)
 
-with st.expander(tr("overview.changes"), expanded=False):
-    diff = changes()
-    if diff.batch is None:
-        st.caption(tr("overview.changes_none"))
-    else:
-        b = diff.batch
-        st.caption(tr("overview.changes_batch", batch=b["batch_id"], file=b["file_name"], user=b["user_name"],
-                      time=pd.Timestamp(b["created_at"]).strftime("%d.%m.%Y %H:%M")))
-        st.markdown(f"**{tr('overview.changes_values')}**")
-        st.dataframe(pd.DataFrame({
-            tr("col.target"): diff.values["name"], tr("col.geography"): diff.values["geography"],
-            tr("col.year"): diff.values["year"].astype(str),
-            tr("col.old_value"): [i18n.fmt_number(v, language) for v in diff.values["old_value"]],
-            tr("col.new_value"): [i18n.fmt_number(v, language) for v in diff.values["new_value"]],
-        }), hide_index=True, width="stretch")
-        if diff.n_values > len(diff.values):
-            st.caption(tr("overview.changes_more", shown=len(diff.values), n=i18n.fmt_number(diff.n_values, language)))
-        st.markdown(f"**{tr('overview.changes_statuses')}**")
-        if diff.statuses.empty:
-            st.caption(tr("overview.changes_no_status"))
-        else:
-            st.dataframe(pd.DataFrame({
-                tr("col.target"): diff.statuses["name"], tr("col.geography"): diff.statuses["geography"],
-                tr("col.change"): diff.statuses["change"],
-            }), hide_index=True, width="stretch")
+if not present:  # a meeting room needs neither downloads nor the import log
+    memo_col, xlsx_col, _ = st.columns([1, 1, 2])
+    memo_col.download_button(tr("export.memo_pdf"), data=partial(report.memo_bytes, store, "pdf", as_of(), L),
+                             file_name=report.file_name(as_of(), L, "pdf"), mime="application/pdf",
+                             icon=":material/picture_as_pdf:", key="overview_memo", on_click="ignore")
+    xlsx_col.download_button(tr("export.xlsx"), data=partial(export.status_workbook, store, as_of(), L),
+                             file_name=f"status_{as_of()}.xlsx", mime=export.XLSX_MIME, icon=":material/table_view:",
+                             key="overview_xlsx", on_click="ignore")
 
-st.caption(tr("overview.open_hint"))
-columns = {
-    "name": tr("col.target"), "latest": tr("col.latest"), "goal": tr("col.goal"), "deadline": tr("col.deadline"),
-    "status_text": tr("col.status"), "trend": tr("col.trend"), "geography": tr("col.geography"),
-    "data": tr("col.data"), "link": tr("col.open"),
-}
-for theme in store.themes().itertuples():
-    st.header(theme.name_da if language == "da" else theme.name_en)
-    theme_rows = rows[rows["theme"] == theme.theme_id].reset_index(drop=True)
-    if theme_rows.empty:
-        st.caption(tr("overview.no_targets_in_theme"))
-        continue
-    part = views.summary(theme_rows)
-    if part["targets"]:
-        st.markdown(tr("overview.theme_summary", on=part["good"], n=part["targets"]))
-    event = st.dataframe(
-        theme_rows[list(columns)].rename(columns=columns),
-        hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-        key=f"overview_{theme.theme_id}",
-        column_config={
-            columns["trend"]: st.column_config.LineChartColumn(columns["trend"], width="small"),
-            columns["link"]: st.column_config.LinkColumn(columns["link"], display_text="→", width="small"),
-            columns["name"]: st.column_config.TextColumn(columns["name"], width="large"),
-        },
-    )
-    picked = views.selected_target(event, theme_rows)
-    if picked:
-        open_target(*picked)
-    if theme_rows["has_illustrative"].any():
-        st.caption("⚠ " + tr("overview.illustrative_note"))
+    with st.expander(tr("overview.changes"), expanded=False):
+        diff = changes()
+        if diff.batch is None:
+            st.caption(tr("overview.changes_none"))
+        else:
+            b = diff.batch
+            st.caption(tr("overview.changes_batch", batch=b["batch_id"], file=b["file_name"], user=b["user_name"],
+                          time=L.date(b["created_at"], with_time=True)))
+            st.markdown(f"**{tr('overview.changes_values')}**")
+            st.html(html_table.table(
+                [html_table.Column("name", tr("col.target")), html_table.Column("geo", tr("col.geography")),
+                 html_table.Column("year", tr("col.year")),
+                 html_table.Column("old", tr("col.old_value"), css="num"),
+                 html_table.Column("new", tr("col.new_value"), css="num")],
+                [{"name": r["name"], "geo": r["geography"], "year": L.year(r["year"]), "old": L.num(r["old_value"]),
+                  "new": L.num(r["new_value"])} for r in diff.values.to_dict("records")],
+                label=tr("overview.changes_values")))
+            if diff.n_values > len(diff.values):
+                st.caption(tr("overview.changes_more", shown=len(diff.values), n=L.num(diff.n_values)))
+            st.markdown(f"**{tr('overview.changes_statuses')}**")
+            if diff.statuses.empty:
+                st.caption(tr("overview.changes_no_status"))
+            else:
+                st.html(html_table.table(
+                    [html_table.Column("name", tr("col.target")), html_table.Column("geo", tr("col.geography")),
+                     html_table.Column("change", tr("col.change"))],
+                    [{"name": r["name"], "geo": r["geography"], "change": r["change"]}
+                     for r in diff.statuses.to_dict("records")],
+                    label=tr("overview.changes_statuses")))

@@ -7,16 +7,14 @@ shown is as of the chosen year: the series stops there, as the status and the me
 from __future__ import annotations
 
 import io
-import re
-import urllib.parse
 
 import pandas as pd
 import streamlit as st
 
-from metrics import charts, export, html_table, marks, progress, views
+from metrics import charts, export, html_table, marks, views
 from metrics.html_table import Cell, Column
 from app_pages import _commentary
-from app_pages._shared import as_of, get_store, lang, presenting, stop_if_empty
+from app_pages._shared import as_of, get_store, lang, link_year, md, presenting, stop_if_empty
 
 store = get_store()
 L = lang()
@@ -25,11 +23,6 @@ st.title(L.t("target.title"))
 stop_if_empty(store)
 st.html(html_table.TABLE_CSS)  # constant CSS, no user text: the page's tables
 targets = store.targets()
-
-
-def inert(text: str) -> str:
-    """Text from a URL or the database made inert for Markdown: no links, emphasis, math or HTML."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
 
 
 def frame_html(frame: pd.DataFrame, label: str) -> str:
@@ -41,7 +34,7 @@ def frame_html(frame: pd.DataFrame, label: str) -> str:
 names = {r.target_id: L.pick(r.name_da, r.name_en) for r in targets.itertuples()}
 requested = st.query_params.get("target")
 if requested and requested not in names:
-    st.warning(inert(L.t("target.unknown", target=requested)))
+    st.warning(md(L.t("target.unknown", target=requested)))
 ids = list(names)
 chosen = st.selectbox(L.t("target.choose"), ids, index=ids.index(requested) if requested in names else 0,
                       format_func=names.get, key=f"target_choice_{requested}")
@@ -64,11 +57,11 @@ if len(detail.geographies) > 1:
 st.header(names[chosen])
 description = L.pick(target.get("description_da"), target.get("description_en"))
 if description:
-    st.markdown(inert(description))
+    st.markdown(md(description))
 note = L.pick(target["note_da"], target["note_en"])
 focus = L.pick(target.get("focus_area_da"), target.get("focus_area_en"))
-st.caption(inert(f"{L.t('target.focus_area')}: {focus} · {L.t('target.source')}: {target['source']}"
-                 + (f" · {note}" if note else "")))
+st.caption(md(f"{L.t('target.focus_area')}: {focus} · {L.t('target.source')}: {target['source']}"
+              + (f" · {note}" if note else "")))
 
 if status is None or pd.isna(status.get("latest_year")):
     st.info(L.t("target.no_observations", geo=detail.geography))
@@ -86,7 +79,7 @@ else:
 if (detail.series["data_class"] == "I").any():
     st.warning(L.t("target.illustrative_warning"))
 
-figure = charts.target_figure(detail, L)
+figure = charts.target_figure(detail, L, large=presenting(), as_of=as_of())
 chart_tab, table_tab = st.tabs([L.t("target.chart"), L.t("target.table")])
 with chart_tab:
     st.plotly_chart(figure, width="stretch", key="target_chart")
@@ -116,24 +109,17 @@ if status is not None:
 
 if len(detail.geographies) > 1:
     st.header(L.t("target.compare"))
-    geo_figure = charts.geography_figure(detail, L)
+    geo_figure = charts.geography_figure(detail, L, large=presenting(), as_of=as_of())
     st.plotly_chart(geo_figure, width="stretch", key="geo_chart")
     st.download_button(L.t("target.download_png"), data=lambda: charts.figure_png(geo_figure),
                        file_name=f"{chosen}_geographies.png", mime="image/png", icon=":material/image:",
                        key="geo_png", on_click="ignore")
-    # Each geography's link carries the reader's language, year and presentation mode (a new page load).
-    keep = {}
-    if as_of() != progress.current_year():
-        keep["year"] = str(as_of())
-    if presenting():
-        keep["present"] = "1"
-    suffix = ("&" + urllib.parse.urlencode(keep)) if keep else ""
     compare = views.decorate(detail.all_status, L)
     st.html(html_table.table(
         [Column("geography", L.t("col.geography")), Column("latest", L.t("col.latest")),
          Column("goal", L.t("col.goal"), css="nowrap"), Column("status", L.t("col.status")),
          Column("data", L.t("col.data"))],
-        [{"geography": Cell(r["geography"], href=views.target_link(chosen, r["geography"], L) + suffix),
+        [{"geography": Cell(r["geography"], href=views.target_link(chosen, r["geography"], L, link_year(), presenting())),
           "latest": r["latest"], "goal": r["goal"], "status": marks.status_line(r, L), "data": r["data"]}
          for r in compare.to_dict("records")],
         label=L.t("target.compare")))

@@ -40,13 +40,11 @@ def md(text: str) -> str:
 
 
 def error_text(exc: BaseException) -> str:
-    """A refusal in the user's language (ImportRefused and ValidationError carry message codes)."""
+    """A refusal in the user's language (every MalsporError carries a message code; a ValidationError
+    gives one problem a line)."""
     if isinstance(exc, PermissionDenied):
         return tr("upload.permission", role=tr(f"role.{actor.role}"))
-    if isinstance(exc, ValidationError):
-        return "\n".join(exc.render(language))
-    text = getattr(exc, "text", None)
-    return text(language) if callable(text) else str(exc)
+    return exc.render(language)
 
 
 def safely(render: Callable[[], None]) -> None:

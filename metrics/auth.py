@@ -30,7 +30,7 @@ from typing import Any
 import pandas as pd
 
 from metrics import audit
-from metrics.model import ROLES, Actor, MalsporError, ValidationError, Problem
+from metrics.model import ROLES, Actor, MalsporError, OneOf, ValidationError, Problem
 from metrics.store import Store
 
 #: scrypt cost parameters (RFC 7914): n = 2**14, r = 8, p = 1 costs ~16 MB and ~50 ms.
@@ -51,10 +51,11 @@ class SignInFailed(MalsporError):
     can say it in the user's language.
     """
 
-    def __init__(self, message: str, code: str, until: dt.datetime | None = None):
-        super().__init__(message)
-        self.code = code
+    PREFIX = "auth.failed_"
+
+    def __init__(self, code: str, until: dt.datetime | None = None):
         self.until = until
+        super().__init__(code, until=f"{until:%H:%M}" if until else "", n=MAX_FAILED, minutes=LOCK_MINUTES)
 
 
 # ---------------------------------------------------------------------- passwords
@@ -82,25 +83,24 @@ def verify_password(password: str, stored: str) -> bool:
 def check_password_strength(password: str) -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationError([Problem(None, "password", None,
-                                       f"The password must have at least {MIN_PASSWORD_LENGTH} characters.")])
+                                       code="password_short", params={"min": MIN_PASSWORD_LENGTH})])
 
 
 # ---------------------------------------------------------------------- local accounts
 def _check_role(role: str) -> None:
     if role not in ROLES:
-        raise ValidationError([Problem(None, "role", role, f"The role must be one of: {', '.join(ROLES)}.")])
+        raise ValidationError([Problem(None, "role", role, code="role_unknown", params={"choices": OneOf(ROLES)})])
 
 
 def add_local_user(store: Store, actor: Actor, name: str, role: str, password: str) -> None:
     """Create a local account (administrators only; the command line acts as one)."""
     if not _NAME_RE.fullmatch(name):
-        raise ValidationError([Problem(None, "name", name, "Use 2-64 letters, digits or . _ @ -.")])
+        raise ValidationError([Problem(None, "name", name, code="user_name_invalid")])
     _check_role(role)
     check_password_strength(password)
     with store.write(actor, "manage_users") as cur:
         if cur.execute("SELECT count(*) FROM local_users WHERE user_name = ?", [name]).fetchall()[0][0]:
-            raise MalsporError(f"The user '{name}' already exists. Change the role with 'user role' "
-                               "or the password with 'user password'.")
+            raise MalsporError("user_exists", name=name)
         cur.execute("INSERT INTO local_users (user_name, role, password_hash) VALUES (?, ?, ?)",
                     [name, role, hash_password(password)])
         audit.record(cur, actor, "user_add", "local_user", name, None, {"role": role})
@@ -135,7 +135,7 @@ def _local_user(cur: Any, name: str) -> dict[str, Any]:
     rows = cur.execute("SELECT user_name, role, failed_attempts, locked_until FROM local_users WHERE user_name = ?",
                        [name]).fetchall()
     if not rows:
-        raise MalsporError(f"There is no local user '{name}'.")
+        raise MalsporError("user_unknown", name=name)
     return dict(zip(("user_name", "role", "failed_attempts", "locked_until"), rows[0]))
 
 
@@ -157,11 +157,10 @@ def sign_in_local(store: Store, name: str, password: str, *, now: dt.datetime | 
                            "WHERE user_name = ?", [name]).fetchall()
     if not rows:
         hash_password(password)  # same work as a real check, so timing does not reveal names
-        raise SignInFailed("Wrong user name or password.", "wrong")
+        raise SignInFailed("wrong")
     role, stored, failed, locked_until = rows[0]
     if locked_until is not None and locked_until > now:
-        raise SignInFailed(f"The account is locked after {MAX_FAILED} wrong passwords until "
-                           f"{locked_until:%H:%M}. Try again later or ask an administrator.", "locked", locked_until)
+        raise SignInFailed("locked", locked_until)
     if not verify_password(password, stored):
         failed = int(failed or 0) + 1
         lock = now + dt.timedelta(minutes=LOCK_MINUTES) if failed >= MAX_FAILED else None
@@ -171,9 +170,8 @@ def sign_in_local(store: Store, name: str, password: str, *, now: dt.datetime | 
             audit.record(cur, system, "sign_in_failed", "local_user", name, {"failed_attempts": failed - 1},
                          {"failed_attempts": failed, "locked_until": lock.isoformat() if lock else None})
         if lock:
-            raise SignInFailed(f"Wrong password {MAX_FAILED} times: the account is locked for {LOCK_MINUTES} "
-                               "minutes.", "locked_now", lock)
-        raise SignInFailed("Wrong user name or password.", "wrong")
+            raise SignInFailed("locked_now", lock)
+        raise SignInFailed("wrong")
     if failed or locked_until is not None:
         with store.write(system, "sign_in") as cur:
             cur.execute("UPDATE local_users SET failed_attempts = 0, locked_until = NULL WHERE user_name = ?", [name])
@@ -202,8 +200,7 @@ def set_role_mapping(store: Store, actor: Actor, pattern: str, role: str) -> Non
     """Map an e-mail address (``ana@regionh.dk``) or a domain (``@regionh.dk``) to a role."""
     pattern = pattern.strip().lower()
     if not (_EMAIL_RE.fullmatch(pattern) or _DOMAIN_RE.fullmatch(pattern)):
-        raise ValidationError([Problem(None, "pattern", pattern,
-                                       "Write an e-mail address (name@regionh.dk) or a domain (@regionh.dk).")])
+        raise ValidationError([Problem(None, "pattern", pattern, code="pattern_invalid")])
     _check_role(role)
     with store.write(actor, "manage_users") as cur:
         rows = cur.execute("SELECT role FROM role_mappings WHERE pattern = ?", [pattern]).fetchall()
@@ -218,6 +215,6 @@ def remove_role_mapping(store: Store, actor: Actor, pattern: str) -> None:
     with store.write(actor, "manage_users") as cur:
         rows = cur.execute("SELECT role FROM role_mappings WHERE pattern = ?", [pattern]).fetchall()
         if not rows:
-            raise MalsporError(f"There is no role mapping for '{pattern}'.")
+            raise MalsporError("role_mapping_unknown", pattern=pattern)
         cur.execute("DELETE FROM role_mappings WHERE pattern = ?", [pattern])
         audit.record(cur, actor, "role_mapping_remove", "role_mapping", pattern, {"role": rows[0][0]}, None)

@@ -74,7 +74,7 @@ def backup(store: Store, out_dir: Path | str) -> dict[str, Any]:
     """Write every table to ``out_dir`` (created; must be empty or absent); returns the manifest."""
     out = Path(out_dir)
     if out.exists() and (not out.is_dir() or any(out.iterdir())):
-        raise MalsporError(f"{out} already exists and is not an empty folder: choose a new folder for the backup.")
+        raise MalsporError("backup_folder_not_empty", folder=out)
     out.mkdir(parents=True, exist_ok=True)
     tables: dict[str, Any] = {}
     with store.read() as cur:
@@ -115,24 +115,22 @@ def read_manifest(folder: Path | str) -> dict[str, Any]:
     folder = Path(folder)
     path = folder / MANIFEST
     if not folder.is_dir():
-        raise MalsporError(f"{folder} is not a folder. Give the folder that 'python -m metrics backup' wrote.")
+        raise MalsporError("backup_not_folder", folder=folder)
     if not path.is_file():
-        raise MalsporError(f"{folder} has no {MANIFEST}: it is not a Målspor backup.")
+        raise MalsporError("backup_no_manifest", folder=folder, manifest=MANIFEST)
     try:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise MalsporError(f"{path} cannot be read: {exc}") from None
+        raise MalsporError("backup_manifest_unreadable", path=path, reason=exc) from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise MalsporError(f"{path} is not a Målspor backup manifest.")
+        raise MalsporError("backup_manifest_invalid", path=path)
     if manifest.get("format_version") != FORMAT_VERSION:
-        raise MalsporError(f"The backup has format version {manifest.get('format_version')}; this Målspor reads "
-                           f"version {FORMAT_VERSION}.")
+        raise MalsporError("backup_format_version", found=manifest.get("format_version"), supported=FORMAT_VERSION)
     version = manifest.get("schema_version")
     if not isinstance(version, int) or version < 1:
-        raise MalsporError(f"{path} names no valid schema version.")
+        raise MalsporError("backup_schema_invalid", path=path)
     if version > SCHEMA_VERSION:
-        raise MalsporError(f"The backup has schema version {version}, newer than this program's {SCHEMA_VERSION}. "
-                           "Restore it with the Målspor that made it, or update Målspor.")
+        raise MalsporError("backup_schema_newer", version=version, supported=SCHEMA_VERSION)
     tables = manifest.get("tables") or {}
     for table in ("schema_version", *TABLES):
         entry = tables.get(table)
@@ -140,46 +138,41 @@ def read_manifest(folder: Path | str) -> dict[str, Any]:
             continue  # a table added by a later migration than the backup's
         file = folder / str(entry.get("file", ""))
         if not file.is_file() or file.parent != folder:
-            raise MalsporError(f"The backup lacks {entry.get('file')} for table {table}.")
+            raise MalsporError("backup_file_missing", file=entry.get("file"), table=table)
         if _sha256(file) != entry.get("sha256"):
-            raise MalsporError(f"{file.name} does not match the manifest's checksum: the backup is damaged or was "
-                               "edited. Nothing was restored.")
+            raise MalsporError("backup_checksum", file=file.name)
     unknown = set(tables) - set(BACKUP_TABLES)
     if unknown:
-        raise MalsporError(f"The backup holds tables this Målspor does not know: {', '.join(sorted(unknown))}.")
+        raise MalsporError("backup_tables_unknown", tables=sorted(unknown))
     missing = [t for t in ("themes", "focus_areas", "target_definitions", "observations", "schema_version")
                if t not in tables]
     if missing:
-        raise MalsporError(f"The backup lacks the tables {', '.join(missing)}.")
+        raise MalsporError("backup_tables_missing", tables=missing)
     return manifest
 
 
 def restore(store: Store, folder: Path | str, actor: Actor) -> dict[str, int]:
     """Load a backup into an empty database in one transaction; returns rows per table."""
     if not actor.may("restore"):  # before reading anything: a viewer learns nothing about the files
-        raise PermissionDenied(f"User '{actor.name}' with role '{actor.role}' may not restore a backup.")
+        raise PermissionDenied(actor=actor, action="restore")
     folder = Path(folder)
     manifest = read_manifest(folder)
     held = {t: int(store.scalar("SELECT count(*) FROM " + t)) for t in TABLES}
     if any(held.values()):
         what = ", ".join(f"{n} {t}" for t, n in held.items() if n)
-        raise MalsporError(
-            f"The database {store.path} already holds data ({what}). Restore only goes into an empty database: "
-            f"give a new file with --db NEW.duckdb (it is created), check it, then stop the dashboard and put the "
-            f"new file in place of the old one.")
+        raise MalsporError("restore_not_empty", path=store.path, held=what)
     frames: dict[str, pa.Table] = {}
     with store.read() as cur:
         for table, entry in manifest["tables"].items():
             data = pq.read_table(folder / entry["file"])
             if data.num_rows != entry.get("rows"):
-                raise MalsporError(f"{entry['file']} has {data.num_rows} rows; the manifest says {entry.get('rows')}.")
+                raise MalsporError("backup_row_count", file=entry["file"], rows=data.num_rows, expected=entry.get("rows"))
             if table in _NOTE_RENAMED and manifest["schema_version"] < 5 and "note" in data.column_names:
                 # Before migration 5 the one note was English: it is note_en now.
                 data = data.rename_columns(["note_en" if c == "note" else c for c in data.column_names])
             extra = set(data.column_names) - set(_columns(cur, table))
             if extra:
-                raise MalsporError(f"The backup's table {table} has columns this database lacks: "
-                                   f"{', '.join(sorted(extra))}. It was made by a different Målspor.")
+                raise MalsporError("backup_columns_unknown", table=table, columns=sorted(extra))
             frames[table] = data
         plan = _sequence_plan(_sequences(cur), manifest.get("sequences") or {})
     counts: dict[str, int] = {}
@@ -197,8 +190,7 @@ def restore(store: Store, folder: Path | str, actor: Actor) -> dict[str, int]:
             counts[table] = data.num_rows
         broken = store.integrity_problems(cur)  # the observations' keys are kept by the write path, not an index
         if broken:
-            raise MalsporError("The backup's observations break the database's keys, so nothing was restored: "
-                               + "; ".join(broken) + ".")
+            raise MalsporError("backup_keys_broken", problems="; ".join(broken))
         # The migration record: the backup's rows up to its version, this database's rows above it.
         cur.execute("DELETE FROM schema_version WHERE version <= ?", [manifest["schema_version"]])
         cur.register("restore_rows", frames["schema_version"])
@@ -218,7 +210,7 @@ def _sequence_plan(here: dict[str, dict[str, Any]], backed_up: dict[str, dict[st
     plan = []
     for name, saved in sorted(backed_up.items()):
         if name not in here:
-            raise MalsporError(f"The backup has a sequence {name} this database lacks.")
+            raise MalsporError("backup_sequence_unknown", name=name)
         last = saved.get("last_value")
         if last is not None:
             plan.append((name, int(last)))
@@ -226,7 +218,6 @@ def _sequence_plan(here: dict[str, dict[str, Any]], backed_up: dict[str, dict[st
             # Never used in the backup, used here: step back to just before the start, if allowed.
             before_start = here[name]["start_value"] - here[name]["increment_by"]
             if before_start < here[name]["min_value"]:
-                raise MalsporError(f"The sequence {name} of this database has been used, so the "
-                                   "backup's numbering cannot be reproduced. Restore into a new file (--db NEW.duckdb).")
+                raise MalsporError("backup_sequence_used", name=name)
             plan.append((name, before_start))
     return plan

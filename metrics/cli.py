@@ -451,7 +451,7 @@ def _read_password(args: argparse.Namespace) -> str:
         return sys.stdin.readline().rstrip("\n")
     first = getpass.getpass(f"Password for {args.name}: ")
     if getpass.getpass("Repeat the password: ") != first:
-        raise MalsporError("The two passwords differ; nothing was changed.")
+        raise MalsporError("passwords_differ")
     return first
 
 
@@ -529,7 +529,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         _print_problems(exc, getattr(args, "format", "text"), out, err, getattr(args, "lang", "en"))
         return EXIT_INVALID
     except ingest.ImportRefused as exc:
-        message = exc.text(getattr(args, "lang", "en"))
+        message = exc.render(getattr(args, "lang", "en"))
         if exc.code == "no_file":
             err.write(f"{message}\n")
             return EXIT_USAGE
@@ -541,10 +541,10 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
             err.write(f"{message}\n")
         return EXIT_INVALID
     except DatabaseLocked as exc:
-        err.write(f"{exc}\n")
+        err.write(f"{exc.render('en')}\n")
         return EXIT_USAGE
     except PermissionDenied as exc:
-        err.write(f"{exc}\n")
+        err.write(f"{exc.render('en')}\n")
         return EXIT_INVALID
     except MalsporError as exc:
         if getattr(args, "format", "text") == "json":
@@ -552,5 +552,5 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
                       out, ensure_ascii=False, indent=2)
             out.write("\n")
         else:
-            err.write(f"{exc}\n")
+            err.write(f"{exc.render('en')}\n")
         return EXIT_INVALID

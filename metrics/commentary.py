@@ -67,23 +67,22 @@ def validate(store: Store, *, year: Any, text: Any, target_id: str | None = None
     column, key = _subject(target_id, focus_area_id)
     table = "target_definitions" if column == "target_id" else "focus_areas"
     if not store.scalar("SELECT count(*) FROM " + table + " WHERE " + column + " = ?", [key]):  # trusted names
-        problems.append(Problem(None, column, key, f"There is no {column.removesuffix('_id').replace('_', ' ')} "
-                                                    f"'{key}'."))
+        problems.append(Problem(None, column, key, code="no_target" if column == "target_id" else "no_focus_area",
+                                params={"id": key}))
     try:
         year_int = int(year)
         if not MIN_YEAR <= year_int <= MAX_YEAR:
             raise ValueError
     except (TypeError, ValueError):
-        problems.append(Problem(None, "year", str(year), f"The year must be a whole number from {MIN_YEAR} to "
-                                                          f"{MAX_YEAR}."))
+        problems.append(Problem(None, "year", str(year), code="year_range", params={"min": MIN_YEAR, "max": MAX_YEAR}))
         year_int = 0
     if lang not in LANGS:
-        problems.append(Problem(None, "lang", str(lang), "The language must be 'da' or 'en'."))
+        problems.append(Problem(None, "lang", str(lang), code="lang_unknown"))
     raw = _CONTROL.sub("", str(text or "").replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
     cleaned = "\n".join(line.rstrip() for line in raw.split("\n")).strip()
     if len(cleaned) > MAX_LENGTH:
-        problems.append(Problem(None, "text", f"{len(cleaned)} characters",
-                                f"The text is longer than {MAX_LENGTH} characters: shorten it."))
+        problems.append(Problem(None, "text", None,
+                                code="text_too_long", params={"max": MAX_LENGTH, "length": len(cleaned)}))
     if problems:
         raise ValidationError(problems)
     return year_int, cleaned

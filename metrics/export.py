@@ -26,7 +26,7 @@ import pandas as pd
 import pandas.api.types as ptypes
 
 from metrics import progress
-from metrics.model import MalsporError
+from metrics.model import MalsporError, OneOf
 from metrics.store import Store
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -68,7 +68,7 @@ def table_frame(store: Store, table: str, as_of: int | None = None) -> pd.DataFr
     if table == "status":
         with store.read() as cur:
             return progress.compute_status(cur, as_of=as_of)
-    raise MalsporError(f"Unknown table '{table}'. Choose one of: {', '.join(EXPORTABLE)}.")
+    raise MalsporError("export_table_unknown", table=table, choices=OneOf(EXPORTABLE))
 
 
 def export_table(store: Store, table: str, fmt: str, out: Path, as_of: int | None = None, lang: str = "da") -> int:
@@ -79,7 +79,7 @@ def export_table(store: Store, table: str, fmt: str, out: Path, as_of: int | Non
     frame = table_frame(store, table, as_of)
     out = Path(out)
     if out.parent and not out.parent.exists():
-        raise MalsporError(f"The folder {out.parent} does not exist.")
+        raise MalsporError("folder_missing", folder=out.parent)
     if fmt == "csv":
         safe_csv(frame, out)
     elif fmt == "parquet":
@@ -91,7 +91,7 @@ def export_table(store: Store, table: str, fmt: str, out: Path, as_of: int | Non
             return int((frame["is_primary_geography"]).sum())
         out.write_bytes(frame_workbook(frame, table))
     else:
-        raise MalsporError(f"Unknown format '{fmt}': use csv, parquet or xlsx.")
+        raise MalsporError("format_unknown", fmt=fmt, choices=OneOf(("csv", "parquet", "xlsx")))
     return len(frame)
 
 

@@ -17,6 +17,7 @@ Everything that goes in is text and is escaped here, so the result is safe to ha
 
 from __future__ import annotations
 
+import base64
 import html
 import math
 from collections.abc import Mapping, Sequence
@@ -37,7 +38,7 @@ table.ms-table a {color: #0B4F8A; text-decoration: underline; font-weight: 600;}
 table.ms-table a:focus {outline: 3px solid #1A1A1A; outline-offset: 2px;}
 table.ms-table .ms-mark {display: block; font-size: 0.9em; color: #6A4500;}
 table.ms-table .ms-sub {display: block; font-size: 0.9em; color: #4A4A4A;}
-table.ms-table svg {vertical-align: middle;}
+table.ms-table img.ms-spark {vertical-align: middle; display: block;}
 table.ms-table abbr {text-decoration: underline dotted; cursor: help;}
 </style>
 """
@@ -74,7 +75,10 @@ class Cell:
 
 
 def sparkline(values: Sequence[float], label: str, width: int = 110, height: int = 28) -> str:
-    """A small inline SVG line chart of ``values`` (oldest first), with ``label`` as its alternative."""
+    """A small line chart of ``values`` (oldest first), with ``label`` as its text alternative.
+
+    An ``<img>`` of an SVG data URI, not inline ``<svg>``: ``st.html`` (DOMPurify) drops inline SVG.
+    """
     points = [float(v) for v in values if v is not None and not (isinstance(v, float) and math.isnan(v))]
     if not points:
         return ""
@@ -84,10 +88,12 @@ def sparkline(values: Sequence[float], label: str, width: int = 110, height: int
     coords = [(3 + i * step, height - 3 - (v - lo) / span * (height - 6)) for i, v in enumerate(points)]
     path = " ".join(f"{x:.1f},{y:.1f}" for x, y in coords)
     last_x, last_y = coords[-1]
-    return (f'<svg role="img" aria-label="{esc(label)}" width="{width}" height="{height}" '
-            f'viewBox="0 0 {width} {height}"><title>{esc(label)}</title>'
-            f'<polyline fill="none" stroke="#0072B2" stroke-width="2" points="{path}"/>'
-            f'<circle cx="{last_x:.1f}" cy="{last_y:.1f}" r="3" fill="#0072B2"/></svg>')
+    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}">'
+           f'<polyline fill="none" stroke="#0072B2" stroke-width="2" points="{path}"/>'
+           f'<circle cx="{last_x:.1f}" cy="{last_y:.1f}" r="3" fill="#0072B2"/></svg>')
+    src = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("ascii")).decode("ascii")
+    return (f'<img class="ms-spark" src="{src}" alt="{esc(label)}" title="{esc(label)}" '
+            f'width="{width}" height="{height}">')
 
 
 def _cell_html(value: Any, column: Column) -> str:

@@ -121,8 +121,54 @@ TEXTS: dict[str, dict[str, str]] = {
                        "en": "The page could not be shown. Try again; if it persists, contact an administrator."},
     "overview.theme_summary": {"da": "{on} af {n} mål nået eller på rette vej", "en": "{on} of {n} targets met or on track"},
     "overview.status_counts": {"da": "Mål efter status", "en": "Targets by status"},
-    "overview.open_hint": {"da": "Vælg en række eller brug linket for at se målet i detaljer.",
-                           "en": "Select a row or use the link to see the target in detail."},
+    "overview.open_hint": {"da": "Klik på et måls navn (eller gå til det med Tab og tryk Enter) for at se det i detaljer.",
+                           "en": "Click a target's name (or reach it with Tab and press Enter) to see it in detail."},
+    "overview.summary_count": {"da": "{on} af {n}", "en": "{on} of {n}"},
+    "overview.summary_rest": {"da": "mål er nået eller på rette vej", "en": "targets met or on track"},
+    "overview.summary_monitored_one": {"da": "Desuden følges 1 indikator uden mål (nederst på siden).",
+                                       "en": "In addition, 1 indicator is monitored without a target (at the bottom of the page)."},
+    "overview.summary_monitored_many": {"da": "Desuden følges {m} indikatorer uden mål (nederst på siden).",
+                                        "en": "In addition, {m} indicators are monitored without a target (at the bottom of the page)."},
+    "overview.filter": {"da": "Vis mål med status", "en": "Show targets with the status"},
+    "overview.filter_help": {"da": "Vælg en eller flere statusser; valget gemmes i adressen. Vælg igen for at fjerne det.",
+                             "en": "Choose one or more statuses; the choice is kept in the address. Choose again to remove it."},
+    "overview.filter_shown": {"da": "Viser {shown} af {n} mål: {statuses}. Indikatorer uden mål er skjult, mens der er valgt en status.",
+                              "en": "Showing {shown} of {n} targets: {statuses}. Indicators without a target are hidden while a status is chosen."},
+    "overview.filter_or": {"da": " eller ", "en": " or "},
+    "overview.behind_title": {"da": "Længst fra målet", "en": "Furthest behind"},
+    "overview.behind_intro": {"da": "De mål, der er længst bagud i forhold til planen, som i statusnotatet: værst status først, derefter størst forskel mellem forløbet tid og tilbagelagt vej.",
+                              "en": "The targets furthest behind their schedule, as in the status memo: worst status first, then the largest gap between time elapsed and distance covered."},
+    "overview.behind_none": {"da": "Intet mål er bagud: alle mål, der kan vurderes, er nået, på rette vej eller i moderat fremgang.",
+                             "en": "No target is behind: every target that can be assessed is met, on track or making moderate progress."},
+    "overview.behind_why": {"da": "Hvor langt bagud", "en": "How far behind"},
+    "overview.help_behind_why": {"da": "Tilbagelagt del af vejen fra basisåret mod målet, sammenlignet med den forløbne del af tiden frem til fristen",
+                                 "en": "The share of the way from the baseline to the target covered, against the share of the time to the deadline elapsed"},
+    "overview.behind_progress": {"da": "har tilbagelagt {distance} af vejen på {time} af tiden",
+                                 "en": "has covered {distance} of the way in {time} of the time"},
+    "overview.behind_standing": {"da": "seneste {latest}; mål {goal}", "en": "latest {latest}; target {goal}"},
+    "overview.behind_by": {"da": "i {year}", "en": "by {year}"},
+    "overview.targets_title": {"da": "Alle mål efter tema", "en": "Every target by theme"},
+    "overview.theme_table": {"da": "Mål i temaet {theme}", "en": "Targets in the theme {theme}"},
+    "overview.no_match_in_filter": {"da": "Ingen mål har den valgte status.", "en": "No target has the chosen status."},
+    "overview.monitored_title": {"da": "Indikatorer, der følges uden mål", "en": "Indicators monitored without a target"},
+    "overview.monitored_intro": {"da": "Disse indikatorer har intet mål og tæller ikke med ovenfor; de vurderes på deres udvikling i de seneste år (⇑ betydelig fremgang, ↗ moderat fremgang, ↘ moderat tilbagegang, ⇓ betydelig tilbagegang).",
+                                 "en": "These indicators have no target and do not count above; they are judged by their trend over recent years (⇑ significant progress, ↗ moderate progress, ↘ moderate movement away, ⇓ significant movement away)."},
+    "overview.col_indicator": {"da": "Indikator", "en": "Indicator"},
+    "overview.help_latest": {"da": "Seneste måling til og med statusåret, med året den gælder",
+                             "en": "The latest measurement up to the status year, with the year it is for"},
+    "overview.help_deadline": {"da": "Året målet skal være nået", "en": "The year by which the target is to be met"},
+    "overview.help_status": {"da": "Vurderet efter Eurostats metode: den faktiske mod den nødvendige årlige vækst i de seneste år; nedenunder, hvad vurderingen hviler på",
+                             "en": "Judged by Eurostat's method: the actual against the required yearly growth over recent years; below, what the judgement rests on"},
+    "overview.help_trend": {"da": "Alle målinger til og med statusåret, ældste til venstre", "en": "Every measurement up to the status year, oldest on the left"},
+    "overview.help_development": {"da": "Vurderet på den gennemsnitlige årlige ændring i de seneste år, i den ønskede retning eller væk fra den",
+                                  "en": "Judged by the average yearly change over recent years, in the wanted direction or away from it"},
+    "overview.has_illustrative": {"da": "indeholder eksempeldata", "en": "contains illustrative values"},
+    "overview.data_class": {"da": "data: {cls}", "en": "data: {cls}"},
+    "overview.spark": {"da": "Udvikling {first}–{last}: fra {start} til {end}", "en": "Trend {first}–{last}: from {start} to {end}"},
+    "overview.spark_one": {"da": "Kun én måling: {value} i {year}", "en": "Only one measurement: {value} in {year}"},
+    "overview.spark_none": {"da": "Ingen målinger", "en": "No measurements"},
+    "overview.more_title": {"da": "Hent, find og se ændringer", "en": "Download, find and see changes"},
+    "page.title": {"da": "{page} · Målspor", "en": "{page} · Målspor"},
     "overview.jump": {"da": "Gå til et mål", "en": "Go to a target"},
     "overview.jump_placeholder": {"da": "Vælg et mål …", "en": "Choose a target …"},
     "overview.changes": {"da": "Ændret ved seneste import", "en": "Changed by the latest import"},
@@ -860,6 +906,20 @@ def fmt_percent(fraction: Any, lang: Lang | str = DEFAULT_LANGUAGE, decimals: in
     if fraction is None or (isinstance(fraction, float) and math.isnan(fraction)):
         return "–"
     return fmt_number(float(fraction) * 100, lang, decimals=decimals, unit="%")
+
+
+# The messages of the errors raised in metrics (``error.<code>``, ``problem.<code>``) live in their
+# own module; they join this table here, so ``t()`` and ``Lang.t()`` know them.
+def _merge_messages() -> None:
+    from metrics.messages import TEXTS as messages
+
+    clash = sorted(set(messages) & set(TEXTS))
+    if clash:
+        raise RuntimeError(f"metrics.messages repeats keys of metrics.i18n.TEXTS: {', '.join(clash)}")
+    TEXTS.update(messages)
+
+
+_merge_messages()
 
 
 # --------------------------------------------------------------------------- the reader's language

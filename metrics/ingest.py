@@ -62,6 +62,7 @@ from metrics.model import (
     Problem,
     ValidationError,
 )
+from metrics.model import OneOf, Sentence, Term
 from metrics.store import Store
 
 #: Upload size limit unless ``--max-size`` or ``$MALSPOR_MAX_UPLOAD_MB`` say otherwise.
@@ -162,16 +163,10 @@ class ImportRefused(MalsporError):
     """An import or undo refused as a whole (unknown batch, undone twice, stale preview).
 
     Carries a message code of :data:`metrics.i18n.TEXTS` (``refusal.<code>``) so the page can
-    say it in the user's language; ``str()`` is English.
+    say it in the user's language (``render``); ``str()`` is English.
     """
 
-    def __init__(self, code: str, **params: Any) -> None:
-        self.code = code
-        self.params = params
-        super().__init__(self.text("en"))
-
-    def text(self, lang: str = "en") -> str:
-        return i18n.t(f"refusal.{self.code}", lang, **{k: str(v) for k, v in self.params.items()})
+    PREFIX = "refusal."
 
 
 def _problem(row: int | None, column: str | None, value: Any, code: str, **params: Any) -> Problem:
@@ -1479,7 +1474,7 @@ def import_observations(
     and again by ``Store.write``.
     """
     if not dry_run and not actor.may("import_observations"):
-        raise PermissionDenied(f"User '{actor.name}' with role '{actor.role}' may not import observations.")
+        raise PermissionDenied(actor=actor, action="import_observations")
     frame = read_observations(source, file_name=file_name, sheet=sheet, max_bytes=max_bytes)
     info = _info_of(frame)
     as_of = progress.current_year() if as_of is None else int(as_of)
@@ -1522,7 +1517,7 @@ def undo_batch(store: Store, batch_id: int, actor: Actor) -> dict[str, int]:
         if batch is None:
             raise ImportRefused("no_batch", batch=batch_id)
         if batch[0] == "undone":
-            raise ImportRefused("already_undone", batch=batch_id, file=batch[2], when=f"{batch[1]:%Y-%m-%d %H:%M}")
+            raise ImportRefused("already_undone", batch=batch_id, file=batch[2], when=batch[1])
         later = cur.execute(
             """SELECT DISTINCT h.superseded_by FROM observation_history h
                JOIN import_batches b ON b.batch_id = h.superseded_by
@@ -1614,14 +1609,14 @@ def read_csv_text(path: Path | str) -> pd.DataFrame:
     """A comma-separated file as text cells, headers lower-cased, with a ``_row`` column."""
     path = Path(path)
     if not path.is_file():
-        raise MalsporError(f"No such file: {path}")
+        raise MalsporError("file_missing", path=path)
     text = decode_bytes(path.read_bytes())
     if not text.strip():
-        raise ValidationError([Problem(None, None, None, "The file is empty: it needs a header row and data rows.")])
+        raise ValidationError([Problem(None, None, None, code="file_empty")])
     try:
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=True)
     except (pd.errors.ParserError, ValueError) as exc:
-        raise ValidationError([Problem(None, None, None, f"The file is not a readable CSV table: {exc}")]) from None
+        raise ValidationError([Problem(None, None, None, code="targets_csv_unreadable", params={"reason": exc})]) from None
     frame.columns = [str(c).strip().lower() for c in frame.columns]
     frame = frame.loc[:, [c for c in frame.columns if c and not c.startswith("unnamed:")]]
     frame = frame.apply(lambda col: col.str.strip())
@@ -1671,28 +1666,27 @@ def parse_year(text: str) -> int:
     return int(value)
 
 
-def closest(word: str, choices: list[str]) -> str:
-    """'Did you mean' text for an unknown identifier."""
+def closest(word: str, choices: list[str]) -> Sentence:
+    """'Did you mean' text for an unknown identifier (English as a str, the reader's with ``for_lang``)."""
     close = difflib.get_close_matches(word.lower(), choices, n=3, cutoff=0.5)
     if close:
-        return "Did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
-    return "Known ids: " + ", ".join(sorted(choices)[:12]) + ("…" if len(choices) > 12 else "") + "."
+        return Sentence("problem.did_you_mean", choices=OneOf(f"'{c}'" for c in close))
+    return Sentence("problem.known_ids", ids=", ".join(sorted(choices)[:12]) + ("…" if len(choices) > 12 else ""))
 
 
 def _missing_columns(frame: pd.DataFrame, required: tuple[str, ...]) -> list[Problem]:
     present = set(frame.columns)
     return [
-        Problem(1, col, None, f"The required column '{col}' is missing from the header row. "
-                f"Add it; the file has: {', '.join(c for c in frame.columns if c != '_row') or 'no columns'}.")
+        Problem(1, col, None, code="target_column_missing", params={
+                "column": col, "found": [c for c in frame.columns if c != "_row"] or Term("problem.no_columns")})
         for col in required
         if col not in present
     ]
 
 
-def _fmt_bounds(lo: float, hi: float) -> str:
-    lo_s = f"{lo:g}" if pd.notna(lo) else "-∞"
-    hi_s = f"{hi:g}" if pd.notna(hi) else "∞"
-    return f"[{lo_s}, {hi_s}]"
+def _bounds(lo: float | None, hi: float | None) -> dict[str, float]:
+    """The bounds as message parameters ``lower`` and ``upper``; a missing bound is infinite."""
+    return {"lower": float(lo) if pd.notna(lo) else -math.inf, "upper": float(hi) if pd.notna(hi) else math.inf}
 
 
 # ---------------------------------------------------------------------- targets
@@ -1702,7 +1696,7 @@ def validate_targets(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.
     if problems:
         raise ValidationError(problems)
     if frame.empty:
-        raise ValidationError([Problem(None, None, None, "The file has a header but no targets.")])
+        raise ValidationError([Problem(None, None, None, code="targets_none")])
     focus = dict(cur.execute("SELECT focus_area_id, theme_id FROM focus_areas").fetchall())
     cols = set(frame.columns)
     out: list[dict[str, Any]] = []
@@ -1719,7 +1713,7 @@ def validate_targets(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.
             text = get(rec, col)
             if text == "":
                 if required:
-                    errs.append(Problem(row, col, text, "Required: fill in a number."))
+                    errs.append(Problem(row, col, text, code="number_required"))
                 return None
             try:
                 value = parse_year(text) if integer and col.endswith("_year") else parse_number(text)
@@ -1727,36 +1721,34 @@ def validate_targets(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.
                     raise ValueError
                 return int(value) if integer else value
             except ValueError:
-                what = f"a whole year from {MIN_YEAR} to {MAX_YEAR}" if col.endswith("_year") else (
-                    "a whole number" if integer else "a number with a decimal point")
-                errs.append(Problem(row, col, text, f"Write {what}."))
+                errs.append(Problem(row, col, text, params={"min": MIN_YEAR, "max": MAX_YEAR}, code=(
+                    "write_year" if col.endswith("_year") else "write_integer" if integer else "write_decimal_point")))
                 return None
 
         tid = rec["target_id"]
         if not tid or not tid.replace("_", "").isalnum() or not tid[0].isalpha() or tid != tid.lower():
-            errs.append(Problem(row, "target_id", tid, "Use a readable slug of lower-case letters, digits and _, "
-                                                      "starting with a letter (e.g. eud_share)."))
+            errs.append(Problem(row, "target_id", tid, code="target_id_invalid"))
         elif tid in seen:
-            errs.append(Problem(row, "target_id", tid, f"The target already appears in row {seen[tid]}; keep one."))
+            errs.append(Problem(row, "target_id", tid, code="target_id_duplicate", params={"row": seen[tid]}))
         seen.setdefault(tid, row)
         fa = rec["focus_area_id"]
         if fa not in focus:
-            errs.append(Problem(row, "focus_area_id", fa, f"Unknown focus area. {closest(fa, list(focus))}"))
+            errs.append(Problem(row, "focus_area_id", fa, code="focus_area_unknown", params={"hint": closest(fa, list(focus))}))
         elif get(rec, "theme_id") and get(rec, "theme_id") != focus[fa]:
             errs.append(Problem(row, "theme_id", get(rec, "theme_id"),
-                                f"The focus area '{fa}' belongs to the theme '{focus[fa]}'."))
+                                code="theme_mismatch", params={"focus_area": fa, "theme": focus[fa]}))
         for col in ("name_da", "name_en", "unit", "source"):
             if not rec[col]:
-                errs.append(Problem(row, col, "", "Required: fill it in."))
+                errs.append(Problem(row, col, "", code="required"))
         kind = rec["kind"].lower()
         if kind not in KINDS:
-            errs.append(Problem(row, "kind", rec["kind"], "The kind must be level, relative or none."))
+            errs.append(Problem(row, "kind", rec["kind"], code="kind_invalid"))
         direction = rec["direction"].lower()
         if direction not in DIRECTIONS:
-            errs.append(Problem(row, "direction", rec["direction"], "The direction must be increase or decrease."))
+            errs.append(Problem(row, "direction", rec["direction"], code="direction_invalid"))
         data_class = (get(rec, "baseline_data_class") or "R").upper()
         if data_class not in DATA_CLASSES:
-            errs.append(Problem(row, "baseline_data_class", data_class, "Write R, D or I."))
+            errs.append(Problem(row, "baseline_data_class", data_class, code="data_class_invalid"))
         b_year = num("baseline_year", integer=True, required=True)
         b_val = num("baseline_value", required=True)
         t_year = num("target_year", integer=True)
@@ -1767,13 +1759,11 @@ def validate_targets(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.
         lag = num("publication_lag", integer=True)
         sort_order = num("sort_order", integer=True)
         if window is not None and not 1 <= window <= 50:
-            errs.append(Problem(row, "trend_window", get(rec, "trend_window"), "The trend window is 1 to 50 years."))
+            errs.append(Problem(row, "trend_window", get(rec, "trend_window"), code="trend_window_invalid"))
         if interval is not None and not 1 <= interval <= 50:
-            errs.append(Problem(row, "update_interval", get(rec, "update_interval"),
-                                "The update interval is 1 to 50 years."))
+            errs.append(Problem(row, "update_interval", get(rec, "update_interval"), code="update_interval_invalid"))
         if lag is not None and not 0 <= lag <= 50:
-            errs.append(Problem(row, "publication_lag", get(rec, "publication_lag"),
-                                "The publication lag is 0 to 50 years."))
+            errs.append(Problem(row, "publication_lag", get(rec, "publication_lag"), code="publication_lag_invalid"))
         if not errs:
             errs.extend(_check_target_logic(row, kind, direction, b_year, b_val, t_year, t_val, lo, hi))
         if errs:
@@ -1806,32 +1796,31 @@ def _check_target_logic(row: int, kind: str, direction: str, b_year: int, b_val:
     errs: list[Problem] = []
     if kind == "none":
         if t_year is not None or t_val is not None:
-            errs.append(Problem(row, "target_value", None, "A monitored indicator (kind none) has no target "
-                                                           "year or value: leave them empty, or choose level/relative."))
+            errs.append(Problem(row, "target_value", None, code="indicator_has_target"))
     else:
         if t_year is None or t_val is None:
             errs.append(Problem(row, "target_year" if t_year is None else "target_value", "",
-                                "A target needs both a target year and a target value."))
+                                code="target_incomplete"))
         elif t_year <= b_year:
             errs.append(Problem(row, "target_year", str(t_year),
-                                f"The target year must come after the baseline year {b_year}."))
+                                code="target_year_early", params={"baseline_year": b_year}))
         else:
             absolute = b_val * (1 + t_val / 100) if kind == "relative" else t_val
             if kind == "relative" and t_val <= -100:
-                errs.append(Problem(row, "target_value", f"{t_val:g}", "A relative change cannot be -100 % or less."))
+                errs.append(Problem(row, "target_value", f"{t_val:g}", code="relative_too_low"))
             sign = 1 if direction == "increase" else -1
             if sign * (absolute - b_val) <= 0:
                 errs.append(Problem(row, "direction", direction,
-                                    f"The direction '{direction}' does not fit a move from {b_val:g} to {absolute:g}. "
-                                    "Swap the direction or correct the values."))
+                                    code="direction_mismatch", params={"direction": direction, "start": b_val,
+                                                                       "end": absolute}))
             if (lo is not None and absolute < lo) or (hi is not None and absolute > hi):
                 errs.append(Problem(row, "target_value", f"{t_val:g}",
-                                    f"The target {absolute:g} lies outside the bounds {_fmt_bounds(lo, hi)}."))
+                                    code="target_outside_bounds", params={"target": absolute, **_bounds(lo, hi)}))
     if lo is not None and hi is not None and lo >= hi:
-        errs.append(Problem(row, "lower_bound", f"{lo:g}", "The lower bound must be below the upper bound."))
+        errs.append(Problem(row, "lower_bound", f"{lo:g}", code="bounds_order"))
     elif (lo is not None and b_val < lo) or (hi is not None and b_val > hi):
         errs.append(Problem(row, "baseline_value", f"{b_val:g}",
-                            f"The baseline lies outside the bounds {_fmt_bounds(lo, hi)}."))
+                            code="baseline_outside_bounds", params=_bounds(lo, hi)))
     return errs
 
 
@@ -1855,12 +1844,12 @@ def _target_conflicts_with_data(cur: duckdb.DuckDBPyConnection, typed: pd.DataFr
     for row, tid, geo, year, value, baseline_conflict in rows[:MAX_PROBLEMS]:
         if baseline_conflict:
             problems.append(Problem(row, "baseline_value", None,
-                                    f"{tid}: the stored observation for {geo} in {year} is {value:g}; the baseline "
-                                    "must agree with it. Correct the baseline or the observation."))
+                                    code="target_baseline_conflict",
+                                    params={"target": tid, "geography": geo, "year": year, "value": value}))
         else:
             problems.append(Problem(row, "lower_bound", None,
-                                    f"{tid}: the stored observation for {geo} in {year} ({value:g}) lies outside "
-                                    "the new bounds."))
+                                    code="observation_outside_bounds",
+                                    params={"target": tid, "geography": geo, "year": year, "value": value}))
     return problems
 
 

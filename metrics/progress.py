@@ -38,7 +38,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from metrics.model import MODERATE_RATIO, ON_TRACK_RATIO, TREND_THRESHOLD
+from metrics.model import MODERATE_RATIO, ON_TRACK_RATIO, TARGET_STATUSES, TREND_STATUSES, TREND_THRESHOLD
 
 #: Tolerance for "the latest value meets the target", so 18537.6 == 15448 * 1.2 counts as met.
 MET_TOLERANCE = 1e-9
@@ -211,7 +211,9 @@ SELECT
         WHEN kind <> 'none' AND d * (x_t0 - x_goal) >= 0 THEN 'fell_back_from_met'
     END AS reason,
     settled,
-    t IS NOT NULL AND (class_t = 'I' OR coalesce(class_t0 = 'I', false)) AS provisional,
+    -- provisional: the latest value is illustrative, or the window's first one for a status judged on the trend
+    t IS NOT NULL AND (class_t = 'I' OR (NOT settled AND NOT is_met AND n_window >= 2 AND class_t0 = 'I'
+                                         AND NOT (kind = 'none' AND trend_growth IS NULL))) AS provisional,
     t IS NOT NULL AND NOT settled AND $as_of - t > update_interval + publication_lag AS stale,
     t + update_interval + publication_lag AS next_expected_year,
     CASE WHEN kind <> 'none' AND t > b AND x_goal <> x_b
@@ -332,12 +334,26 @@ def _clamp(value: float, target: TargetDef) -> float:
     return value
 
 
+#: Statuses judged on the trend of the window (so a window starting on an illustrative value makes them provisional).
+_TREND_JUDGED = frozenset(TARGET_STATUSES + TREND_STATUSES) - {"met", "not_met", "not_assessable"}
+
+
 def assess_series(target: TargetDef, series: pd.DataFrame, as_of: int) -> dict[str, Any]:
     """Judge one series (columns ``year, value`` and optional ``series_break``, ``data_class``) step by step.
 
     This is the method of progress-methodology.md as plain Python: slow, but easy to read
     and check against the document. The baseline must already be a row of ``series``.
     """
+    out = _assess(target, series, as_of)
+    # Provisional: the status rests on a number nobody measured, the latest value or, for a status
+    # judged on the trend, the value at the start of the window.
+    out["provisional"] = bool(out.pop("_latest_i", False)
+                              or (out["status"] in _TREND_JUDGED and out.pop("_start_i", False)))
+    out.pop("_start_i", None)
+    return out
+
+
+def _assess(target: TargetDef, series: pd.DataFrame, as_of: int) -> dict[str, Any]:
     d = 1 if target.direction == "increase" else -1
     has_target = target.kind != "none"
     T = target.target_year
@@ -354,7 +370,7 @@ def assess_series(target: TargetDef, series: pd.DataFrame, as_of: int) -> dict[s
         return out
     t, x_t = int(s["year"].iloc[-1]), float(s["value"].iloc[-1])
     out.update(latest_year=t, latest_value=x_t, next_expected_year=t + target.update_interval + target.publication_lag,
-               provisional=classes.iloc[-1] == "I")
+               _latest_i=classes.iloc[-1] == "I")
     # Settled: the target year has been measured, so the target is met or not, whatever the trend.
     settled = has_target and bool((known["year"] >= T).any())
     out["settled"] = settled
@@ -366,7 +382,7 @@ def assess_series(target: TargetDef, series: pd.DataFrame, as_of: int) -> dict[s
     if "series_break" in s and s["series_break"].any():
         start = max(start, int(s.loc[s["series_break"].astype(bool), "year"].max()))
     w = s[s["year"] >= start]
-    out["provisional"] = bool(out["provisional"] or classes.loc[w.index[0]] == "I")
+    out["_start_i"] = classes.loc[w.index[0]] == "I"
     if settled:
         out.update(status="met" if is_met else "not_met", projected_year_met=t if is_met else None)
         return out

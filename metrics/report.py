@@ -46,7 +46,7 @@ import pandas as pd
 
 from metrics import commentary as commentary_mod
 from metrics import i18n, progress, views
-from metrics.model import TARGET_STATUSES, TREND_STATUSES, MalsporError
+from metrics.model import TARGET_STATUSES, TREND_STATUSES, MalsporError, OneOf
 from metrics.store import Store
 
 FORMATS = ("pdf", "docx", "html", "md")
@@ -350,9 +350,9 @@ def build_memo(store: Store, year: int | None = None, lang: str = i18n.DEFAULT_L
                charts: bool = True, today: _dt.date | None = None) -> Memo:
     """Collect the memo for the status as of ``year`` (default: this year) in ``lang``."""
     if lang not in i18n.LANGUAGES:
-        raise MalsporError(f"Unknown language '{lang}': use {' or '.join(i18n.LANGUAGES)}.")
+        raise MalsporError("memo_lang_unknown", language=lang, choices=OneOf(i18n.LANGUAGES))
     if detail not in DETAILS:
-        raise MalsporError(f"Unknown detail '{detail}': use {', '.join(DETAILS)}.")
+        raise MalsporError("memo_detail_unknown", detail=detail, choices=OneOf(DETAILS))
     year = int(year or progress.current_year())
     t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
     with store.read() as cur:
@@ -1088,7 +1088,7 @@ def render(memo: Memo, fmt: str) -> bytes:
         return to_html(memo)
     if fmt == "md":
         return to_markdown(memo).encode("utf-8")
-    raise MalsporError(f"Unknown format '{fmt}': use one of {', '.join(FORMATS)}.")
+    raise MalsporError("format_unknown", fmt=fmt, choices=OneOf(FORMATS))
 
 
 def file_name(year: int, lang: str, fmt: str) -> str:
@@ -1100,7 +1100,7 @@ def memo_bytes(store: Store, fmt: str, year: int | None = None, lang: str = i18n
                detail: str = "auto", charts: bool = True) -> bytes:
     """Build and render in one call (the dashboard's download buttons use this)."""
     if fmt not in FORMATS:
-        raise MalsporError(f"Unknown format '{fmt}': use one of {', '.join(FORMATS)}.")
+        raise MalsporError("format_unknown", fmt=fmt, choices=OneOf(FORMATS))
     return render(build_memo(store, year, lang, detail=detail, charts=charts and fmt != "md"), fmt)
 
 
@@ -1109,9 +1109,9 @@ def write_memo(store: Store, fmt: str, out: Path | str, year: int | None = None,
     """Write the memo to ``out``; Markdown gets its charts as PNGs in a folder beside it. Returns figures."""
     out = Path(out)
     if fmt not in FORMATS:
-        raise MalsporError(f"Unknown format '{fmt}': use one of {', '.join(FORMATS)}.")
+        raise MalsporError("format_unknown", fmt=fmt, choices=OneOf(FORMATS))
     if not out.parent.exists():
-        raise MalsporError(f"The folder {out.parent} does not exist.")
+        raise MalsporError("folder_missing", folder=out.parent)
     started = time.perf_counter()
     memo = build_memo(store, year, lang, detail=detail, charts=charts)
     built = time.perf_counter()

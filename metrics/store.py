@@ -402,22 +402,17 @@ def sha256_file(path: Path | str) -> str:
     return digest.hexdigest()
 
 
-def _describe_lock(message: str, path: Path) -> str:
-    """Turn DuckDB's lock error into a sentence a user can act on."""
+def _describe_lock(message: str, path: Path) -> DatabaseLocked:
+    """Turn DuckDB's lock error into a message a user can act on: which process holds the file."""
     match = _LOCK_RE.search(message)
-    who = "another process"
-    if match:
-        pid = match.group("pid")
-        cmd = ""
-        with contextlib.suppress(OSError):
-            raw = Path(f"/proc/{pid}/cmdline").read_bytes()
-            cmd = " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)
-        who = f"process {pid} ({cmd or match.group('exe')})"
-    return (
-        f"The database {path} is open in {who}, probably the dashboard. DuckDB lets only one "
-        "process open the file for writing. Stop that process, or point --db / MALSPOR_DB at a "
-        "copy of the file, and try again."
-    )
+    if not match:
+        return DatabaseLocked("db_locked_unknown", path=path)
+    pid = match.group("pid")
+    cmd = ""
+    with contextlib.suppress(OSError):
+        raw = Path(f"/proc/{pid}/cmdline").read_bytes()
+        cmd = " ".join(part.decode(errors="replace") for part in raw.split(b"\0") if part)
+    return DatabaseLocked("db_locked", path=path, pid=pid, program=cmd or match.group("exe"))
 
 
 class Store:
@@ -436,8 +431,8 @@ class Store:
             self._con = duckdb.connect(str(self.path), read_only=read_only)
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
-                raise DatabaseLocked(_describe_lock(str(exc), self.path)) from None
-            raise MalsporError(f"Could not open the database {self.path}: {exc}") from None
+                raise _describe_lock(str(exc), self.path) from None
+            raise MalsporError("db_open_failed", path=self.path, reason=exc) from None
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -486,10 +481,7 @@ class Store:
         with self._write_lock:
             current = self.schema_version()
             if current > SCHEMA_VERSION:
-                raise MalsporError(
-                    f"The database {self.path} has schema version {current}, newer than this "
-                    f"program's {SCHEMA_VERSION}. Update Målspor."
-                )
+                raise MalsporError("db_schema_newer", path=self.path, version=current, supported=SCHEMA_VERSION)
             cur = self._con.cursor()
             try:
                 for version, description, statements in MIGRATIONS:
@@ -629,11 +621,9 @@ class Store:
         or the change is refused; any exception inside the block rolls the whole change back.
         """
         if not actor.may(action):
-            raise PermissionDenied(
-                f"User '{actor.name}' with role '{actor.role}' may not {action.replace('_', ' ')}."
-            )
+            raise PermissionDenied(actor=actor, action=action)
         if self.read_only:
-            raise MalsporError(f"The database {self.path} is open read-only.")
+            raise MalsporError("db_read_only", path=self.path)
         with self._write_lock:
             cur = self._con.cursor()
             try:
@@ -642,8 +632,7 @@ class Store:
                     before = audit.last_id(cur)
                     yield cur
                     if audit.last_id(cur) <= before:
-                        raise MalsporError(f"The change '{action}' was not recorded in the audit trail, so "
-                                           "nothing was written. This is a bug: please report it.")
+                        raise MalsporError("audit_missing", action=action)
                     cur.execute("COMMIT")
                 except BaseException:
                     cur.execute("ROLLBACK")
@@ -665,7 +654,7 @@ class Store:
         actor = Actor(SEED_USER, "admin", via="system")
         with self.write(actor, "seed") as cur:
             if cur.execute("SELECT count(*) FROM targets").fetchall()[0][0]:
-                raise MalsporError("The database already holds targets; seeding is for a new database.")
+                raise MalsporError("seed_not_empty")
             for table in ("themes", "focus_areas"):
                 frame = pd.read_csv(data_dir / f"{table}.csv", dtype=str, keep_default_na=False)
                 cur.register("seed_frame", frame)

@@ -13,7 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from metrics import i18n, marks, progress
+from metrics import html_table, i18n, marks, progress
+from metrics.i18n import Lang
 from metrics.model import STATUSES, TARGET_STATUSES
 from metrics.store import Store
 
@@ -38,13 +39,23 @@ def unit_of(row: pd.Series | dict, lang: str) -> str:
     return _text(lang, row["unit"], row.get("unit_en"))
 
 
-def target_link(target_id: str, geography: str | None = None, lang: str | None = None) -> str:
-    """A relative link to a target page, e.g. ``target?target=eud_share&geo=Region+Hovedstaden``."""
-    params = {"target": target_id}
+def target_link(target_id: str, geography: str | None = None, lang: Lang | str | None = None,
+                year: int | None = None, present: bool = False) -> str:
+    """A relative link to a target page that keeps the reader's view, e.g.
+    ``target?target=eud_share&geo=Region+Hovedstaden&lang=en&year=2019&present=1``.
+
+    Defaults are left out (Danish, no year: this year's status, not presenting), as in the frame's URL.
+    """
+    params: dict[str, str] = {"target": target_id}
     if geography:
         params["geo"] = geography
-    if lang and lang != i18n.DEFAULT_LANGUAGE:
-        params["lang"] = lang
+    code = Lang.of(lang).code if lang else i18n.DEFAULT_LANGUAGE
+    if code != i18n.DEFAULT_LANGUAGE:
+        params["lang"] = code
+    if year is not None:
+        params["year"] = str(int(year))
+    if present:
+        params["present"] = "1"
     return f"{TARGET_PAGE_PATH}?{urllib.parse.urlencode(params)}"
 
 
@@ -65,43 +76,62 @@ def difference_with_unit(value: Any, row: pd.Series | dict, lang: str, decimals:
     return i18n.fmt_number(value, lang, decimals=decimals, unit=i18n.difference_unit(unit_of(row, lang), lang))
 
 
-def decorate(status: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """Add display columns (name, latest, goal, deadline, status text, data) to status rows."""
+def decorate(status: pd.DataFrame, lang: Lang | str) -> pd.DataFrame:
+    """Add display columns to status rows: name, latest, goal, deadline, status text, data, link.
+
+    ``status_text`` is icon, words and reason; ``status_line`` adds the marks a status rests on
+    (provisional, stale, a passed deadline without its figure, :mod:`metrics.marks`), and
+    ``status_marks`` holds those marks as a list.
+    """
+    L = Lang.of(lang)
     rows = status.copy()
-    rows["name"] = [_text(lang, da, en) for da, en in zip(rows["name_da"], rows["name_en"])]
-    latest, goal, deadline, status_col, data = [], [], [], [], []
+    rows["name"] = [L.pick(da, en) for da, en in zip(rows["name_da"], rows["name_en"])]
+    latest, goal, deadline, status_col, data, line, mark_lists = [], [], [], [], [], [], []
     for r in rows.to_dict("records"):
         latest.append("–" if pd.isna(r["latest_value"]) else
-                      f"{value_with_unit(r['latest_value'], r, lang)} ({int(r['latest_year'])})")
-        goal.append(i18n.t("overview.monitored", lang) if r["kind"] == "none" else value_with_unit(r["target_value"], r, lang))
+                      f"{value_with_unit(r['latest_value'], r, L)} ({int(r['latest_year'])})")
+        goal.append(L.t("overview.monitored") if r["kind"] == "none" else value_with_unit(r["target_value"], r, L))
         deadline.append("–" if pd.isna(r["target_year"]) else
-                        f"{int(r['target_year'])}" + (f" ({i18n.t('deadline.passed', lang)})" if r["deadline_passed"] else ""))
-        status_col.append(status_text(r["status"], r["reason"], lang))
+                        f"{int(r['target_year'])}" + (f" ({L.t('deadline.passed')})" if r["deadline_passed"] else ""))
+        status_col.append(status_text(r["status"], r["reason"], L))
+        line.append(marks.status_line(r, L))
+        mark_lists.append(marks.status_marks(r, L))
         cls = r["data_class"]
         data.append("–" if not isinstance(cls, str) else
-                    i18n.t(f"class.{cls}", lang) + (f" ⚠ {i18n.t('class.I', lang)}" if r["has_illustrative"] and cls != "I" else ""))
+                    L.t(f"class.{cls}") + (f" ⚠ {L.t('class.I')}" if r["has_illustrative"] and cls != "I" else ""))
     rows["latest"], rows["goal"], rows["deadline"], rows["status_text"], rows["data"] = (
         latest, goal, deadline, status_col, data)
-    rows["link"] = [target_link(t, g, lang) for t, g in zip(rows["target_id"], rows["geography"])]
+    rows["status_line"], rows["status_marks"] = line, mark_lists
+    rows["link"] = [target_link(t, g, L) for t, g in zip(rows["target_id"], rows["geography"])]
     return rows
+
+
+def _series_by_target(store: Store, as_of: int) -> pd.DataFrame:
+    return store.query_df(
+        """SELECT target_id, geography, list(year ORDER BY year) AS years, list(value ORDER BY year) AS values
+           FROM observations WHERE year <= ? GROUP BY ALL""",
+        [int(as_of)],
+    )
 
 
 def sparkline_values(store: Store, as_of: int) -> dict[tuple[str, str], list[float]]:
     """Each series' values up to ``as_of``, oldest first, for the overview's small charts."""
-    frame = store.query_df(
-        """SELECT target_id, geography, list(value ORDER BY year) AS values FROM observations
-           WHERE year <= ? GROUP BY ALL""",
-        [int(as_of)],
-    )
+    frame = _series_by_target(store, as_of)
     return {(t, g): list(v) for t, g, v in zip(frame["target_id"], frame["geography"], frame["values"])}
 
 
-def overview_rows(store: Store, as_of: int, lang: str) -> pd.DataFrame:
-    """One row per target (its own geography), with display texts in ``lang`` and a sparkline."""
+def overview_rows(store: Store, as_of: int, lang: Lang | str) -> pd.DataFrame:
+    """One row per target (its own geography), with display texts in ``lang`` and a sparkline.
+
+    ``trend`` holds the series' values up to ``as_of`` (oldest first), ``trend_years`` their years.
+    """
     status = status_table(store, as_of)
     rows = decorate(status[status["is_primary_geography"]], lang)
-    sparks = sparkline_values(store, as_of)
-    rows["trend"] = [sparks.get((t, g), []) for t, g in zip(rows["target_id"], rows["geography"])]
+    series = {(t, g): (list(y), list(v)) for t, g, y, v in
+              _series_by_target(store, as_of).itertuples(index=False, name=None)}
+    keys = list(zip(rows["target_id"], rows["geography"]))
+    rows["trend"] = [series.get(k, ([], []))[1] for k in keys]
+    rows["trend_years"] = [series.get(k, ([], []))[0] for k in keys]
     return rows.reset_index(drop=True)
 
 
@@ -135,15 +165,166 @@ def furthest_behind(rows: pd.DataFrame, limit: int) -> pd.DataFrame:
 
 
 def summary(rows: pd.DataFrame) -> dict[str, int]:
-    """How many targets (not monitored indicators) there are and how many are met or on track."""
+    """How many targets there are, how many are met or on track, and how many indicators are monitored.
+
+    Monitored indicators (kind ``none``) have no target, so they never count as targets.
+    """
     targets = rows[rows["kind"] != "none"]
-    return {"targets": len(targets), "good": int(targets["status"].isin(GOOD_STATUSES).sum())}
+    return {"targets": len(targets), "good": int(targets["status"].isin(GOOD_STATUSES).sum()),
+            "monitored": int((rows["kind"] == "none").sum())}
 
 
 def status_counts(rows: pd.DataFrame) -> list[tuple[str, int]]:
     """(status, count) for the targets' statuses, in the method's order, zero counts left out."""
     counts = rows.loc[rows["kind"] != "none", "status"].value_counts()
     return [(s, int(counts[s])) for s in TARGET_STATUSES if s in counts]
+
+
+# ---------------------------------------------------------------------- the overview's tables
+def status_filter(value: Any) -> tuple[str, ...]:
+    """The statuses a ``?status=moving_away,insufficient`` asks for: target statuses, in the method's order.
+
+    Unknown values (a hand-edited link) are dropped, not an error; a list of values is accepted too.
+    """
+    items = value if isinstance(value, (list, tuple)) else [value]
+    wanted = {v.strip() for raw in items if isinstance(raw, str) for v in raw.split(",")}
+    return tuple(s for s in TARGET_STATUSES if s in wanted)
+
+
+def filter_by_status(rows: pd.DataFrame, statuses: tuple[str, ...] | list[str]) -> pd.DataFrame:
+    """The targets with one of ``statuses`` (all rows when none are chosen; monitored indicators drop out)."""
+    if not statuses:
+        return rows
+    return rows[(rows["kind"] != "none") & rows["status"].isin(list(statuses))]
+
+
+def behind_progress(row: pd.Series | dict, lang: Lang | str) -> str:
+    """Why a target is behind in words: ``"har tilbagelagt −6 % af vejen på 80 % af tiden"``.
+
+    Without a distance or time (no measurement since the baseline) it says where the target stands instead.
+    """
+    L = Lang.of(lang)
+    d, t = row.get("distance_covered"), row.get("time_elapsed")
+    if pd.notna(d) and pd.notna(t):
+        return L.t("overview.behind_progress", distance=L.pct(d, decimals=0), time=L.pct(t, decimals=0))
+    return L.t("overview.behind_standing", latest=row.get("latest") or "–", goal=row.get("goal") or "–")
+
+
+def spark_label(row: pd.Series | dict, lang: Lang | str) -> str:
+    """The sparkline's text alternative: ``"Udvikling 2015–2023: fra 13,4 % til 13 %"``."""
+    L = Lang.of(lang)
+    years, values = list(row.get("trend_years") or []), list(row.get("trend") or [])
+    if not values:
+        return L.t("overview.spark_none")
+    unit = unit_of(row, L)
+    if len(values) == 1 or len(years) != len(values):
+        return L.t("overview.spark_one", value=L.num(values[-1], unit=unit),
+                   year=L.year(years[-1] if years else row.get("latest_year")))
+    return L.t("overview.spark", first=L.year(years[0]), last=L.year(years[-1]),
+               start=L.num(values[0], unit=unit), end=L.num(values[-1], unit=unit))
+
+
+def _data_note(row: dict, L: Lang) -> str:
+    """The name's second line: the geography, and the data class where it is not plainly measured."""
+    parts = [str(row["geography"])]
+    if _flag(row.get("has_illustrative")):
+        parts.append("⚠ " + L.t("overview.has_illustrative"))
+    elif isinstance(row.get("data_class"), str) and row["data_class"] not in ("R", "I"):
+        parts.append(L.t("overview.data_class", cls=L.t(f"class.{row['data_class']}")))
+    return " · ".join(parts)
+
+
+def _flag(value: Any) -> bool:
+    try:
+        return bool(value) and value == value
+    except (TypeError, ValueError):
+        return False
+
+
+def _name_cell(row: dict, L: Lang, year: int | None, present: bool, extra: str = "") -> html_table.Cell:
+    note = _data_note(row, L) + (f" · {extra}" if extra else "")
+    return html_table.Cell(row["name"], href=target_link(row["target_id"], row["geography"], L, year, present),
+                           subs=(note,))
+
+
+def _status_cell(row: dict, L: Lang) -> html_table.Cell:
+    why = row.get("reason")
+    subs = (L.t("reason." + why),) if isinstance(why, str) and why else ()
+    return html_table.Cell(L.status(str(row["status"])), subs=subs, marks=tuple(marks.status_marks(row, L)),
+                           css=f"ms-status ms-status-{row['status']}")
+
+
+def _deadline_cell(row: dict, L: Lang) -> html_table.Cell:
+    if pd.isna(row.get("target_year")):
+        return html_table.Cell("–")
+    passed = _flag(row.get("deadline_passed"))
+    return html_table.Cell(L.year(row["target_year"]), subs=(L.t("deadline.passed"),) if passed else (),
+                           css="nowrap")
+
+
+def _spark_cell(row: dict, L: Lang) -> html_table.Cell:
+    return html_table.Cell("", spark=list(row.get("trend") or []), spark_label=spark_label(row, L))
+
+
+def overview_table(rows: pd.DataFrame, lang: Lang | str, *, caption: str = "", label: str = "",
+                   year: int | None = None, present: bool = False) -> str:
+    """The targets of ``rows`` (decorated, with ``trend``) as an escaped HTML table for ``st.html``.
+
+    Each row: the full name as a link to the target page (keeping language, year and presentation
+    mode) with its geography and data below, the latest value with its year, the target value, the
+    deadline (passed or not), the status with its reason and marks, and a sparkline with a text alternative.
+    """
+    L = Lang.of(lang)
+    columns = [
+        html_table.Column("name", L.t("col.target")),
+        html_table.Column("latest", L.t("col.latest"), L.t("overview.help_latest")),
+        html_table.Column("goal", L.t("col.goal")),
+        html_table.Column("deadline", L.t("col.deadline"), L.t("overview.help_deadline")),
+        html_table.Column("status", L.t("col.status"), L.t("overview.help_status")),
+        html_table.Column("trend", L.t("col.trend"), L.t("overview.help_trend")),
+    ]
+    body = [{"name": _name_cell(r, L, year, present), "latest": r["latest"], "goal": r["goal"],
+             "deadline": _deadline_cell(r, L), "status": _status_cell(r, L), "trend": _spark_cell(r, L)}
+            for r in rows.to_dict("records")]
+    return html_table.table(columns, body, caption=caption, label=label)
+
+
+def behind_table(rows: pd.DataFrame, lang: Lang | str, limit: int, *, label: str = "",
+                 year: int | None = None, present: bool = False) -> str:
+    """The targets furthest behind (:func:`furthest_behind`, the memo's ranking) and why, as HTML; "" if none."""
+    L = Lang.of(lang)
+    behind = furthest_behind(rows, limit)
+    if behind.empty:
+        return ""
+    columns = [
+        html_table.Column("name", L.t("col.target")),
+        html_table.Column("status", L.t("col.status")),
+        html_table.Column("why", L.t("overview.behind_why"), L.t("overview.help_behind_why")),
+    ]
+    body = [{"name": _name_cell(r, L, year, present), "status": _status_cell(r, L),
+             "why": html_table.Cell(behind_progress(r, L),
+                                    subs=(L.t("overview.behind_standing", latest=r["latest"], goal=r["goal"])
+                                          + (f" {L.t('overview.behind_by', year=L.year(r['target_year']))}"
+                                             if pd.notna(r.get("target_year")) else ""),))}
+            for r in behind.to_dict("records")]
+    return html_table.table(columns, body, label=label)
+
+
+def monitored_table(rows: pd.DataFrame, lang: Lang | str, *, label: str = "", themes: dict[str, str] | None = None,
+                    year: int | None = None, present: bool = False) -> str:
+    """The monitored indicators (kind ``none``) of ``rows``: name, latest, the trend's category, sparkline."""
+    L = Lang.of(lang)
+    monitored = rows[rows["kind"] == "none"]
+    columns = [
+        html_table.Column("name", L.t("overview.col_indicator")),
+        html_table.Column("latest", L.t("col.latest"), L.t("overview.help_latest")),
+        html_table.Column("status", L.t("col.status"), L.t("overview.help_development")),
+        html_table.Column("trend", L.t("col.trend"), L.t("overview.help_trend")),
+    ]
+    body = [{"name": _name_cell(r, L, year, present, (themes or {}).get(r["theme"], "")), "latest": r["latest"],
+             "status": _status_cell(r, L), "trend": _spark_cell(r, L)}
+            for r in monitored.to_dict("records")]
+    return html_table.table(columns, body, label=label)
 
 
 # ---------------------------------------------------------------------- changes since the previous import
@@ -161,7 +342,7 @@ class Changes:
 CHANGES_SHOWN = 200
 
 
-def changes_since_previous_import(store: Store, as_of: int, lang: str) -> Changes:
+def changes_since_previous_import(store: Store, as_of: int, lang: Lang | str) -> Changes:
     """Compare the data with and without the latest committed import (the seed does not count)."""
     batches = store.query_df(
         "SELECT * FROM import_batches WHERE state = 'committed' AND user_name <> 'seed' ORDER BY batch_id DESC LIMIT 1"
@@ -316,8 +497,8 @@ def explanation(status: dict[str, Any], target: dict[str, Any], lang: i18n.Lang 
         lines.append((L.t("explain.latest"), f"{num(status['latest_value'])} ({L.year(status['latest_year'])})"))
     if target["kind"] != "none" and pd.notna(status.get("target_year")):
         year = L.year(status["target_year"])
-        key = ("explain.deadline_settled" if _flag(status, "settled") else
-               "explain.deadline_passed" if _flag(status, "deadline_passed") else "explain.deadline_open")
+        key = ("explain.deadline_settled" if _flag(status.get("settled")) else
+               "explain.deadline_passed" if _flag(status.get("deadline_passed")) else "explain.deadline_open")
         lines.append((L.t("explain.deadline"), L.t(key, year=year)))
     if pd.notna(status.get("window_start")):
         window = L.t("explain.window_value", start=int(status["window_start"]), end=int(status["latest_year"]),
@@ -347,7 +528,7 @@ def explanation(status: dict[str, Any], target: dict[str, Any], lang: i18n.Lang 
                 value = status[col]
                 lines.append((L.t(key), L.num(value, decimals=2) if col == "linear_pace_ratio"
                               else L.pct(value, decimals=0)))
-        if pd.notna(status.get("required_pace_linear")) and not _flag(status, "deadline_passed"):
+        if pd.notna(status.get("required_pace_linear")) and not _flag(status.get("deadline_passed")):
             needed = diff(status["required_pace_linear"], 2) + L.t("explain.per_year")
             if pd.notna(status.get("required_pace_compound")):
                 needed += f" ({pct(status['required_pace_compound'])}{L.t('explain.per_year')})"
@@ -360,17 +541,6 @@ def explanation(status: dict[str, Any], target: dict[str, Any], lang: i18n.Lang 
             lines.append((L.t("explain.year_met"),
                           L.year(year_met) if pd.notna(year_met) else L.t("explain.not_by_2100")))
     return lines
-
-
-def _flag(row: Any, key: str) -> bool:
-    """A boolean status field that may be missing, None, NaN or pd.NA (all False)."""
-    value = row.get(key) if hasattr(row, "get") else None
-    if value is None or value is pd.NA:
-        return False
-    try:
-        return bool(value) and value == value
-    except (TypeError, ValueError):
-        return False
 
 
 def initiatives_table(frame: pd.DataFrame, lang: i18n.Lang | str) -> pd.DataFrame:
@@ -426,11 +596,11 @@ class Filters:
 
 def _missing(r: dict[str, Any], L: i18n.Lang, *, pace: bool = False) -> str:
     """Why a figure of the explorer cannot be computed ("" when there is no particular reason)."""
-    if r["status"] in ("met", "not_met") and _flag(r, "settled"):
+    if r["status"] in ("met", "not_met") and _flag(r.get("settled")):
         return L.t("explorer.why_settled")
     if pace and r["status"] == "met":
         return L.t("explorer.why_met")
-    if pace and _flag(r, "deadline_passed"):
+    if pace and _flag(r.get("deadline_passed")):
         return L.t("explorer.why_deadline")
     if r["status"] == "not_assessable":
         return L.t("explorer.why_not_assessable")
@@ -465,7 +635,7 @@ def explorer_rows(store: Store, as_of: int, lang: i18n.Lang | str, filters: Filt
     # "What would it take": yearly change needed from now against the recent actual change, in % a year.
     needed, actual = [], []
     for r in records:
-        if _flag(r, "deadline_passed") or r["status"] in ("met", "not_met"):
+        if _flag(r.get("deadline_passed")) or r["status"] in ("met", "not_met"):
             needed.append(None)  # no "from now" once the deadline has passed or the target is met
         elif pd.notna(r["required_pace_compound"]):
             needed.append(r["required_pace_compound"])

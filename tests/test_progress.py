@@ -247,6 +247,13 @@ def test_provisional_when_the_window_starts_on_an_illustrative_value():
     classes = ["R"] * 5 + ["I", "I", "R", "R"]                       # 2020 and 2021 illustrative
     r = one(target_frame(), obs_frame(EUD_POINTS, data_class=classes), as_of=2026)
     assert not r["provisional"] and r["data_class"] == "mixed" and bool(r["has_illustrative"])
+    # a status that does not rest on the trend is not made provisional by the window's start
+    points = EUD_POINTS[:-1] + [(2023, 31.0)]                        # met by the latest (real) value
+    r = one(target_frame(), obs_frame(points, data_class=["I"] * 7 + ["R", "R"]), as_of=2024)
+    assert r["status"] == "met" and not r["provisional"]
+    points = EUD_POINTS + [(2025, 20.0)]                             # settled: not met, by the real 2025 value
+    r = one(target_frame(), obs_frame(points, data_class=["I"] * 7 + ["R"] * 3), as_of=2026)
+    assert r["status"] == "not_met" and not r["provisional"] and r["window_start"] == 2020
 
 
 @pytest.mark.parametrize(("interval", "lag", "fresh_until"), [(1, 1, 2022), (2, 0, 2022), (3, 1, 2024), (1, 0, 2021)])

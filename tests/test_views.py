@@ -7,7 +7,24 @@ import re
 import pandas as pd
 
 from metrics import ingest, marks, views
+from metrics.i18n import Lang
 from tests.conftest import ANALYST, write_csv
+
+
+def _rows_of(html: str) -> list[str]:
+    """Each <tr> of an HTML table as its text, tags dropped (entities kept as the markup has them)."""
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", tr)).strip() for tr in re.findall(r"<tr>(.*?)</tr>", html)]
+
+
+def _v2(rows):
+    """Seed rows with method v2's columns as the method branch computes them as of 2026: STEM rests on
+    illustrative 2022-23 values; waste (2020) and district heating (2021) are stale."""
+    rows = rows.copy()
+    rows["provisional"] = rows["target_id"] == "stem_admissions"
+    rows["stale"] = rows["target_id"].isin(["waste_recycling", "district_heating_co2_neutral"])
+    rows["next_expected_year"] = rows["latest_year"] + 2
+    rows["settled"] = False
+    return rows
 
 
 def test_overview_rows_format_danish_and_english(store):
@@ -25,7 +42,7 @@ def test_overview_rows_format_danish_and_english(store):
 
 def test_summary_and_status_counts(store):
     rows = views.overview_rows(store, 2026, "da")
-    assert views.summary(rows) == {"targets": 9, "good": 4}
+    assert views.summary(rows) == {"targets": 9, "good": 4, "monitored": 2}
     assert views.status_counts(rows) == [("on_track", 4), ("insufficient", 1), ("moving_away", 2),
                                          ("not_assessable", 2)]
 
@@ -201,3 +218,77 @@ def test_explorer_rows_of_a_settled_target(store, tmp_path):
     assert (eud["needed_text"], eud["needed_why"]) == ("–", "afgjort: målåret er målt")
     detail = views.target_detail(store, "eud_share", None, 2026)
     assert dict(views.explanation(detail.status, detail.target, "da"))["Frist"] == "2025, afgjort med tallet for 2025"
+
+
+def test_overview_rows_carry_the_status_line_with_its_marks(store):
+    rows = views.overview_rows(store, 2026, Lang("da")).set_index("target_id")
+    assert rows.loc["eud_share", "status_line"] == "✖ bevæger sig væk fra målet (frist overskredet, tal for 2025 mangler)"
+    assert rows.loc["eud_share", "status_marks"] == ["frist overskredet, tal for 2025 mangler"]
+    assert rows.loc["eud_share", "trend_years"][-2:] == [2022, 2023]
+
+
+def test_overview_table_shows_provisional_and_stale_beside_the_status(store):
+    """Hand-made v2 rows (the method branch's columns): each mark in words in the target's own row."""
+    for code, provisional, stale in (("da", "foreløbig: bygger på eksempeldata", "⚠ seneste tal fra 2020, nyt tal ventet senest 2022"),
+                                     ("en", "provisional: rests on illustrative values",
+                                      "⚠ latest figure from 2020, a new one was expected by 2022")):
+        L = Lang(code)
+        rows = _v2(views.overview_rows(store, 2026, L))
+        html = views.overview_table(rows[rows["kind"] != "none"], L, label="x")
+        table = _rows_of(html)
+        by_id = {r["target_id"]: next(t for t in table if t.startswith(r["name"].replace("&", "&amp;")))
+                 for r in rows[rows["kind"] != "none"].to_dict("records")}
+        assert provisional in by_id["stem_admissions"] and L.status("on_track") in by_id["stem_admissions"]
+        assert stale in by_id["waste_recycling"]
+        assert ("2021" in by_id["district_heating_co2_neutral"]
+                and ("⚠ seneste tal fra 2021" if code == "da" else "⚠ latest figure from 2021") in by_id["district_heating_co2_neutral"])
+        assert not any(provisional in t for k, t in by_id.items() if k != "stem_admissions")
+        assert "td class=\"ms-status ms-status-on_track\"" in html
+
+
+def test_overview_table_links_keep_the_view_and_names_are_escaped(store):
+    rows = views.overview_rows(store, 2019, "en")
+    rows.loc[0, "name"] = 'A <b>bold</b> "name"'
+    html = views.overview_table(rows.head(1), Lang("en"), year=2019, present=True)
+    assert "&lt;b&gt;bold&lt;/b&gt; &quot;name&quot;" in html and "<b>" not in html
+    assert f'href="target?target={rows.loc[0, "target_id"]}&amp;geo=' in html and "lang=en&amp;year=2019&amp;present=1" in html
+    assert '<img class="ms-spark"' in html and 'alt="Trend ' in html       # the sparkline's text alternative
+    assert views.target_link("eud_share") == "target?target=eud_share"
+    assert views.target_link("eud_share", "Danmark", "da", 2020) == "target?target=eud_share&geo=Danmark&year=2020"
+
+
+def test_behind_table_is_the_memo_ranking_and_says_why(store):
+    rows = views.overview_rows(store, 2026, "da")
+    table = _rows_of(views.behind_table(rows, Lang("da"), 3))
+    ranked = views.furthest_behind(rows, 3)["name"].tolist()
+    assert [t.split(" Region")[0] for t in table[1:]] == ranked
+    assert "har tilbagelagt −6 % af vejen på 80 % af tiden" in table[1]
+    assert "seneste 13 % (2023); mål 30 % i 2025" in table[1]
+    good = rows[rows["status"].isin(["on_track"])]
+    assert views.behind_table(good, Lang("da"), 3) == ""
+
+
+def test_monitored_table_holds_only_indicators_without_a_target(store):
+    rows = views.overview_rows(store, 2026, "en")
+    table = _rows_of(views.monitored_table(rows, Lang("en"), themes={"uddannelse": "Education"}))
+    assert len(table) == 3                                            # header and two indicators
+    assert table[1].startswith("Household waste collected for recycling") and "⇑ significant progress" in table[1]
+    assert table[2].startswith("Young people not in employment or education Region Hovedstaden · Education")
+    assert "? cannot be assessed" in table[2] and "only the baseline has been measured" in table[2]
+
+
+def test_status_filter_from_the_url():
+    assert views.status_filter("moving_away,insufficient") == ("insufficient", "moving_away")
+    assert views.status_filter(["on_track", "bogus,met"]) == ("met", "on_track")
+    assert views.status_filter(None) == ()
+    rows = pd.DataFrame({"kind": ["level", "none", "level"], "status": ["on_track", "on_track", "moving_away"]})
+    assert views.filter_by_status(rows, ("on_track",)).index.tolist() == [0]
+    assert len(views.filter_by_status(rows, ())) == 3
+
+
+def test_spark_label_says_the_trend_in_words():
+    row = {"trend": [13.4, 13.0], "trend_years": [2015, 2023], "unit": "%", "unit_en": "%", "latest_year": 2023}
+    assert views.spark_label(row, "da") == "Udvikling 2015–2023: fra 13,4 % til 13 %"
+    assert views.spark_label({**row, "trend": [20000.0], "trend_years": [2021], "unit": "personer"}, "da") == \
+        "Kun én måling: 20.000 personer i 2021"
+    assert views.spark_label({**row, "trend": [], "trend_years": []}, "en") == "No measurements"

@@ -1,0 +1,305 @@
+"""The messages of the errors raised in ``metrics``, in Danish and English.
+
+Each :class:`metrics.model.MalsporError` names its text by a code: ``MalsporError("folder_missing",
+folder=...)`` reads ``error.folder_missing``; ``Problem(..., code="password_short")`` reads
+``problem.password_short``. :mod:`metrics.i18n` merges :data:`TEXTS` into its table at import, so
+``i18n.t("error.folder_missing", "da", folder="x")`` works like any other text. The Danish says
+what went wrong and what to do about it; the English is the text the command line has always
+printed. ``tests/test_messages.py`` fails when a raise in ``metrics`` names a code without a text here.
+"""
+
+from __future__ import annotations
+
+TEXTS: dict[str, dict[str, str]] = {
+    # ------------------------------------------------------------------ the database (metrics.store)
+    "error.db_locked": {
+        "da": "Databasen {path} er åben i proces {pid} ({program}), sandsynligvis dashboardet. Kun én proces ad "
+              "gangen kan åbne filen for at skrive i den. Stop den proces, eller peg --db / MALSPOR_DB på en kopi "
+              "af filen, og prøv igen.",
+        "en": "The database {path} is open in process {pid} ({program}), probably the dashboard. DuckDB lets only "
+              "one process open the file for writing. Stop that process, or point --db / MALSPOR_DB at a copy of "
+              "the file, and try again."},
+    "error.db_locked_unknown": {
+        "da": "Databasen {path} er åben i en anden proces, sandsynligvis dashboardet. Kun én proces ad gangen kan "
+              "åbne filen for at skrive i den. Stop den proces, eller peg --db / MALSPOR_DB på en kopi af filen, og "
+              "prøv igen.",
+        "en": "The database {path} is open in another process, probably the dashboard. DuckDB lets only one process "
+              "open the file for writing. Stop that process, or point --db / MALSPOR_DB at a copy of the file, and "
+              "try again."},
+    "error.db_open_failed": {
+        "da": "Databasen {path} kunne ikke åbnes: {reason}. Tjek, at filen findes og kan læses, eller kontakt en "
+              "administrator.",
+        "en": "Could not open the database {path}: {reason}"},
+    "error.db_schema_newer": {
+        "da": "Databasen {path} har skemaversion {version}, som er nyere end dette programs version {supported}. "
+              "Opdatér Målspor.",
+        "en": "The database {path} has schema version {version}, newer than this program's {supported}. "
+              "Update Målspor."},
+    "error.db_read_only": {
+        "da": "Databasen {path} er åbnet skrivebeskyttet, så intet kan gemmes. Åbn den uden skrivebeskyttelse "
+              "for at ændre data.",
+        "en": "The database {path} is open read-only."},
+    "error.audit_missing": {
+        "da": "Ændringen '{action}' blev ikke skrevet i ændringsloggen, så intet er gemt. Det er en fejl i "
+              "programmet: meld den til en administrator.",
+        "en": "The change '{action}' was not recorded in the audit trail, so nothing was written. This is a bug: "
+              "please report it."},
+    "error.seed_not_empty": {
+        "da": "Databasen indeholder allerede mål. Startdata kan kun indlæses i en ny, tom database.",
+        "en": "The database already holds targets; seeding is for a new database."},
+    # ------------------------------------------------------------------ permissions (every write)
+    "error.permission": {
+        "da": "Brugeren '{user}' med rollen '{role}' må ikke {action}. Bed en administrator om en rolle, der "
+              "giver adgang.",
+        "en": "User '{user}' with role '{role}' may not {action}."},
+    "action.seed": {"da": "indlæse startdata i databasen", "en": "seed the database"},
+    "action.import_observations": {"da": "importere målinger", "en": "import observations"},
+    "action.undo_batch": {"da": "fortryde en import", "en": "undo batch"},
+    "action.edit_targets": {"da": "ændre mål", "en": "edit targets"},
+    "action.write_commentary": {"da": "skrive kommentarer", "en": "write commentary"},
+    "action.restore": {"da": "gendanne en sikkerhedskopi", "en": "restore a backup"},
+    "action.manage_users": {"da": "administrere brugere", "en": "manage users"},
+    "action.sign_in": {"da": "registrere loginforsøg", "en": "sign in"},
+    # ------------------------------------------------------------------ files and folders
+    "error.folder_missing": {
+        "da": "Mappen {folder} findes ikke. Opret den, eller vælg en anden mappe.",
+        "en": "The folder {folder} does not exist."},
+    "error.file_missing": {
+        "da": "Filen findes ikke: {path}. Tjek stien og filnavnet.",
+        "en": "No such file: {path}"},
+    "error.format_unknown": {
+        "da": "Ukendt format '{fmt}'. Brug {choices}.",
+        "en": "Unknown format '{fmt}': use {choices}."},
+    "error.export_table_unknown": {
+        "da": "Ukendt tabel '{table}'. Vælg {choices}.",
+        "en": "Unknown table '{table}'. Choose one of: {choices}."},
+    # ------------------------------------------------------------------ the memo (metrics.report)
+    "error.memo_lang_unknown": {
+        "da": "Ukendt sprog '{language}'. Brug {choices}.",
+        "en": "Unknown language '{language}': use {choices}."},
+    "error.memo_detail_unknown": {
+        "da": "Ukendt detaljeniveau '{detail}'. Brug {choices}.",
+        "en": "Unknown detail '{detail}': use {choices}."},
+    # ------------------------------------------------------------------ charts as pictures (metrics.charts)
+    "error.png_no_kaleido": {
+        "da": "Grafer kan ikke gemmes som PNG, fordi pakken kaleido ikke er installeret. Bed en administrator om "
+              "at installere den.",
+        "en": "PNG export needs the kaleido package."},
+    "error.png_failed": {
+        "da": "Grafen kunne ikke gemmes som PNG ({reason}). Tjek, at Chromium er installeret, eller bed en "
+              "administrator om hjælp.",
+        "en": "The chart could not be rendered as PNG (is Chromium installed?): {reason}"},
+    # ------------------------------------------------------------------ users and roles (metrics.auth, cli)
+    "error.user_exists": {
+        "da": "Brugeren '{name}' findes allerede. Skift i stedet brugerens rolle eller adgangskode (på "
+              "kommandolinjen med 'user role' eller 'user password').",
+        "en": "The user '{name}' already exists. Change the role with 'user role' or the password with "
+              "'user password'."},
+    "error.user_unknown": {
+        "da": "Der findes ingen lokal bruger '{name}'. Tjek stavningen af brugernavnet.",
+        "en": "There is no local user '{name}'."},
+    "error.role_mapping_unknown": {
+        "da": "Der findes ingen rolletildeling for '{pattern}'. Tjek stavningen.",
+        "en": "There is no role mapping for '{pattern}'."},
+    "error.passwords_differ": {
+        "da": "De to adgangskoder er forskellige, så intet er ændret. Prøv igen.",
+        "en": "The two passwords differ; nothing was changed."},
+    "problem.password_short": {
+        "da": "Adgangskoden skal have mindst {min} tegn. Vælg en længere.",
+        "en": "The password must have at least {min} characters."},
+    "problem.role_unknown": {
+        "da": "Rollen skal være {choices}.",
+        "en": "The role must be one of: {choices}."},
+    "problem.user_name_invalid": {
+        "da": "Brugernavnet skal have 2-64 tegn: bogstaverne a-z (uden æ, ø og å), tal eller . _ @ -.",
+        "en": "Use 2-64 letters, digits or . _ @ -."},
+    "problem.pattern_invalid": {
+        "da": "Skriv en e-mailadresse (navn@regionh.dk) eller et domæne (@regionh.dk).",
+        "en": "Write an e-mail address (name@regionh.dk) or a domain (@regionh.dk)."},
+    # ------------------------------------------------------------------ backup and restore (metrics.backup)
+    "error.backup_folder_not_empty": {
+        "da": "{folder} findes allerede og er ikke en tom mappe. Vælg en ny mappe til sikkerhedskopien.",
+        "en": "{folder} already exists and is not an empty folder: choose a new folder for the backup."},
+    "error.backup_not_folder": {
+        "da": "{folder} er ikke en mappe. Angiv den mappe, som 'python -m metrics backup' skrev.",
+        "en": "{folder} is not a folder. Give the folder that 'python -m metrics backup' wrote."},
+    "error.backup_no_manifest": {
+        "da": "{folder} har ingen {manifest} og er derfor ikke en sikkerhedskopi fra Målspor. Angiv den mappe, som "
+              "'python -m metrics backup' skrev.",
+        "en": "{folder} has no {manifest}: it is not a Målspor backup."},
+    "error.backup_manifest_unreadable": {
+        "da": "{path} kan ikke læses ({reason}). Brug en anden sikkerhedskopi.",
+        "en": "{path} cannot be read: {reason}"},
+    "error.backup_manifest_invalid": {
+        "da": "{path} er ikke en manifestfil fra en sikkerhedskopi af Målspor. Angiv den mappe, som "
+              "'python -m metrics backup' skrev.",
+        "en": "{path} is not a Målspor backup manifest."},
+    "error.backup_format_version": {
+        "da": "Sikkerhedskopien har formatversion {found}, men denne udgave af Målspor læser kun version "
+              "{supported}. Gendan den med den udgave af Målspor, der lavede den.",
+        "en": "The backup has format version {found}; this Målspor reads version {supported}."},
+    "error.backup_schema_invalid": {
+        "da": "{path} angiver ingen gyldig skemaversion, så sikkerhedskopien kan ikke gendannes. Brug en anden "
+              "sikkerhedskopi.",
+        "en": "{path} names no valid schema version."},
+    "error.backup_schema_newer": {
+        "da": "Sikkerhedskopien har skemaversion {version}, som er nyere end dette programs version {supported}. "
+              "Gendan den med den udgave af Målspor, der lavede den, eller opdatér Målspor.",
+        "en": "The backup has schema version {version}, newer than this program's {supported}. Restore it with "
+              "the Målspor that made it, or update Målspor."},
+    "error.backup_file_missing": {
+        "da": "Sikkerhedskopien mangler filen {file} til tabellen {table}. Brug en komplet sikkerhedskopi.",
+        "en": "The backup lacks {file} for table {table}."},
+    "error.backup_checksum": {
+        "da": "{file} passer ikke med kontrolsummen i manifestet: sikkerhedskopien er beskadiget eller er blevet "
+              "redigeret. Intet er gendannet. Brug en anden sikkerhedskopi.",
+        "en": "{file} does not match the manifest's checksum: the backup is damaged or was edited. Nothing was "
+              "restored."},
+    "error.backup_tables_unknown": {
+        "da": "Sikkerhedskopien indeholder tabeller, som denne udgave af Målspor ikke kender: {tables}. Gendan den "
+              "med den udgave af Målspor, der lavede den.",
+        "en": "The backup holds tables this Målspor does not know: {tables}."},
+    "error.backup_tables_missing": {
+        "da": "Sikkerhedskopien mangler tabellerne {tables}. Brug en komplet sikkerhedskopi.",
+        "en": "The backup lacks the tables {tables}."},
+    "error.restore_not_empty": {
+        "da": "Databasen {path} indeholder allerede data ({held}). Der kan kun gendannes til en tom database: "
+              "angiv en ny fil med --db NY.duckdb (den oprettes), tjek den, stop derefter dashboardet, og erstat "
+              "den gamle fil med den nye.",
+        "en": "The database {path} already holds data ({held}). Restore only goes into an empty database: give a "
+              "new file with --db NEW.duckdb (it is created), check it, then stop the dashboard and put the new "
+              "file in place of the old one."},
+    "error.backup_row_count": {
+        "da": "{file} har {rows} rækker, men manifestet siger {expected}. Sikkerhedskopien er beskadiget; brug en "
+              "anden.",
+        "en": "{file} has {rows} rows; the manifest says {expected}."},
+    "error.backup_columns_unknown": {
+        "da": "Tabellen {table} i sikkerhedskopien har kolonner, som denne database ikke har: {columns}. Den er "
+              "lavet af en anden udgave af Målspor; gendan den med den udgave.",
+        "en": "The backup's table {table} has columns this database lacks: {columns}. It was made by a different "
+              "Målspor."},
+    "error.backup_keys_broken": {
+        "da": "Målingerne i sikkerhedskopien bryder databasens nøgler, så intet er gendannet: {problems}. Brug en "
+              "anden sikkerhedskopi.",
+        "en": "The backup's observations break the database's keys, so nothing was restored: {problems}."},
+    "error.backup_sequence_unknown": {
+        "da": "Sikkerhedskopien har en nummerserie, {name}, som denne database ikke har. Gendan den med den "
+              "udgave af Målspor, der lavede den.",
+        "en": "The backup has a sequence {name} this database lacks."},
+    "error.backup_sequence_used": {
+        "da": "Nummerserien {name} i denne database er allerede brugt, så sikkerhedskopiens nummerering kan ikke "
+              "genskabes. Gendan til en ny fil (--db NY.duckdb).",
+        "en": "The sequence {name} of this database has been used, so the backup's numbering cannot be "
+              "reproduced. Restore into a new file (--db NEW.duckdb)."},
+    # ------------------------------------------------------------------ commentary (metrics.commentary)
+    "problem.no_target": {
+        "da": "Der findes intet mål '{id}'. Vælg et mål, der findes.",
+        "en": "There is no target '{id}'."},
+    "problem.no_focus_area": {
+        "da": "Der findes intet indsatsområde '{id}'. Vælg et indsatsområde, der findes.",
+        "en": "There is no focus area '{id}'."},
+    "problem.year_range": {
+        "da": "Året skal være et helt tal fra {min} til {max}.",
+        "en": "The year must be a whole number from {min} to {max}."},
+    "problem.lang_unknown": {
+        "da": "Sproget skal være 'da' eller 'en'.",
+        "en": "The language must be 'da' or 'en'."},
+    "problem.text_too_long": {
+        "da": "Teksten har {length} tegn, men højst {max} er tilladt. Gør den kortere.",
+        "en": "The text has {length} characters, more than the {max} allowed: shorten it."},
+    # ------------------------------------------------------------------ target definitions (import-targets)
+    "problem.targets_csv_unreadable": {
+        "da": "Filen kan ikke læses som en CSV-tabel: {reason}. Gem den igen som CSV (kommasepareret).",
+        "en": "The file is not a readable CSV table: {reason}"},
+    "problem.targets_none": {
+        "da": "Filen har en overskriftsrække, men ingen mål. Tilføj en række pr. mål.",
+        "en": "The file has a header but no targets."},
+    "problem.target_column_missing": {
+        "da": "Den påkrævede kolonne '{column}' mangler i overskriftsrækken. Tilføj den; filen har: {found}.",
+        "en": "The required column '{column}' is missing from the header row. Add it; the file has: {found}."},
+    "problem.no_columns": {"da": "ingen kolonner", "en": "no columns"},
+    "problem.number_required": {
+        "da": "Skal udfyldes: skriv et tal.",
+        "en": "Required: fill in a number."},
+    "problem.write_year": {
+        "da": "Skriv et helt årstal fra {min} til {max}.",
+        "en": "Write a whole year from {min} to {max}."},
+    "problem.write_integer": {
+        "da": "Skriv et helt tal.",
+        "en": "Write a whole number."},
+    "problem.write_decimal_point": {
+        "da": "Skriv et tal med punktum som decimaltegn (fx 13.4) og uden tusindtalsseparator.",
+        "en": "Write a number with a decimal point."},
+    "problem.target_id_invalid": {
+        "da": "Brug et læsbart id af små bogstaver (a-z), tal og _, der begynder med et bogstav (fx eud_share).",
+        "en": "Use a readable slug of lower-case letters, digits and _, starting with a letter (e.g. eud_share)."},
+    "problem.target_id_duplicate": {
+        "da": "Målet står allerede i række {row}. Behold kun den ene række.",
+        "en": "The target already appears in row {row}; keep one."},
+    "problem.focus_area_unknown": {
+        "da": "Ukendt indsatsområde. {hint}",
+        "en": "Unknown focus area. {hint}"},
+    "problem.did_you_mean": {"da": "Mente du {choices}?", "en": "Did you mean {choices}?"},
+    "problem.known_ids": {"da": "Kendte id'er: {ids}.", "en": "Known ids: {ids}."},
+    "problem.theme_mismatch": {
+        "da": "Indsatsområdet '{focus_area}' hører til temaet '{theme}'. Ret theme_id, eller lad feltet stå tomt.",
+        "en": "The focus area '{focus_area}' belongs to the theme '{theme}'."},
+    "problem.required": {
+        "da": "Skal udfyldes.",
+        "en": "Required: fill it in."},
+    "problem.kind_invalid": {
+        "da": "Typen skal være level, relative eller none.",
+        "en": "The kind must be level, relative or none."},
+    "problem.direction_invalid": {
+        "da": "Retningen skal være increase eller decrease.",
+        "en": "The direction must be increase or decrease."},
+    "problem.data_class_invalid": {
+        "da": "Skriv R, D eller I.",
+        "en": "Write R, D or I."},
+    "problem.trend_window_invalid": {
+        "da": "Trendvinduet skal være fra 1 til 50 år.",
+        "en": "The trend window is 1 to 50 years."},
+    "problem.update_interval_invalid": {
+        "da": "Opdateringsintervallet skal være fra 1 til 50 år.",
+        "en": "The update interval is 1 to 50 years."},
+    "problem.publication_lag_invalid": {
+        "da": "Forsinkelsen til offentliggørelse skal være fra 0 til 50 år.",
+        "en": "The publication lag is 0 to 50 years."},
+    "problem.indicator_has_target": {
+        "da": "En indikator, der kun følges (type none), har hverken målår eller målværdi. Lad dem stå tomme, "
+              "eller vælg typen level eller relative.",
+        "en": "A monitored indicator (kind none) has no target year or value: leave them empty, or choose "
+              "level/relative."},
+    "problem.target_incomplete": {
+        "da": "Et mål skal have både et målår og en målværdi. Udfyld dem begge.",
+        "en": "A target needs both a target year and a target value."},
+    "problem.target_year_early": {
+        "da": "Målåret skal ligge efter basisåret {baseline_year}. Ret et af årstallene.",
+        "en": "The target year must come after the baseline year {baseline_year}."},
+    "problem.relative_too_low": {
+        "da": "En relativ ændring kan ikke være -100 % eller mindre. Ret målværdien.",
+        "en": "A relative change cannot be -100 % or less."},
+    "problem.direction_mismatch": {
+        "da": "Retningen '{direction}' passer ikke til en bevægelse fra {start} til {end}. Byt om på retningen, "
+              "eller ret værdierne.",
+        "en": "The direction '{direction}' does not fit a move from {start} to {end}. Swap the direction or "
+              "correct the values."},
+    "problem.target_outside_bounds": {
+        "da": "Målet {target} ligger uden for grænserne [{lower}; {upper}]. Ret målet eller grænserne.",
+        "en": "The target {target} lies outside the bounds [{lower}, {upper}]."},
+    "problem.bounds_order": {
+        "da": "Den nedre grænse skal være mindre end den øvre grænse.",
+        "en": "The lower bound must be below the upper bound."},
+    "problem.baseline_outside_bounds": {
+        "da": "Basisværdien ligger uden for grænserne [{lower}; {upper}]. Ret basisværdien eller grænserne.",
+        "en": "The baseline lies outside the bounds [{lower}, {upper}]."},
+    "problem.target_baseline_conflict": {
+        "da": "{target}: den gemte måling for {geography} i {year} er {value}, og basisværdien skal stemme med den. "
+              "Ret basisværdien eller målingen.",
+        "en": "{target}: the stored observation for {geography} in {year} is {value}; the baseline must agree "
+              "with it. Correct the baseline or the observation."},
+    "problem.observation_outside_bounds": {
+        "da": "{target}: den gemte måling for {geography} i {year} ({value}) ligger uden for de nye grænser. Ret "
+              "grænserne eller målingen.",
+        "en": "{target}: the stored observation for {geography} in {year} ({value}) lies outside the new bounds."},
+}
