@@ -536,10 +536,12 @@ def _scrub(value: Any) -> Any:
         return [_scrub(v) for v in value]
     if isinstance(value, tuple):
         return tuple(_scrub(v) for v in value)
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         for f in dataclasses.fields(value):
             current = getattr(value, f.name)
-            if isinstance(current, (str, list, tuple)) or dataclasses.is_dataclass(current):
+            if isinstance(current, (str, list, tuple, dict)) or dataclasses.is_dataclass(current):
                 setattr(value, f.name, _scrub(current))
         return value
     return value
