@@ -895,7 +895,7 @@ def to_docx(memo: Memo) -> bytes:
     doc.add_heading(t("memo.behind_title"), level=2)
     if memo.behind:
         note(t("memo.behind_intro"))
-        table(memo.behind_header(), memo.behind, [4.6, 3.4, 2.6, 2.6, 3.4])
+        table(memo.behind_header(), memo.behind, [3.8, 3.8, 2.2, 2.2, 4.6])
     else:
         doc.add_paragraph(t("memo.behind_none"))
     if memo.detail == "summary":
@@ -921,7 +921,7 @@ def to_docx(memo: Memo) -> bytes:
                 table(head, body, [6, 2.4, 8.2] if theme.caveats else [10, 3])
             if theme.behind:
                 doc.add_heading(t("memo.theme_behind", n=SUMMARY_BEHIND_PER_THEME), level=2)
-                table(memo.behind_header(), theme.behind, [4.6, 3.4, 2.6, 2.6, 3.4])
+                table(memo.behind_header(), theme.behind, [3.8, 3.8, 2.2, 2.2, 4.6])
         for focus in theme.focus_areas:
             doc.add_heading(focus.name, level=2)
             if focus.commentary:
@@ -1073,7 +1073,7 @@ def to_pdf(memo: Memo) -> bytes:
     heading(t("memo.behind_title"), 2)
     if memo.behind:
         text(t("memo.behind_intro"), 8.5, "I", (80, 80, 80))
-        table(memo.behind_header(), memo.behind, (2.8, 2.2, 1.6, 1.7, 2.2))
+        table(memo.behind_header(), memo.behind, (2.5, 2.5, 1.45, 1.45, 3.1))
     else:
         text(t("memo.behind_none"), 9.5)
     text(t("memo.summary_mode", n=memo.n_targets) if memo.detail == "summary" else t("memo.contents_note"),
@@ -1100,7 +1100,7 @@ def to_pdf(memo: Memo) -> bytes:
                 table(head, body, (2.4, 1, 4) if theme.caveats else (3, 1))
             if theme.behind:
                 heading(t("memo.theme_behind", n=SUMMARY_BEHIND_PER_THEME), 2)
-                table(memo.behind_header(), theme.behind, (2.8, 2.2, 1.6, 1.7, 2.2))
+                table(memo.behind_header(), theme.behind, (2.5, 2.5, 1.45, 1.45, 3.1))
         for focus in theme.focus_areas:
             first_need = 30 + (6.5 * len(focus.targets[0].facts) + 12 if focus.targets else 0)
             heading(focus.name, 2, need=first_need)
