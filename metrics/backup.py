@@ -15,7 +15,8 @@ Restore decisions:
 * **All or nothing**: every table is loaded in one transaction through ``Store.write`` with
   the ``restore`` permission (administrators). Files are checked against the manifest first.
 * **Older backups are accepted** when the migrations since only added tables or columns (so
-  far all of them: migration 2 added ``commentary``); the added columns take their defaults
+  far all of them: migration 2 added ``commentary``; migration 5 split ``note`` into ``note_da``
+  and ``note_en``, and an older backup's ``note`` is read as ``note_en``); the added columns take their defaults
   and the database keeps its newer ``schema_version`` rows. A backup from a newer Målspor is
   refused.
 * Sequences get their backed-up value with ``setval``, so the next batch, history row,
@@ -43,6 +44,8 @@ FORMAT = "malspor-backup"
 FORMAT_VERSION = 1
 #: Everything a backup holds: the data tables, then the migration record.
 BACKUP_TABLES = (*TABLES, "schema_version")
+#: Tables whose ``note`` became ``note_da`` and ``note_en`` in migration 5.
+_NOTE_RENAMED = ("target_definitions", "observations", "observation_history", "initiatives")
 
 
 def _sha256(path: Path) -> str:
@@ -170,6 +173,9 @@ def restore(store: Store, folder: Path | str, actor: Actor) -> dict[str, int]:
             data = pq.read_table(folder / entry["file"])
             if data.num_rows != entry.get("rows"):
                 raise MalsporError(f"{entry['file']} has {data.num_rows} rows; the manifest says {entry.get('rows')}.")
+            if table in _NOTE_RENAMED and manifest["schema_version"] < 5 and "note" in data.column_names:
+                # Before migration 5 the one note was English: it is note_en now.
+                data = data.rename_columns(["note_en" if c == "note" else c for c in data.column_names])
             extra = set(data.column_names) - set(_columns(cur, table))
             if extra:
                 raise MalsporError(f"The backup's table {table} has columns this database lacks: "

@@ -60,12 +60,9 @@ def safe_csv(frame: pd.DataFrame, out: TextIO | Path | str) -> None:
 def table_frame(store: Store, table: str, as_of: int | None = None) -> pd.DataFrame:
     """The rows of an exportable table: observations with their target names, targets, or status."""
     if table == "observations":
-        # The notes are note_da/note_en from method v2 on (one column "note" before).
-        columns = set(store.query_df("SELECT * FROM observations LIMIT 0").columns)
-        notes = ", ".join(f"o.{c}" for c in ("note", "note_da", "note_en") if c in columns)
         return store.query_df(
-            f"""SELECT o.target_id, t.name_da, t.name_en, t.unit, o.geography, o.year, o.value, o.data_class,
-                      o.source, {notes}, o.series_break, o.batch_id
+            """SELECT o.target_id, t.name_da, t.name_en, t.unit, o.geography, o.year, o.value, o.data_class,
+                      o.source, o.note_da, o.note_en, o.series_break, o.batch_id
                FROM observations o JOIN targets t USING (target_id)
                ORDER BY o.target_id, o.geography, o.year"""
         )
@@ -228,12 +225,8 @@ _YES_COLUMNS = ("provisional", "stale", "deadline_passed", "settled")
 
 
 def _pick_notes(frame: pd.DataFrame, L: Lang) -> list[str | None]:
-    """Each row's note in the reader's language (``note_da``/``note_en``, else the old ``note``)."""
-    out = []
-    for r in frame.to_dict("records"):
-        text = L.pick(r.get("note_da"), r.get("note_en")) or (r.get("note") if isinstance(r.get("note"), str) else "")
-        out.append(text or None)
-    return out
+    """Each row's note in the reader's language (``note_da``/``note_en``, the other where one is empty)."""
+    return [L.pick(da, en) or None for da, en in zip(frame["note_da"], frame["note_en"])]
 
 
 def observations_frame(store: Store, lang: Lang | str = "da") -> pd.DataFrame:

@@ -77,7 +77,7 @@ TRUE_WORDS = ("1", "true", "yes", "ja", "t", "y", "j", "x", "sand")
 FALSE_WORDS = ("0", "false", "no", "nej", "f", "n", "falsk")
 
 OBSERVATION_REQUIRED = ("target_id", "year", "value")
-OBSERVATION_OPTIONAL = ("geography", "source", "note", "data_class", "series_break")
+OBSERVATION_OPTIONAL = ("geography", "source", "note_da", "note_en", "data_class", "series_break")
 OBSERVATION_FIELDS = OBSERVATION_REQUIRED + OBSERVATION_OPTIONAL
 #: Header names understood for each field, after normalisation (lower case, spaces to ``_``).
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -88,7 +88,10 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "geography": ("geography", "geo", "geografi", "område", "omraade", "omrade", "area", "region", "kommune",
                   "municipality"),
     "source": ("source", "kilde"),
-    "note": ("note", "notes", "bemærkning", "bemærkninger", "bemaerkning", "kommentar", "comment"),
+    # A note is in the language of its heading: "bemærkning" fills the Danish note, "note" the English one.
+    "note_da": ("note_da", "bemærkning", "bemærkninger", "bemaerkning", "bemaerkninger", "kommentar",
+                "bemærkning_da"),
+    "note_en": ("note_en", "note", "notes", "comment", "comments", "remark"),
     "data_class": ("data_class", "dataclass", "dataklasse", "data_klasse", "klasse", "class"),
     "series_break": ("series_break", "databrud", "seriebrud", "brud", "break"),
 }
@@ -106,8 +109,10 @@ TARGET_REQUIRED = (
 TARGET_OPTIONAL = (
     "theme_id", "sort_order", "description_da", "description_en", "unit_en", "geography",
     "baseline_data_class", "target_year", "target_value", "lower_bound", "upper_bound",
-    "trend_window", "note",
+    "trend_window", "update_interval", "publication_lag", "short_name_da", "short_name_en", "note_da", "note_en",
 )
+#: Older target files have one ``note``: it was English, so it fills ``note_en`` (``bemærkning``: ``note_da``).
+TARGET_ALIASES = {"note": "note_en", "bemærkning": "note_da"}
 TARGET_COLUMNS = TARGET_REQUIRED[:5] + TARGET_OPTIONAL
 
 #: Threads for work beside the parsing and the check (the file's digest, the quote count, trimming
@@ -811,7 +816,8 @@ def _observation_frame(raw: _RawTable, info: ReadInfo) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------- checking and planning
-PLAN_COLUMNS = ["_row", "target_id", "geography", "year", "value", "data_class", "source", "note", "series_break",
+PLAN_COLUMNS = ["_row", "target_id", "geography", "year", "value", "data_class", "source", "note_da", "note_en",
+                "series_break",
                 "old_value", "old_data_class", "old_series_break", "change"]
 
 
@@ -946,7 +952,8 @@ def _decide_decimal(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, default
 _CHECK_SQL = """
 WITH src AS (
     SELECT _row::BIGINT AS _row, {ord} AS _ord, {target_id} AS target_text, {year} AS year_text,
-           {value} AS value_text, {geography} AS geo_text, {source} AS source_text, {note} AS note_text,
+           {value} AS value_text, {geography} AS geo_text, {source} AS source_text,
+           {note_da} AS note_da_text, {note_en} AS note_en_text,
            {data_class} AS class_text, {series_break} AS break_text, {typed} AS value_typed, {value_col} AS value_col
     FROM _ingest_incoming
 ),
@@ -959,7 +966,8 @@ p AS (
     SELECT s.*, t.target_id, t.geography AS target_geography, t.baseline_year, t.baseline_value,
            t.lower_bound, t.upper_bound, t.unit,
            {target_missing} AS target_missing, {year_missing} AS year_missing, {value_missing} AS value_missing,
-           {class_missing} AS class_missing, {source_missing} AS source_missing, {note_missing} AS note_missing,
+           {class_missing} AS class_missing, {source_missing} AS source_missing,
+           {note_da_missing} AS note_da_missing, {note_en_missing} AS note_en_missing,
            {break_missing} AS break_missing,
            {has_percent} AS has_percent,
            {num_text} AS num_text,
@@ -976,7 +984,8 @@ typed AS (
         p.geo_given IS NOT NULL AND k.known_geography IS NULL AS new_geography,
         CASE WHEN p.class_missing THEN 'R' ELSE upper(p.class_text) END AS data_class,
         CASE WHEN p.source_missing THEN $default_source ELSE p.source_text END AS source,
-        CASE WHEN NOT p.note_missing THEN p.note_text END AS note,
+        CASE WHEN NOT p.note_da_missing THEN p.note_da_text END AS note_da,
+        CASE WHEN NOT p.note_en_missing THEN p.note_en_text END AS note_en,
         CASE WHEN p.break_missing OR {break_false} THEN false
              WHEN {break_true} THEN true END AS series_break
     FROM p LEFT JOIN known_geo k ON k.geo_key = lower(p.geo_given)
@@ -999,7 +1008,7 @@ coded AS (
         END AS code
     FROM typed
 )
-SELECT c._row, c._ord, c.target_id, c.geography, c.year, c.value, c.data_class, c.source, c.note, c.series_break,
+SELECT c._row, c._ord, c.target_id, c.geography, c.year, c.value, c.data_class, c.source, c.note_da, c.note_en, c.series_break,
        c.new_geography, c.code,
        CASE WHEN c.code IS NOT NULL THEN c.value_text END AS value_text,
        CASE WHEN c.code IS NOT NULL THEN c.value_col END AS value_col,
@@ -1014,7 +1023,8 @@ SELECT c._row, c._ord, c.target_id, c.geography, c.year, c.value, c.data_class, 
             WHEN abs(o.value - c.value) <= $tol
                  AND (c.class_missing OR o.data_class = c.data_class)
                  AND (c.source_missing OR o.source_hash = hash(c.source))
-                 AND (c.note_missing OR o.note_hash = hash(c.note))
+                 AND (c.note_da_missing OR o.note_da_hash = hash(c.note_da))
+                 AND (c.note_en_missing OR o.note_en_hash = hash(c.note_en))
                  AND (c.break_missing OR o.series_break = c.series_break) THEN 'unchanged'
             ELSE 'revised' END AS change,
        -- a key for the test for repeated keys; a row that is not a good one gets one of its own
@@ -1023,7 +1033,8 @@ SELECT c._row, c._ord, c.target_id, c.geography, c.year, c.value, c.data_class, 
 FROM coded c
 -- sources and notes are compared by hash: the join's table of stored rows stays small
 LEFT JOIN (SELECT target_id, geography, year, value, data_class, series_break,
-                  hash(source) AS source_hash, hash(note) AS note_hash FROM observations) o
+                  hash(source) AS source_hash, hash(note_da) AS note_da_hash,
+                  hash(note_en) AS note_en_hash FROM observations) o
      ON c.code IS NULL AND o.target_id = c.target_id AND o.geography = c.geography AND o.year = c.year
 """
 
@@ -1050,7 +1061,7 @@ _MARKER_SPELLINGS = pa.array(sorted({"".join(chars) for marker in MISSING_MARKER
 _MARKER_BYTES = max(len(m.encode()) for m in MISSING_MARKERS)
 #: Incoming column of each field, as the check names it.
 _FIELD_TEXT = {"target_id": "target_text", "year": "year_text", "value": "value_text", "geography": "geo_text",
-               "source": "source_text", "note": "note_text", "data_class": "class_text",
+               "source": "source_text", "note_da": "note_da_text", "note_en": "note_en_text", "data_class": "class_text",
                "series_break": "break_text"}
 
 
@@ -1127,7 +1138,8 @@ def _check(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame, info: ReadInfo, 
         typed=_sql_column(frame, "_value_typed", "false"), value_col=_sql_column(frame, "_value_col", "NULL::VARCHAR"),
         target_missing=missing("target_id"), year_missing=missing("year"),
         value_missing=missing("value"), class_missing=missing("data_class"),
-        source_missing=missing("source"), note_missing=missing("note"),
+        source_missing=missing("source"), note_da_missing=missing("note_da"),
+        note_en_missing=missing("note_en"),
         break_missing=missing("series_break"), geo_missing=missing("geography"),
         break_false=_one_of("p.break_text", FALSE_WORDS), break_true=_one_of("p.break_text", TRUE_WORDS),
         has_percent="false" if plain_values else "suffix(s.value_text, '%')",
@@ -1309,14 +1321,16 @@ def plan_observations(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> Im
 def validate_observations(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> tuple[pd.DataFrame, list[Problem]]:
     """The typed valid rows and the skipped-row warnings; raises :class:`ValidationError` on any problem."""
     plan = plan_observations(cur, frame)
-    cols = ["_row", "target_id", "geography", "year", "value", "data_class", "source", "note", "series_break"]
+    cols = ["_row", "target_id", "geography", "year", "value", "data_class", "source", "note_da", "note_en",
+            "series_break"]
     return plan.rows[cols].sort_values("_row").reset_index(drop=True), plan.skipped
 
 
 #: How many revised values an import's audit row lists one by one (the batch keeps them all).
 AUDIT_VALUES = 1000
 
-_WRITE_COLUMNS = ["target_id", "geography", "year", "value", "data_class", "source", "note", "series_break", "change"]
+_WRITE_COLUMNS = ["target_id", "geography", "year", "value", "data_class", "source", "note_da", "note_en",
+                  "series_break", "change"]
 
 
 def apply_plan(cur: duckdb.DuckDBPyConnection, plan: ImportPlan, *, file_name: str, sha256: str, user: str) -> int | None:
@@ -1333,9 +1347,9 @@ def apply_plan(cur: duckdb.DuckDBPyConnection, plan: ImportPlan, *, file_name: s
     try:
         if counts["revised"]:
             cur.execute(
-                """INSERT INTO observation_history (target_id, geography, year, value, data_class, source, note,
+                """INSERT INTO observation_history (target_id, geography, year, value, data_class, source, note_da, note_en,
                                                     series_break, batch_id, superseded_by, reason)
-                   SELECT o.target_id, o.geography, o.year, o.value, o.data_class, o.source, o.note,
+                   SELECT o.target_id, o.geography, o.year, o.value, o.data_class, o.source, o.note_da, o.note_en,
                           o.series_break, o.batch_id, ?, 'revised'
                    FROM observations o JOIN _ingest_changed c USING (target_id, geography, year)
                    WHERE c.change = 'revised'""",
@@ -1349,9 +1363,9 @@ def apply_plan(cur: duckdb.DuckDBPyConnection, plan: ImportPlan, *, file_name: s
             )
         # one plain insert of every new and revised row: no index to maintain, so as fast as a bare load
         cur.execute(
-            """INSERT INTO observations (target_id, geography, year, value, data_class, source, note,
+            """INSERT INTO observations (target_id, geography, year, value, data_class, source, note_da, note_en,
                                          series_break, batch_id)
-               SELECT target_id, geography, year, value, data_class, source, note, series_break, ?
+               SELECT target_id, geography, year, value, data_class, source, note_da, note_en, series_break, ?
                FROM _ingest_changed WHERE change <> 'unchanged'""",
             [batch_id],
         )
@@ -1381,16 +1395,16 @@ def status_changes(cur: duckdb.DuckDBPyConnection, plan: ImportPlan, as_of: int 
     before = progress.compute_status(cur, as_of=as_of)
     database = cur.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""')
     cur.register("_ingest_status_plan", plan.table.select(["target_id", "geography", "year", "value", "data_class",
-                                                           "source", "note", "series_break", "change"]))
+                                                           "source", "note_da", "note_en", "series_break", "change"]))
     try:
         cur.execute(
             'CREATE OR REPLACE TEMP VIEW observations AS '
-            'SELECT o.target_id, o.geography, o.year, o.value, o.data_class, o.source, o.note, o.series_break, '
+            'SELECT o.target_id, o.geography, o.year, o.value, o.data_class, o.source, o.note_da, o.note_en, o.series_break, '
             '       o.batch_id '
             f'FROM "{database}".main.observations o '
             'ANTI JOIN _ingest_status_plan c ON c.change <> \'unchanged\' '
             '  AND c.target_id = o.target_id AND c.geography = o.geography AND c.year = o.year '
-            'UNION ALL SELECT target_id, geography, year, value, data_class, source, note, series_break, NULL '
+            'UNION ALL SELECT target_id, geography, year, value, data_class, source, note_da, note_en, series_break, NULL '
             'FROM _ingest_status_plan WHERE change <> \'unchanged\''
         )
         after = progress.compute_status(cur, as_of=as_of)
@@ -1519,17 +1533,17 @@ def undo_batch(store: Store, batch_id: int, actor: Actor) -> dict[str, int]:
         if later:
             raise ImportRefused("undo_blocked", batch=batch_id, later=", ".join(str(b[0]) for b in later))
         removed = cur.execute(
-            """INSERT INTO observation_history (target_id, geography, year, value, data_class, source, note,
+            """INSERT INTO observation_history (target_id, geography, year, value, data_class, source, note_da, note_en,
                                                 series_break, batch_id, superseded_by, reason)
-               SELECT target_id, geography, year, value, data_class, source, note, series_break, batch_id, ?, 'undone'
+               SELECT target_id, geography, year, value, data_class, source, note_da, note_en, series_break, batch_id, ?, 'undone'
                FROM observations WHERE batch_id = ?""",
             [batch_id, batch_id],
         ).fetchall()[0][0]
         cur.execute("DELETE FROM observations WHERE batch_id = ?", [batch_id])
         restored = cur.execute(
-            """INSERT INTO observations (target_id, geography, year, value, data_class, source, note,
+            """INSERT INTO observations (target_id, geography, year, value, data_class, source, note_da, note_en,
                                          series_break, batch_id)
-               SELECT target_id, geography, year, value, data_class, source, note, series_break, batch_id
+               SELECT target_id, geography, year, value, data_class, source, note_da, note_en, series_break, batch_id
                FROM observation_history WHERE superseded_by = ? AND reason = 'revised'""",
             [batch_id],
         ).fetchall()[0][0]
@@ -1633,7 +1647,9 @@ def _data_row_numbers(text: str, n_rows: int) -> list[int]:
 
 def read_targets_csv(path: Path | str) -> pd.DataFrame:
     """A target-definition file with the columns of ``data/targets.csv``."""
-    return read_csv_text(path)
+    frame = read_csv_text(path)
+    renames = {old: new for old, new in TARGET_ALIASES.items() if old in frame.columns and new not in frame.columns}
+    return frame.rename(columns=renames)
 
 
 def parse_number(text: str) -> float:
@@ -1747,9 +1763,17 @@ def validate_targets(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.
         t_val = num("target_value")
         lo, hi = num("lower_bound"), num("upper_bound")
         window = num("trend_window", integer=True)
+        interval = num("update_interval", integer=True)
+        lag = num("publication_lag", integer=True)
         sort_order = num("sort_order", integer=True)
         if window is not None and not 1 <= window <= 50:
             errs.append(Problem(row, "trend_window", get(rec, "trend_window"), "The trend window is 1 to 50 years."))
+        if interval is not None and not 1 <= interval <= 50:
+            errs.append(Problem(row, "update_interval", get(rec, "update_interval"),
+                                "The update interval is 1 to 50 years."))
+        if lag is not None and not 0 <= lag <= 50:
+            errs.append(Problem(row, "publication_lag", get(rec, "publication_lag"),
+                                "The publication lag is 0 to 50 years."))
         if not errs:
             errs.extend(_check_target_logic(row, kind, direction, b_year, b_val, t_year, t_val, lo, hi))
         if errs:
@@ -1764,7 +1788,10 @@ def validate_targets(cur: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> pd.
             "baseline_year": b_year, "baseline_value": b_val, "baseline_data_class": data_class,
             "target_year": t_year, "target_value": t_val, "direction": direction,
             "lower_bound": lo, "upper_bound": hi, "trend_window": window or 5,
-            "source": rec["source"], "note": get(rec, "note") or None, "_row": row,
+            "update_interval": 1 if interval is None else interval, "publication_lag": 1 if lag is None else lag,
+            "short_name_da": get(rec, "short_name_da") or None, "short_name_en": get(rec, "short_name_en") or None,
+            "source": rec["source"], "note_da": get(rec, "note_da") or None, "note_en": get(rec, "note_en") or None,
+            "_row": row,
         })
     typed = pd.DataFrame(out)
     if not problems:

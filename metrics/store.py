@@ -234,6 +234,136 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE observations_v4 RENAME TO observations",
         ],
     ),
+    (
+        5,
+        "method v2: update interval, publication lag and short names of targets; notes in Danish and English",
+        # DuckDB refuses ALTER TABLE (NOT NULL or CHECK columns, a rename, a drop) on a table another
+        # one references, so target_definitions is rebuilt, with its dependants (target_placement,
+        # commentary, the targets view) dropped and made again around it; their rows are kept in
+        # temporary copies. observations (no index since migration 4), observation_history and
+        # initiatives are rebuilt the same way so that note_da, note_en stand where note stood.
+        # Today's notes are English: they become note_en; note_da starts empty.
+        [
+            """CREATE TABLE target_definitions_v5 (
+                target_id VARCHAR PRIMARY KEY CHECK (regexp_full_match(target_id, '[a-z][a-z0-9_]*')),
+                sort_order INTEGER NOT NULL DEFAULT 0,
+                name_da VARCHAR NOT NULL CHECK (length(trim(name_da)) > 0),
+                name_en VARCHAR NOT NULL CHECK (length(trim(name_en)) > 0),
+                short_name_da VARCHAR,
+                short_name_en VARCHAR,
+                description_da VARCHAR,
+                description_en VARCHAR,
+                unit VARCHAR NOT NULL,
+                unit_en VARCHAR,
+                kind VARCHAR NOT NULL CHECK (kind IN ('level', 'relative', 'none')),
+                geography VARCHAR NOT NULL DEFAULT 'Region Hovedstaden',
+                baseline_year INTEGER NOT NULL CHECK (baseline_year BETWEEN 1900 AND 2100),
+                baseline_value DOUBLE NOT NULL CHECK (isfinite(baseline_value)),
+                baseline_data_class VARCHAR NOT NULL DEFAULT 'R' CHECK (baseline_data_class IN ('R', 'D', 'I')),
+                target_year INTEGER CHECK (target_year BETWEEN 1900 AND 2100),
+                target_value DOUBLE CHECK (isfinite(target_value)),
+                direction VARCHAR NOT NULL CHECK (direction IN ('increase', 'decrease')),
+                lower_bound DOUBLE,
+                upper_bound DOUBLE,
+                trend_window INTEGER NOT NULL DEFAULT 5 CHECK (trend_window BETWEEN 1 AND 50),
+                update_interval INTEGER NOT NULL DEFAULT 1 CHECK (update_interval >= 1),
+                publication_lag INTEGER NOT NULL DEFAULT 1 CHECK (publication_lag >= 0),
+                source VARCHAR NOT NULL CHECK (length(trim(source)) > 0),
+                note_da VARCHAR,
+                note_en VARCHAR,
+                CHECK (kind = 'none' OR (target_year IS NOT NULL AND target_value IS NOT NULL
+                                         AND target_year > baseline_year)),
+                CHECK (kind <> 'none' OR (target_year IS NULL AND target_value IS NULL)),
+                CHECK (lower_bound IS NULL OR upper_bound IS NULL OR lower_bound < upper_bound),
+                CHECK (lower_bound IS NULL OR baseline_value >= lower_bound),
+                CHECK (upper_bound IS NULL OR baseline_value <= upper_bound)
+            )""",
+            """INSERT INTO target_definitions_v5 BY NAME
+               SELECT * EXCLUDE (note), note AS note_en FROM target_definitions""",
+            "CREATE TEMPORARY TABLE placement_v5 AS SELECT * FROM target_placement",
+            "CREATE TEMPORARY TABLE commentary_v5 AS SELECT * FROM commentary",
+            "DROP VIEW targets",
+            "DROP TABLE commentary",
+            "DROP TABLE target_placement",
+            "DROP TABLE target_definitions",
+            "ALTER TABLE target_definitions_v5 RENAME TO target_definitions",
+            """CREATE TABLE target_placement (
+                target_id VARCHAR PRIMARY KEY REFERENCES target_definitions (target_id),
+                focus_area_id VARCHAR NOT NULL REFERENCES focus_areas (focus_area_id)
+            )""",
+            "INSERT INTO target_placement BY NAME SELECT * FROM placement_v5",
+            """CREATE TABLE commentary (
+                commentary_id BIGINT PRIMARY KEY DEFAULT nextval('commentary_id_seq'),
+                target_id VARCHAR REFERENCES target_definitions (target_id),
+                focus_area_id VARCHAR REFERENCES focus_areas (focus_area_id),
+                year INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 2100),
+                lang VARCHAR NOT NULL DEFAULT 'da' CHECK (lang IN ('da', 'en')),
+                text VARCHAR NOT NULL CHECK (length(text) <= 4000),
+                author VARCHAR NOT NULL CHECK (length(trim(author)) > 0),
+                created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+                CHECK ((target_id IS NULL) <> (focus_area_id IS NULL))
+            )""",
+            "INSERT INTO commentary BY NAME SELECT * FROM commentary_v5",
+            "DROP TABLE placement_v5",
+            "DROP TABLE commentary_v5",
+            """CREATE VIEW targets AS
+               SELECT d.target_id, p.focus_area_id, d.* EXCLUDE (target_id)
+               FROM target_definitions d JOIN target_placement p USING (target_id)""",
+            """CREATE TABLE observations_v5 (
+                target_id VARCHAR NOT NULL,
+                geography VARCHAR NOT NULL DEFAULT 'Region Hovedstaden'
+                    CHECK (CASE WHEN ascii(geography) NOT IN (0, 32) THEN true ELSE length(trim(geography)) > 0 END),
+                year INTEGER NOT NULL CHECK (year BETWEEN 1900 AND 2100),
+                value DOUBLE NOT NULL CHECK (isfinite(value)),
+                data_class VARCHAR NOT NULL DEFAULT 'R' CHECK (data_class IN ('R', 'D', 'I')),
+                source VARCHAR NOT NULL
+                    CHECK (CASE WHEN ascii(source) NOT IN (0, 32) THEN true ELSE length(trim(source)) > 0 END),
+                note_da VARCHAR,
+                note_en VARCHAR,
+                series_break BOOLEAN NOT NULL DEFAULT false,
+                batch_id INTEGER NOT NULL
+            )""",
+            """INSERT INTO observations_v5 SELECT target_id, geography, year, value, data_class, source, NULL, note,
+                   series_break, batch_id FROM observations ORDER BY target_id, geography, year""",
+            "DROP TABLE observations",
+            "ALTER TABLE observations_v5 RENAME TO observations",
+            """CREATE TABLE observation_history_v5 (
+                history_id BIGINT PRIMARY KEY DEFAULT nextval('history_id_seq'),
+                target_id VARCHAR NOT NULL,
+                geography VARCHAR NOT NULL,
+                year INTEGER NOT NULL,
+                value DOUBLE NOT NULL,
+                data_class VARCHAR NOT NULL,
+                source VARCHAR NOT NULL,
+                note_da VARCHAR,
+                note_en VARCHAR,
+                series_break BOOLEAN NOT NULL,
+                batch_id INTEGER NOT NULL REFERENCES import_batches (batch_id),
+                superseded_by INTEGER NOT NULL REFERENCES import_batches (batch_id),
+                reason VARCHAR NOT NULL CHECK (reason IN ('revised', 'undone')),
+                superseded_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+            )""",
+            """INSERT INTO observation_history_v5 BY NAME
+               SELECT * EXCLUDE (note), note AS note_en FROM observation_history ORDER BY history_id""",
+            "DROP TABLE observation_history",
+            "ALTER TABLE observation_history_v5 RENAME TO observation_history",
+            """CREATE TABLE initiatives_v5 (
+                initiative_id INTEGER PRIMARY KEY DEFAULT nextval('initiative_id_seq'),
+                focus_area_id VARCHAR NOT NULL REFERENCES focus_areas (focus_area_id),
+                name_da VARCHAR NOT NULL CHECK (length(trim(name_da)) > 0),
+                name_en VARCHAR,
+                funding_dkk DOUBLE CHECK (funding_dkk IS NULL OR funding_dkk >= 0),
+                year INTEGER CHECK (year BETWEEN 1900 AND 2100),
+                source VARCHAR,
+                note_da VARCHAR,
+                note_en VARCHAR
+            )""",
+            """INSERT INTO initiatives_v5 BY NAME
+               SELECT * EXCLUDE (note), note AS note_en FROM initiatives ORDER BY initiative_id""",
+            "DROP TABLE initiatives",
+            "ALTER TABLE initiatives_v5 RENAME TO initiatives",
+        ],
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -8,6 +8,7 @@ import textwrap
 from collections.abc import Iterator
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from metrics.model import Actor
@@ -76,3 +77,43 @@ def streamlit_caches():
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+def old_schema_database(path: Path, version: int) -> None:
+    """A database at schema ``version`` holding the seed (with one revision and one commentary),
+    written in that version's columns: the seed code itself writes today's columns only."""
+    from metrics import ingest
+    from metrics import store as store_module
+
+    with Store.open(":memory:") as new:
+        frame = pd.DataFrame({"target_id": ["eud_share"], "year": ["2023"], "value": ["13.5"],
+                              "note": ["revised"]})
+        with new.write(ADMIN, "import_observations") as cur:
+            plan = ingest.plan_observations(cur, frame)
+            ingest.apply_plan(cur, plan, file_name="rev.csv", sha256="0" * 64, user="tester")
+            cur.execute("INSERT INTO commentary (target_id, year, text, author) VALUES ('eud_share', 2024, 'ok', 'a')")
+            from metrics import audit
+            audit.record(cur, ADMIN, "import_observations", "observations", "x", None, None)
+        tables = {t: new._con.sql("SELECT * FROM " + t + " ORDER BY ALL").to_arrow_table() for t in store_module.TABLES}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:version])
+        mp.setattr(store_module, "SCHEMA_VERSION", version)
+        with Store.open(path, seed=False) as old:
+            assert old.schema_version() == version
+            con = old._con
+            for table, data in tables.items():
+                cols = [r[0] for r in con.execute(
+                    "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+                    [table]).fetchall()]
+                if not cols:  # a table a later migration added
+                    continue
+                con.register("old_rows", data)
+                select = ", ".join("note_en AS note" if c == "note" else c for c in cols)
+                con.execute("INSERT INTO " + table + " SELECT " + select + " FROM old_rows")
+                con.unregister("old_rows")
+            for seq, table, col in (("batch_id_seq", "import_batches", "batch_id"),
+                                    ("history_id_seq", "observation_history", "history_id"),
+                                    ("commentary_id_seq", "commentary", "commentary_id"),
+                                    ("audit_id_seq", "audit_log", "audit_id")):
+                if con.execute("SELECT count(*) FROM duckdb_sequences() WHERE sequence_name = ?", [seq]).fetchall()[0][0]:
+                    con.execute(f"SELECT setval('{seq}', (SELECT max({col}) FROM {table}))")

@@ -128,7 +128,7 @@ def test_a_write_that_forgets_the_audit_trail_is_refused(store):
     before = store.checksum()
     with pytest.raises(MalsporError, match="not recorded in the audit trail"), \
             store.write(ADMIN, "edit_targets") as cur:
-        cur.execute("UPDATE target_definitions SET note = 'sneaky' WHERE target_id = 'eud_share'")
+        cur.execute("UPDATE target_definitions SET note_en = 'sneaky' WHERE target_id = 'eud_share'")
     assert store.checksum() == before
 
 

@@ -17,7 +17,7 @@ from metrics import audit, backup, cli, commentary, export, ingest
 from metrics import store as store_mod
 from metrics.model import MalsporError, PermissionDenied
 from metrics.store import Store
-from tests.conftest import ADMIN, ANALYST, write_csv
+from tests.conftest import ADMIN, ANALYST, old_schema_database, write_csv
 
 YEAR = 2026
 HOSTILE = ["=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@SUM(A1)", "<script>alert(1)</script>"]
@@ -162,29 +162,26 @@ def test_a_failing_restore_writes_nothing(store, tmp_path):
 
 
 def test_a_version_1_backup_restores_into_the_current_schema(isolated_db, tmp_path, monkeypatch):
-    import itertools
-
+    """An old backup restores to what migrating the old database gives (migration 5 renamed ``note``)."""
+    old_schema_database(isolated_db, 1)  # version 1 had no audit trail, and one English note
     monkeypatch.setattr(store_mod, "MIGRATIONS", store_mod.MIGRATIONS[:1])
     monkeypatch.setattr(store_mod, "SCHEMA_VERSION", 1)
-    # Version 1 had no audit trail: seed it as the old program did, without audit rows.
-    ticks = itertools.count()
-    monkeypatch.setattr(store_mod.audit, "last_id", lambda cur: next(ticks))
-    monkeypatch.setattr(store_mod.audit, "record", lambda *args, **kwargs: None)
     v1_tables = tuple(t for t in store_mod.TABLES
                       if t not in ("commentary", "local_users", "role_mappings", "audit_log"))
     monkeypatch.setattr(store_mod, "TABLES", v1_tables)
     monkeypatch.setattr(backup, "BACKUP_TABLES", (*v1_tables, "schema_version"))
     with Store.open(isolated_db) as old:
         backup.backup(old, tmp_path / "v1")
-        old_sums = old.checksum()
     monkeypatch.undo()
+    with Store.open(isolated_db) as migrated:  # the same old database, migrated in place
+        old_sums = {t: s for t, s in migrated.checksum().items() if t in v1_tables}
+        assert migrated.scalar("SELECT count(*) FROM observations WHERE note_en IS NOT NULL") > 20
     manifest = json.loads((tmp_path / "v1" / "manifest.json").read_text())
     assert manifest["schema_version"] == 1 and "commentary" not in manifest["tables"]
     with Store.open(tmp_path / "new.duckdb", seed=False) as target:
         backup.restore(target, tmp_path / "v1", ADMIN)
         sums = target.checksum()
-        assert {t: sums[t] for t in old_sums if t != "schema_version"} == \
-            {t: s for t, s in old_sums.items() if t != "schema_version"}
+        assert {t: sums[t] for t in old_sums} == old_sums
         versions = target.query_df("SELECT version FROM schema_version ORDER BY 1")["version"].tolist()
         assert versions == list(range(1, store_mod.SCHEMA_VERSION + 1))
         commentary.save(target, ANALYST, target_id="eud_share", year=YEAR, text="Virker.")

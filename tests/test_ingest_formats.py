@@ -191,7 +191,7 @@ def test_windows_1252_text_is_read_as_such(store):
     ingest.import_observations(store, fixture("ok_cp1252_semicolon_danish.csv"), ANALYST)
     row = store.observations("eud_share", "Københavns Kommune").set_index("year").loc[2024]
     assert row["source"] == "Københavns Kommune, Børne- og Ungdomsforvaltningen"
-    assert row["note"] == "ændret opgørelse"
+    assert row["note_da"] == "ændret opgørelse" and row["note_en"] is None  # a Danish heading: a Danish note
 
 
 def test_windows_1252_late_in_a_long_file_is_still_read_as_such(store, tmp_path):
@@ -204,14 +204,14 @@ def test_windows_1252_late_in_a_long_file_is_still_read_as_such(store, tmp_path)
     result = ingest.import_observations(store, path, ANALYST, dry_run=True)
     assert result.plan.info.encoding == "Windows-1252"
     assert result.plan.counts["added"] == 4001
-    assert result.plan.rows.set_index("geography").loc["Gladsaxe", "note"] == "Ændret"
+    assert result.plan.rows.set_index("geography").loc["Gladsaxe", "note_en"] == "Ændret"  # heading 'note': English
 
 
 def test_quoted_cells_keep_their_delimiters_quotes_and_line_breaks(store):
     ingest.import_observations(store, fixture("ok_quoted_delimiters_newlines.csv"), ANALYST)
     row = store.observations("eud_share", RH).set_index("year").loc[2024]
     assert row["source"] == "Energinet, rapport; 2024"
-    assert row["note"] == 'første linje\r\nanden linje med "citat"'
+    assert row["note_en"] == 'første linje\r\nanden linje med "citat"'
 
 
 def test_ids_and_geographies_match_whatever_their_case(store):
@@ -481,7 +481,7 @@ def test_line_breaks_in_quoted_cells_of_a_long_file_are_kept(store, tmp_path):
     assert path.stat().st_size > 2 * 2**20
     plan = ingest.import_observations(store, path, ANALYST, dry_run=True).plan
     assert plan.counts["added"] == 40000
-    notes = plan.rows.set_index("geography")["note"]
+    notes = plan.rows.set_index("geography")["note_en"]
     assert notes["Kommune 00003"] == "første linje 3\nanden linje, med komma"
     assert notes["Kommune 39999"] == "første linje 39999\nanden linje, med komma"
     assert notes["Kommune 39998"] == "kort 39998"

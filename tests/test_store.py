@@ -10,7 +10,7 @@ import pytest
 
 from metrics.model import DatabaseLocked, PermissionDenied
 from metrics.store import SCHEMA_VERSION, Store
-from tests.conftest import ADMIN, VIEWER
+from tests.conftest import ADMIN, VIEWER, old_schema_database
 
 
 def test_first_open_creates_schema_and_seeds(store):
@@ -27,8 +27,23 @@ def test_every_seed_observation_has_a_source_and_class(store):
     obs = store.observations()
     assert obs["source"].str.len().min() > 0
     assert set(obs["data_class"]) <= {"R", "D", "I"}
-    # illustrative values are marked as such in their note
-    assert obs.loc[obs["data_class"] == "I", "note"].str.contains("Illustrative").all()
+    # illustrative values are marked as such in their note, in both languages
+    assert obs.loc[obs["data_class"] == "I", "note_en"].str.contains("Illustrative").all()
+    assert obs.loc[obs["data_class"] == "I", "note_da"].str.contains("Eksempeldata").all()
+
+
+def test_every_seed_note_exists_in_danish_and_english(store):
+    """Migration 5: a note in one language only would show English on a Danish page, or the reverse."""
+    for table in ("targets", "observations", "initiatives"):
+        frame = store.query_df("SELECT note_da, note_en FROM " + table)
+        assert (frame["note_da"].isna() == frame["note_en"].isna()).all(), table
+        assert frame["note_en"].notna().sum() > 0
+    targets = store.targets().set_index("target_id")
+    assert targets["short_name_da"].str.len().max() <= 24 and targets["short_name_en"].str.len().max() <= 24
+    assert targets.loc["stem_admissions", "short_name_da"] == "STEM-optag"
+    assert targets.loc["stem_admissions", ["update_interval", "publication_lag"]].tolist() == [1, 0]
+    assert targets.loc["waste_recycling", ["update_interval", "publication_lag"]].tolist() == [1, 2]
+    assert targets.loc["district_heating_co2_neutral", ["update_interval", "publication_lag"]].tolist() == [1, 1]
 
 
 def test_reopening_is_idempotent_and_does_not_reseed(isolated_db):
@@ -90,21 +105,68 @@ def test_migration_4_keeps_every_observation_and_drops_the_indexes(isolated_db):
     """A database made before migration 4 keeps its observations, byte for byte, without the key indexes."""
     from metrics import store as store_module
 
+    old_schema_database(isolated_db, 3)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:3])
         mp.setattr(store_module, "SCHEMA_VERSION", 3)
         with Store.open(isolated_db) as old:
             before = old.query_df("SELECT * FROM observations ORDER BY ALL")
             assert old.schema_version() == 3
-    with Store.open(isolated_db) as new:
-        assert new.schema_version() == 4
-        after = new.query_df("SELECT * FROM observations ORDER BY ALL")
-        indexes = new.scalar("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'observations'"
-                             " AND constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY', 'UNIQUE')")
-        assert new.integrity_problems() == []
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:4])
+        mp.setattr(store_module, "SCHEMA_VERSION", 4)
+        with Store.open(isolated_db) as new:
+            assert new.schema_version() == 4
+            after = new.query_df("SELECT * FROM observations ORDER BY ALL")
+            indexes = new.scalar("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'observations'"
+                                 " AND constraint_type IN ('PRIMARY KEY', 'FOREIGN KEY', 'UNIQUE')")
+            assert new.integrity_problems() == []
     assert len(after) == len(before) > 40
     pd.testing.assert_frame_equal(before, after)
     assert indexes == 0
+
+
+def test_migration_5_keeps_every_row_and_moves_notes_to_english(isolated_db):
+    """A database made before method v2 keeps every row of every table; its notes become note_en,
+    the targets get the default update interval (1) and publication lag (1), and it still works."""
+    from metrics import store as store_module
+
+    old_schema_database(isolated_db, 4)
+    renamed = ("target_definitions", "observations", "observation_history", "initiatives")
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:4])
+        mp.setattr(store_module, "SCHEMA_VERSION", 4)
+        with Store.open(isolated_db) as old:
+            before = {t: old.query_df("SELECT * FROM " + t + " ORDER BY ALL") for t in store_module.TABLES}
+    assert len(before["observation_history"]) == 1 and len(before["commentary"]) == 1
+    with Store.open(isolated_db) as new:
+        assert new.schema_version() == SCHEMA_VERSION == 5
+        for table, old_rows in before.items():
+            rows = new.query_df("SELECT * FROM " + table + " ORDER BY ALL")
+            assert len(rows) == len(old_rows), table
+            if table in renamed:
+                assert rows["note_da"].isna().all(), table
+                pd.testing.assert_series_equal(rows["note_en"], old_rows["note"], check_names=False)
+                rows = rows.drop(columns=["note_da", "note_en"])
+                old_rows = old_rows.drop(columns=["note"])
+            if table == "target_definitions":
+                assert (rows["update_interval"] == 1).all() and (rows["publication_lag"] == 1).all()
+                assert rows["short_name_da"].isna().all()
+            pd.testing.assert_frame_equal(rows[old_rows.columns], old_rows, check_dtype=False)
+        assert new.integrity_problems() == []
+        assert new.scalar("SELECT count(*) FROM targets") == 11
+        # constraints of the new columns live in the database
+        with pytest.raises(duckdb.ConstraintException), new.write(ADMIN, "edit_targets") as cur:
+            cur.execute("UPDATE target_definitions SET update_interval = 0 WHERE target_id = 'eud_share'")
+        with pytest.raises(duckdb.ConstraintException), new.write(ADMIN, "edit_targets") as cur:
+            cur.execute("UPDATE target_definitions SET publication_lag = -1 WHERE target_id = 'eud_share'")
+        # the rebuilt tables take new rows: a commentary (references a target) and an initiative
+        from metrics import audit
+        with new.write(ADMIN, "edit_targets") as cur:
+            cur.execute("INSERT INTO commentary (target_id, year, text, author) VALUES ('stem_admissions', 2024, 't', 'a')")
+            cur.execute("INSERT INTO initiatives (focus_area_id, name_da) VALUES ('stem', 'Ny')")
+            audit.record(cur, ADMIN, "edit_targets", "targets", "x", None, None)
+        assert new.scalar("SELECT count(*) FROM commentary") == 2
 
 
 def test_write_checks_role_before_touching_anything(store):
