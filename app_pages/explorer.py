@@ -1,35 +1,42 @@
-"""Gap explorer for committees: every target's gap, filters kept in the URL, what it would take."""
+"""Gap explorer for committees: every target's gap, filters kept in the URL, what it would take.
+
+The tables are real HTML tables (metrics.html_table): full names that wrap, each name a link
+that Tab reaches and Enter opens, every heading explained on hover, and a screen reader gets
+each column as the formatted text the eye sees.
+"""
 
 from __future__ import annotations
+
+import urllib.parse
 
 import pandas as pd
 import streamlit as st
 
-from metrics import charts, export, i18n, views
+from metrics import charts, export, html_table, progress, views
+from metrics.html_table import Cell, Column
 from metrics.model import TARGET_STATUSES
-from app_pages._shared import explorer_rows, get_store, lang, open_target, stop_if_empty, tr
+from app_pages._shared import as_of, explorer_rows, get_store, lang, open_target, presenting, stop_if_empty
 
 store = get_store()
-language = lang()
-st.title(tr("explorer.title"))
-st.caption(tr("explorer.intro"))
+L = lang()
+st.title(L.t("explorer.title"))
+st.caption(L.t("explorer.intro"))
 
 stop_if_empty(store)
 
 themes = store.themes()
-theme_names = {t.theme_id: (t.name_da if language == "da" else t.name_en) for t in themes.itertuples()}
+theme_names = {t.theme_id: L.pick(t.name_da, t.name_en) for t in themes.itertuples()}
 geos = store.geographies()
 query = {key: st.query_params.get_all(key) for key in ("theme", "status", "geo")}
 filters = views.Filters.from_query(query, list(theme_names), geos)
 
 c1, c2, c3 = st.columns(3)
-chosen_themes = c1.multiselect(tr("explorer.filter_theme"), list(theme_names), default=list(filters.themes),
-                               format_func=theme_names.get, key="f_theme", placeholder=tr("explorer.all"))
-chosen_status = c2.multiselect(tr("explorer.filter_status"), list(TARGET_STATUSES), default=list(filters.statuses),
-                               format_func=lambda s: i18n.status_label(s, language), key="f_status",
-                               placeholder=tr("explorer.all"))
-chosen_geos = c3.multiselect(tr("explorer.filter_geo"), geos, default=list(filters.geographies), key="f_geo",
-                             placeholder=tr("explorer.own_geography"))
+chosen_themes = c1.multiselect(L.t("explorer.filter_theme"), list(theme_names), default=list(filters.themes),
+                               format_func=theme_names.get, key="f_theme", placeholder=L.t("explorer.all"))
+chosen_status = c2.multiselect(L.t("explorer.filter_status"), list(TARGET_STATUSES), default=list(filters.statuses),
+                               format_func=L.status, key="f_status", placeholder=L.t("explorer.all"))
+chosen_geos = c3.multiselect(L.t("explorer.filter_geo"), geos, default=list(filters.geographies), key="f_geo",
+                             placeholder=L.t("explorer.own_geography"))
 filters = views.Filters(tuple(chosen_themes), tuple(chosen_status), tuple(chosen_geos))
 for key in ("theme", "status", "geo"):  # keep the URL in step with the filters
     value = filters.to_query().get(key)
@@ -40,53 +47,96 @@ for key in ("theme", "status", "geo"):  # keep the URL in step with the filters
 
 rows = explorer_rows(filters)
 if rows.empty:
-    st.info(tr("explorer.nothing"))
+    st.info(L.t("explorer.nothing"))
     st.stop()
-st.caption(tr("explorer.count", n=len(rows)))
+st.caption(L.t("explorer.count", n=len(rows)) + " · " + L.t("explorer.open_hint"))
 
-table = pd.DataFrame({
-    tr("col.target"): rows["name"], tr("col.geography"): rows["geography"],
-    tr("col.gap"): rows["gap_text"], tr("col.distance"): rows["distance_covered"].astype("float64") * 100,
-    tr("col.time"): rows["time_elapsed"].astype("float64") * 100, tr("col.ratio"): rows["ratio"].astype("float64"),
-    tr("col.status"): rows["status_text"], tr("col.deadline"): rows["deadline"],
-})
-decimal, thousands = (",", ".") if language == "da" else (".", ",")
-styled = table.style.format(
-    {tr("col.distance"): "{:.0f} %", tr("col.time"): "{:.0f} %", tr("col.ratio"): "{:.2f}"},
-    decimal=decimal, thousands=thousands, na_rep="–",
-)
-event = st.dataframe(styled, hide_index=True, width="stretch", on_select="rerun", selection_mode="single-row",
-                     key="explorer_table",
-                     column_config={tr("col.target"): st.column_config.TextColumn(width="medium")})
-picked = views.selected_target(event, rows)
-if picked:
-    open_target(*picked)
-st.download_button(tr("export.csv"), data=lambda: export.frame_csv(table), file_name="gap_explorer.csv",
+# A target's link carries the reader's language, year and presentation mode: it opens a new page load.
+extra = {}
+if as_of() != progress.current_year():
+    extra["year"] = str(as_of())
+if presenting():
+    extra["present"] = "1"
+suffix = ("&" + urllib.parse.urlencode(extra)) if extra else ""
+records = rows.to_dict("records")
+
+
+def name_cell(r: dict) -> Cell:
+    """The target's full name as a link to its page, with the geography the figures are for under it."""
+    return Cell(r["name"], href=views.target_link(r["target_id"], r["geography"], L) + suffix,
+                subs=(r["geography"],), css="ms-name")
+
+
+def figure(r: dict, key: str, css: str = "num", reason: bool = True) -> Cell:
+    """A formatted figure, or a dash with the reason it cannot be computed under it.
+
+    ``reason=False`` leaves the reason to the ratio's cell and the status, so a row that cannot
+    be assessed does not say the same thing four times.
+    """
+    why = (r.get(f"{key}_why") or "") if reason else ""
+    return Cell(r[f"{key}_text"], subs=(why,) if why else (), css="" if why else css)
+
+
+def deadline(r: dict) -> str:
+    passed = bool(r["deadline_passed"]) if pd.notna(r["deadline_passed"]) else False
+    return L.t("target.deadline_passed" if passed else "target.deadline_open", year=L.year(r["target_year"]))
+
+
+#: Column widths of the explorer's tables; constant CSS, no user text.
+EXPLORER_CSS = """<style>
+table.ms-table td.ms-name {min-width: 11em;}
+table.ms-table td.ms-status {min-width: 10em;}
+</style>"""
+
+gap_columns = [
+    Column("name", L.t("col.target"), L.t("explorer.help_target")),
+    Column("latest", L.t("col.latest"), L.t("explorer.help_latest")),
+    Column("goal", L.t("explorer.col_goal"), L.t("explorer.help_goal")),
+    Column("gap", L.t("col.gap"), L.t("explorer.help_gap")),
+    Column("distance", L.t("col.distance"), L.t("explorer.help_distance")),
+    Column("time", L.t("col.time"), L.t("explorer.help_time")),
+    Column("ratio", L.t("col.ratio"), L.t("explorer.help_ratio")),
+    Column("status", L.t("col.status"), L.t("explorer.help_status")),
+]
+gap_rows = [{
+    "name": name_cell(r), "latest": r["latest"], "goal": Cell(r["goal"], subs=(deadline(r),)),
+    "gap": figure(r, "gap", css="", reason=False), "distance": figure(r, "distance", reason=False),
+    "time": figure(r, "time", reason=False),
+    "ratio": figure(r, "ratio"), "status": Cell(r["status_line"], css="ms-status"),
+} for r in records]
+st.html(html_table.TABLE_CSS + EXPLORER_CSS + html_table.table(gap_columns, gap_rows, label=L.t("explorer.table_label")))
+
+
+csv = views.explorer_csv_frame(rows, L)
+st.download_button(L.t("export.csv"), data=lambda: export.frame_csv(csv), file_name=L.t("explorer.csv_name"),
                    mime="text/csv", icon=":material/download:", key="explorer_csv", on_click="ignore")
 
-st.header(tr("explorer.scatter_title"))
-st.caption(tr("explorer.scatter_help"))
-scatter = charts.gap_scatter(rows, language, title="")
+st.header(L.t("explorer.scatter_title"))
+st.caption(L.t("explorer.scatter_help"))
+scatter = charts.gap_scatter(rows, L, title="")
 scatter_event = st.plotly_chart(scatter, width="stretch", on_select="rerun",
                                 selection_mode="points", key="explorer_scatter")
-st.download_button(tr("target.download_png"), data=lambda: charts.figure_png(scatter), file_name="gap_scatter.png",
+st.download_button(L.t("target.download_png"), data=lambda: charts.figure_png(scatter), file_name="gap_scatter.png",
                    mime="image/png", icon=":material/image:", key="explorer_scatter_png", on_click="ignore")
 picked = views.selected_target(scatter_event, rows)
 if picked:
     open_target(*picked)
 
-st.header(tr("explorer.pace_title"))
-st.caption(tr("explorer.pace_help"))
-pace_chart, pace_table = st.tabs([tr("target.chart"), tr("explorer.table")])
-with pace_chart:
-    pace = charts.pace_figure(rows, language, title="")
+st.header(L.t("explorer.pace_title"))
+st.caption(L.t("explorer.pace_help"))
+pace_columns = [
+    Column("name", L.t("col.target"), L.t("explorer.help_target")),
+    Column("needed", L.t("col.needed"), L.t("explorer.help_needed")),
+    Column("actual", L.t("col.actual"), L.t("explorer.help_actual")),
+    Column("status", L.t("col.status"), L.t("explorer.help_status")),
+]
+pace_rows = [{"name": name_cell(r), "needed": figure(r, "needed"), "actual": figure(r, "actual"),
+              "status": Cell(r["status_line"], css="ms-status")} for r in records]
+table_tab, chart_tab = st.tabs([L.t("explorer.table"), L.t("target.chart")])
+with table_tab:
+    st.html(html_table.table(pace_columns, pace_rows, label=L.t("explorer.pace_label")))
+with chart_tab:
+    pace = charts.pace_figure(rows, L, title="")
     st.plotly_chart(pace, width="stretch", key="explorer_pace")
-    st.download_button(tr("target.download_png"), data=lambda: charts.figure_png(pace), file_name="pace.png",
+    st.download_button(L.t("target.download_png"), data=lambda: charts.figure_png(pace), file_name="pace.png",
                        mime="image/png", icon=":material/image:", key="explorer_pace_png", on_click="ignore")
-with pace_table:
-    st.dataframe(pd.DataFrame({
-        tr("col.target"): rows["name"], tr("col.geography"): rows["geography"],
-        tr("col.needed"): [i18n.fmt_number(v, language, decimals=1, unit="%") if pd.notna(v) else "–" for v in rows["needed_pct"]],
-        tr("col.actual"): [i18n.fmt_number(v, language, decimals=1, unit="%") if pd.notna(v) else "–" for v in rows["actual_pct"]],
-        tr("col.status"): rows["status_text"],
-    }), hide_index=True, width="stretch")

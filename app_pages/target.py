@@ -1,32 +1,48 @@
 """One target: its series against the glide path, the numbers behind the status, its initiatives.
 
-Reachable by a link such as ``target?target=eud_share&geo=Region+Hovedstaden``.
+Reachable by a link such as ``target?target=eud_share&geo=Region+Hovedstaden``. Everything
+shown is as of the chosen year: the series stops there, as the status and the memo do.
 """
 
 from __future__ import annotations
 
 import io
+import re
+import urllib.parse
 
 import pandas as pd
 import streamlit as st
 
-from metrics import charts, export, i18n, views
+from metrics import charts, export, html_table, marks, progress, views
+from metrics.html_table import Cell, Column
 from app_pages import _commentary
-from app_pages._shared import as_of, get_store, lang, stop_if_empty, tr
+from app_pages._shared import as_of, get_store, lang, presenting, stop_if_empty
 
 store = get_store()
-language = lang()
-st.title(tr("target.title"))
+L = lang()
+st.title(L.t("target.title"))
 
 stop_if_empty(store)
 targets = store.targets()
 
-names = {r.target_id: (r.name_da if language == "da" else r.name_en) for r in targets.itertuples()}
+
+def inert(text: str) -> str:
+    """Text from a URL or the database made inert for Markdown: no links, emphasis, math or HTML."""
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
+
+
+def frame_html(frame: pd.DataFrame, label: str) -> str:
+    """A frame of formatted texts as an accessible HTML table (all text escaped)."""
+    columns = [Column(str(c), str(c)) for c in frame.columns]
+    return html_table.table(columns, frame.astype(str).to_dict("records"), label=label)
+
+
+names = {r.target_id: L.pick(r.name_da, r.name_en) for r in targets.itertuples()}
 requested = st.query_params.get("target")
 if requested and requested not in names:
-    st.warning(tr("target.unknown", target=requested))
+    st.warning(inert(L.t("target.unknown", target=requested)))
 ids = list(names)
-chosen = st.selectbox(tr("target.choose"), ids, index=ids.index(requested) if requested in names else 0,
+chosen = st.selectbox(L.t("target.choose"), ids, index=ids.index(requested) if requested in names else 0,
                       format_func=names.get, key=f"target_choice_{requested}")
 if chosen != requested:
     st.query_params["target"] = chosen
@@ -38,80 +54,93 @@ target, status = detail.target, detail.status
 if len(detail.geographies) > 1:
     choose = st.radio if len(detail.geographies) <= 5 else st.selectbox
     extra = {"horizontal": True} if choose is st.radio else {}
-    geo = choose(tr("target.geography"), detail.geographies, index=detail.geographies.index(detail.geography),
+    geo = choose(L.t("target.geography"), detail.geographies, index=detail.geographies.index(detail.geography),
                  key=f"geo_{chosen}_{detail.geography}", **extra)
     if geo != detail.geography:
         st.query_params["geo"] = geo
         st.rerun()
 
 st.header(names[chosen])
-description = target["description_da"] if language == "da" else target["description_en"]
-if isinstance(description, str) and description:
-    st.markdown(description)
-focus = target["focus_area_da"] if language == "da" else target["focus_area_en"]
-st.caption(f"{tr('target.focus_area')}: {focus} · {tr('target.source')}: {target['source']}"
-           + (f" · {target['note']}" if isinstance(target["note"], str) and target["note"] else ""))
+description = L.pick(target.get("description_da"), target.get("description_en"))
+if description:
+    st.markdown(inert(description))
+note = L.pick(target["note_da"], target["note_en"])
+focus = L.pick(target.get("focus_area_da"), target.get("focus_area_en"))
+st.caption(inert(f"{L.t('target.focus_area')}: {focus} · {L.t('target.source')}: {target['source']}"
+                 + (f" · {note}" if note else "")))
 
 if status is None or pd.isna(status.get("latest_year")):
-    st.info(tr("target.no_observations", geo=detail.geography))
+    st.info(L.t("target.no_observations", geo=detail.geography))
 else:
-    unit = views.unit_of(target, language)
-    st.markdown(f"### {tr('col.status')}: {views.status_text(status['status'], status['reason'], language)}")
+    unit = views.unit_of(target, L)
+    st.markdown(f"### {L.t('col.status')}: {marks.status_line(status, L)}")  # constant texts, no user text
     cols = st.columns(3)
-    cols[0].metric(f"{tr('col.latest')} ({int(status['latest_year'])})",
-                   i18n.fmt_number(status["latest_value"], language, unit=unit))
+    cols[0].metric(f"{L.t('col.latest')} ({L.year(status['latest_year'])})", L.num(status["latest_value"], unit=unit))
     if target["kind"] != "none":
-        deadline = str(int(status["target_year"]))
-        if status["deadline_passed"]:
-            deadline += f", {tr('deadline.passed')}"
-        cols[1].metric(f"{tr('col.goal')} ({deadline})", i18n.fmt_number(status["target_value"], language, unit=unit))
-        cols[2].metric(tr("col.gap"), views.difference_with_unit(status["gap"], target, language))
+        passed = bool(status["deadline_passed"]) if pd.notna(status["deadline_passed"]) else False
+        deadline = L.t("target.deadline_passed" if passed else "target.deadline_open", year=L.year(status["target_year"]))
+        cols[1].metric(f"{L.t('col.goal')} ({deadline})", L.num(status["target_value"], unit=unit))
+        cols[2].metric(L.t("col.gap"), views.difference_with_unit(status["gap"], target, L))
 
 if (detail.series["data_class"] == "I").any():
-    st.warning(tr("target.illustrative_warning"))
+    st.warning(L.t("target.illustrative_warning"))
 
-figure = charts.target_figure(detail, language)
-chart_tab, table_tab = st.tabs([tr("target.chart"), tr("target.table")])
+figure = charts.target_figure(detail, L)
+chart_tab, table_tab = st.tabs([L.t("target.chart"), L.t("target.table")])
 with chart_tab:
     st.plotly_chart(figure, width="stretch", key="target_chart")
 with table_tab:
-    st.dataframe(views.series_table(detail, language), hide_index=True, width="stretch")
+    st.html(html_table.TABLE_CSS + frame_html(views.series_table(detail, L), L.t("target.series_label")))
 
 buffer = io.StringIO()
 export.safe_csv(views.series_csv_frame(detail), buffer)
 left, right = st.columns(2)
-left.download_button(tr("target.download_csv"), buffer.getvalue().encode("utf-8"), file_name=f"{chosen}.csv",
+left.download_button(L.t("target.download_csv"), buffer.getvalue().encode("utf-8"), file_name=f"{chosen}.csv",
                      mime="text/csv", icon=":material/download:")
-right.download_button(tr("target.download_png"), data=lambda: charts.figure_png(figure), file_name=f"{chosen}.png",
+right.download_button(L.t("target.download_png"), data=lambda: charts.figure_png(figure), file_name=f"{chosen}.png",
                       mime="image/png", icon=":material/image:")
 
 _commentary.show(store, year=as_of(), target_id=chosen)
 
 if status is not None:
-    with st.expander(tr("target.how"), expanded=False):
-        st.markdown(tr("target.how_intro"))
-        lines = views.explanation(status, target, language)
-        st.table(pd.DataFrame(lines, columns=["", " "]).set_index(""))
+    with st.expander(L.t("target.how"), expanded=False):
+        st.markdown(L.t("target.how_intro"))
+        lines = views.explanation(status, target, L)
+        st.html(html_table.TABLE_CSS + html_table.table(
+            [Column("what", L.t("explain.what")), Column("value", L.t("col.value"))],
+            [{"what": a, "value": b} for a, b in lines], label=L.t("target.how")))
 
 if len(detail.geographies) > 1:
-    st.header(tr("target.compare"))
-    geo_figure = charts.geography_figure(detail, language)
+    st.header(L.t("target.compare"))
+    geo_figure = charts.geography_figure(detail, L)
     st.plotly_chart(geo_figure, width="stretch", key="geo_chart")
-    st.download_button(tr("target.download_png"), data=lambda: charts.figure_png(geo_figure),
+    st.download_button(L.t("target.download_png"), data=lambda: charts.figure_png(geo_figure),
                        file_name=f"{chosen}_geographies.png", mime="image/png", icon=":material/image:",
                        key="geo_png", on_click="ignore")
-    compare = views.decorate(detail.all_status, language)
-    st.dataframe(compare[["geography", "latest", "goal", "status_text", "data"]].rename(columns={
-        "geography": tr("col.geography"), "latest": tr("col.latest"), "goal": tr("col.goal"),
-        "status_text": tr("col.status"), "data": tr("col.data")}), hide_index=True, width="stretch")
+    # Each geography's link carries the reader's language, year and presentation mode (a new page load).
+    keep = {}
+    if as_of() != progress.current_year():
+        keep["year"] = str(as_of())
+    if presenting():
+        keep["present"] = "1"
+    suffix = ("&" + urllib.parse.urlencode(keep)) if keep else ""
+    compare = views.decorate(detail.all_status, L)
+    st.html(html_table.TABLE_CSS + html_table.table(
+        [Column("geography", L.t("col.geography")), Column("latest", L.t("col.latest")),
+         Column("goal", L.t("col.goal"), css="nowrap"), Column("status", L.t("col.status")),
+         Column("data", L.t("col.data"))],
+        [{"geography": Cell(r["geography"], href=views.target_link(chosen, r["geography"], L) + suffix),
+          "latest": r["latest"], "goal": r["goal"], "status": marks.status_line(r, L), "data": r["data"]}
+         for r in compare.to_dict("records")],
+        label=L.t("target.compare")))
 
-st.header(tr("target.initiatives"))
+st.header(L.t("target.initiatives"))
 if detail.initiatives.empty:
-    st.caption(tr("target.no_initiatives"))
+    st.caption(L.t("target.no_initiatives"))
 else:
-    st.dataframe(views.initiatives_table(detail.initiatives, language), hide_index=True, width="stretch")
+    st.html(html_table.TABLE_CSS + frame_html(views.initiatives_table(detail.initiatives, L), L.t("target.initiatives")))
     total = detail.initiatives["funding_dkk"].sum(min_count=1)
     if pd.notna(total):
-        st.caption(tr("target.funding_total", total=i18n.fmt_number(total, language, decimals=0, unit="kr.")))
+        st.caption(L.t("target.funding_total", total=L.num(total, decimals=0, unit="kr.")))
 
-st.page_link("app_pages/overview.py", label=tr("target.back"))
+st.page_link("app_pages/overview.py", label=L.t("target.back"))

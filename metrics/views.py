@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from metrics import i18n, progress
+from metrics import i18n, marks, progress
 from metrics.model import STATUSES, TARGET_STATUSES
 from metrics.store import Store
 
@@ -205,7 +205,11 @@ def changes_since_previous_import(store: Store, as_of: int, lang: str) -> Change
 # ---------------------------------------------------------------------- one target
 @dataclass
 class TargetDetail:
-    """Everything the target page shows about one target in one geography."""
+    """Everything the target page shows about one target in one geography, as of one year.
+
+    ``series`` and ``all_series`` hold only observations up to ``as_of``: the chart and the
+    tables show what the status and the memo rest on, never a later figure.
+    """
 
     target: dict[str, Any]
     geography: str
@@ -214,14 +218,20 @@ class TargetDetail:
     all_status: pd.DataFrame
     all_series: pd.DataFrame
     initiatives: pd.DataFrame
+    as_of: int | None = None
 
     @property
     def geographies(self) -> list[str]:
         return self.all_status["geography"].tolist()
 
 
+def _note(row: Any, L: i18n.Lang) -> str:
+    """A row's note (``note_da``/``note_en``) in the reader's language, falling back to the other."""
+    return L.pick(row.get("note_da"), row.get("note_en"))
+
+
 def target_detail(store: Store, target_id: str, geography: str | None, as_of: int) -> TargetDetail | None:
-    """The target, its status in ``geography`` (default: its own), and the series; None if unknown."""
+    """The target, its status in ``geography`` (default: its own) and its series up to ``as_of``; None if unknown."""
     targets = store.targets()
     match = targets[targets["target_id"] == target_id]
     if match.empty:
@@ -232,127 +242,145 @@ def target_detail(store: Store, target_id: str, geography: str | None, as_of: in
     geos = all_status["geography"].tolist()
     geo = geography if geography in geos else target["geography"]
     row = all_status[all_status["geography"] == geo]
-    all_series = store.observations(target_id)
-    baseline = pd.DataFrame([{
-        "target_id": target_id, "geography": target["geography"], "year": target["baseline_year"],
-        "value": target["baseline_value"], "data_class": target["baseline_data_class"],
-        "source": target["source"], "note": target["note"], "series_break": False, "batch_id": None,
-        "is_baseline": True,
-    }])
-    has_base = ((all_series["geography"] == target["geography"]) & (all_series["year"] == target["baseline_year"])).any()
-    all_series = all_series.assign(is_baseline=False)
-    if not has_base:
-        all_series = pd.concat([baseline, all_series], ignore_index=True)
-    all_series.loc[(all_series["geography"] == target["geography"]) &
-                   (all_series["year"] == target["baseline_year"]), "is_baseline"] = True
-    all_series = all_series.sort_values(["geography", "year"]).reset_index(drop=True)
+    observed = store.observations(target_id)
+    observed = observed[observed["year"] <= int(as_of)].assign(is_baseline=False)
+    home = target["geography"]
+    has_base = ((observed["geography"] == home) & (observed["year"] == target["baseline_year"])).any()
+    if not has_base and pd.notna(target["baseline_year"]) and int(target["baseline_year"]) <= int(as_of):
+        baseline = {"target_id": target_id, "geography": home, "year": target["baseline_year"],
+                    "value": target["baseline_value"], "data_class": target["baseline_data_class"],
+                    "source": target["source"], "note_da": target["note_da"], "note_en": target["note_en"],
+                    "series_break": False, "batch_id": None, "is_baseline": True}
+        observed = pd.concat([pd.DataFrame([baseline]), observed] if len(observed) else [pd.DataFrame([baseline])],
+                             ignore_index=True)
+    observed.loc[(observed["geography"] == home) & (observed["year"] == target["baseline_year"]), "is_baseline"] = True
+    all_series = observed.sort_values(["geography", "year"]).reset_index(drop=True)
+    all_series["is_baseline"] = all_series["is_baseline"].astype(bool)
     return TargetDetail(
         target=target, geography=geo, status=row.iloc[0].to_dict() if len(row) else None,
         series=all_series[all_series["geography"] == geo].reset_index(drop=True),
         all_status=all_status, all_series=all_series,
-        initiatives=store.initiatives(target["focus_area_id"]),
+        initiatives=store.initiatives(target["focus_area_id"]), as_of=int(as_of),
     )
 
 
-def series_table(detail: TargetDetail, lang: str) -> pd.DataFrame:
-    """The series as the table beside the chart: year, value, data class, source, note."""
+def series_table(detail: TargetDetail, lang: i18n.Lang | str) -> pd.DataFrame:
+    """The series as the table beside the chart, every cell formatted: year, value, data, source, note."""
+    L = i18n.Lang.of(lang)
     s = detail.series
-    unit = unit_of(detail.target, lang)
+    unit = unit_of(detail.target, L)
+    notes = [_note(r, L) for r in s.to_dict("records")]
     return pd.DataFrame({
-        i18n.t("col.year", lang): s["year"].astype(int).astype(str),
-        i18n.t("col.value", lang): [i18n.fmt_number(v, lang, unit=unit) for v in s["value"]],
-        i18n.t("col.data", lang): [i18n.t(f"class.{c}", lang) for c in s["data_class"]],
-        i18n.t("col.source", lang): s["source"].fillna(""),
-        i18n.t("col.note", lang): [
+        L.t("col.year"): [L.year(y) for y in s["year"]],
+        L.t("col.value"): [L.num(v, unit=unit) for v in s["value"]],
+        L.t("col.data"): [L.t(f"class.{c}") if isinstance(c, str) else "–" for c in s["data_class"]],
+        L.t("col.source"): [x if isinstance(x, str) and x else "–" for x in s["source"]],
+        L.t("col.note"): [
             " · ".join(x for x in (
-                i18n.t("target.baseline_point", lang) if b else "",
-                i18n.t("chart.series_break", lang) if br else "",
-                n if isinstance(n, str) else "",
+                L.t("target.baseline_point") if b else "",
+                L.t("chart.series_break") if br is True else "",
+                n,
             ) if x)
-            for b, br, n in zip(s["is_baseline"], s["series_break"].fillna(False), s["note"])
+            for b, br, n in zip(s["is_baseline"], s["series_break"].fillna(False), notes)
         ],
     })
 
 
 def series_csv_frame(detail: TargetDetail) -> pd.DataFrame:
-    """The series as a downloadable table (machine-readable columns)."""
-    cols = ["target_id", "geography", "year", "value", "data_class", "source", "note", "series_break", "is_baseline"]
+    """The series as a downloadable table (machine-readable columns), up to the as-of year."""
+    cols = ["target_id", "geography", "year", "value", "data_class", "source", "note_da", "note_en", "series_break",
+            "is_baseline"]
     return detail.all_series[cols].assign(unit=detail.target["unit"])
 
 
-def explanation(status: dict[str, Any], target: dict[str, Any], lang: str) -> list[tuple[str, str]]:
+def explanation(status: dict[str, Any], target: dict[str, Any], lang: i18n.Lang | str) -> list[tuple[str, str]]:
     """The 'how is this computed' lines with the actual numbers, as (label, value) pairs."""
-    unit = unit_of(target, lang)
-    num = lambda v: i18n.fmt_number(v, lang, unit=unit)  # noqa: E731
-    pct = lambda v: i18n.fmt_percent(v, lang, decimals=2)  # noqa: E731
+    L = i18n.Lang.of(lang)
+    unit = unit_of(target, L)
+    num = lambda v: L.num(v, unit=unit)  # noqa: E731
+    pct = lambda v: L.pct(v, decimals=2)  # noqa: E731
     method = status.get("method")
     linear = method == "linear"
-    diff = lambda v, d=None: i18n.fmt_number(v, lang, decimals=d, unit=i18n.difference_unit(unit, lang))  # noqa: E731
-    rate = (lambda v: diff(v, 2) + i18n.t("explain.per_year", lang)) if linear else pct
+    diff = lambda v, d=None: L.num(v, decimals=d, unit=L.diff_unit(unit))  # noqa: E731
+    rate = (lambda v: diff(v, 2) + L.t("explain.per_year")) if linear else pct
     lines: list[tuple[str, str]] = [
-        (i18n.t("explain.as_of", lang), str(status["as_of"])),
-        (i18n.t("explain.baseline", lang), f"{num(status['baseline_value'])} ({int(status['baseline_year'])})"),
+        (L.t("explain.as_of"), L.year(status["as_of"])),
+        (L.t("explain.baseline"), f"{num(status['baseline_value'])} ({L.year(status['baseline_year'])})"),
     ]
     if target["kind"] != "none":
         goal = num(status["target_value"])
         if target["kind"] == "relative":
-            goal += " " + i18n.t("explain.relative", lang, pct=i18n.fmt_number(target["target_value"], lang))
-        lines.append((i18n.t("explain.target", lang), f"{goal} ({int(status['target_year'])})"))
+            goal += " " + L.t("explain.relative", pct=L.num(target["target_value"]))
+        lines.append((L.t("explain.target"), f"{goal} ({L.year(status['target_year'])})"))
     if pd.notna(status["latest_year"]):
-        lines.append((i18n.t("explain.latest", lang), f"{num(status['latest_value'])} ({int(status['latest_year'])})"))
-    if status.get("deadline_passed"):
-        lines.append((i18n.t("explain.deadline", lang), i18n.t("explain.deadline_passed", lang)))
+        lines.append((L.t("explain.latest"), f"{num(status['latest_value'])} ({L.year(status['latest_year'])})"))
+    if _flag(status, "deadline_passed"):
+        lines.append((L.t("explain.deadline"), L.t("explain.deadline_passed")))
     if pd.notna(status.get("window_start")):
-        window = i18n.t("explain.window_value", lang, start=int(status["window_start"]), end=int(status["latest_year"]),
-                        n=int(status["n_window"]), years=int(target["trend_window"]))
+        window = L.t("explain.window_value", start=int(status["window_start"]), end=int(status["latest_year"]),
+                     n=int(status["n_window"]), years=int(target["trend_window"]))
         if pd.notna(status.get("break_year")) and status["break_year"] == status["window_start"]:
-            window += " " + i18n.t("explain.break_start", lang)
-        lines.append((i18n.t("explain.window", lang), window))
-    if method:
-        lines.append((i18n.t("explain.method", lang), i18n.t(f"method.{method}", lang)))
+            window += " " + L.t("explain.break_start")
+        lines.append((L.t("explain.window"), window))
+    if isinstance(method, str) and method:
+        lines.append((L.t("explain.method"), L.t(f"method.{method}")))
     if pd.notna(status.get("actual_rate")):
-        lines.append((i18n.t("explain.actual_rate", lang), rate(status["actual_rate"])))
+        lines.append((L.t("explain.actual_rate"), rate(status["actual_rate"])))
     if pd.notna(status.get("required_rate")):
-        lines.append((i18n.t("explain.required_rate", lang), rate(status["required_rate"])))
+        lines.append((L.t("explain.required_rate"), rate(status["required_rate"])))
     if pd.notna(status.get("ratio")):
-        lines.append((i18n.t("explain.ratio", lang), i18n.fmt_number(status["ratio"], lang, decimals=2)))
+        lines.append((L.t("explain.ratio"), L.num(status["ratio"], decimals=2)))
     if target["kind"] != "none":
-        lines.append((i18n.t("explain.thresholds", lang), i18n.t("explain.thresholds_value", lang)))
+        lines.append((L.t("explain.thresholds"), L.t("explain.thresholds_value")))
     else:
-        lines.append((i18n.t("explain.thresholds", lang), i18n.t("explain.trend_thresholds_value", lang)))
-    lines.append((i18n.t("col.status", lang), status_text(status["status"], status["reason"], lang)))
+        lines.append((L.t("explain.thresholds"), L.t("explain.trend_thresholds_value")))
+    lines.append((L.t("col.status"), marks.status_line(status, L)))
     if target["kind"] != "none":
         if pd.notna(status.get("gap")):
-            lines.append((i18n.t("explain.gap", lang), diff(status["gap"])))
+            lines.append((L.t("explain.gap"), diff(status["gap"])))
         for key, col in (("explain.distance", "distance_covered"), ("explain.time", "time_elapsed"),
                          ("explain.linear_pace", "linear_pace_ratio")):
             if pd.notna(status.get(col)):
                 value = status[col]
-                lines.append((i18n.t(key, lang), i18n.fmt_number(value, lang, decimals=2) if col == "linear_pace_ratio"
-                              else i18n.fmt_percent(value, lang, decimals=0)))
-        if pd.notna(status.get("required_pace_linear")):
-            needed = diff(status["required_pace_linear"], 2) + i18n.t("explain.per_year", lang)
+                lines.append((L.t(key), L.num(value, decimals=2) if col == "linear_pace_ratio"
+                              else L.pct(value, decimals=0)))
+        if pd.notna(status.get("required_pace_linear")) and not _flag(status, "deadline_passed"):
+            needed = diff(status["required_pace_linear"], 2) + L.t("explain.per_year")
             if pd.notna(status.get("required_pace_compound")):
-                needed += f" ({pct(status['required_pace_compound'])}{i18n.t('explain.per_year', lang)})"
-            lines.append((i18n.t("explain.pace_from_now", lang), needed))
+                needed += f" ({pct(status['required_pace_compound'])}{L.t('explain.per_year')})"
+            lines.append((L.t("explain.pace_from_now"), needed))
         if pd.notna(status.get("projected_value")):
-            lines.append((i18n.t("explain.projection", lang),
-                          i18n.t("explain.projection_value", lang, value=num(status["projected_value"]),
-                                 year=int(status["target_year"]))))
+            lines.append((L.t("explain.projection"),
+                          L.t("explain.projection_value", value=num(status["projected_value"]),
+                              year=L.year(status["target_year"]))))
             year_met = status.get("projected_year_met")
-            lines.append((i18n.t("explain.year_met", lang),
-                          str(int(year_met)) if pd.notna(year_met) else i18n.t("explain.not_by_2100", lang)))
+            lines.append((L.t("explain.year_met"),
+                          L.year(year_met) if pd.notna(year_met) else L.t("explain.not_by_2100")))
     return lines
 
 
-def initiatives_table(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+def _flag(row: Any, key: str) -> bool:
+    """A boolean status field that may be missing, None, NaN or pd.NA (all False)."""
+    value = row.get(key) if hasattr(row, "get") else None
+    if value is None or value is pd.NA:
+        return False
+    try:
+        return bool(value) and value == value
+    except (TypeError, ValueError):
+        return False
+
+
+def initiatives_table(frame: pd.DataFrame, lang: i18n.Lang | str) -> pd.DataFrame:
+    """The focus area's initiatives: name, year, funding and note, in the reader's language."""
+    L = i18n.Lang.of(lang)
+    records = frame.to_dict("records")
     return pd.DataFrame({
-        i18n.t("col.initiative", lang): [_text(lang, d, e) for d, e in zip(frame["name_da"], frame["name_en"])],
-        i18n.t("col.year", lang): ["–" if pd.isna(y) else str(int(y)) for y in frame["year"]],
-        i18n.t("col.funding", lang): ["–" if pd.isna(f) else i18n.fmt_number(f, lang, decimals=0, unit="kr.")
-                                      for f in frame["funding_dkk"]],
-        i18n.t("col.note", lang): frame["note"].fillna(""),
-    })
+        L.t("col.initiative"): [L.pick(r["name_da"], r["name_en"]) for r in records],
+        L.t("col.year"): [L.year(r["year"]) for r in records],
+        L.t("col.funding"): ["–" if pd.isna(r["funding_dkk"]) else L.num(r["funding_dkk"], decimals=0, unit="kr.")
+                             for r in records],
+        L.t("col.note"): [_note(r, L) for r in records],
+    }, columns=[L.t("col.initiative"), L.t("col.year"), L.t("col.funding"), L.t("col.note")])
 
 
 # ---------------------------------------------------------------------- gap explorer
@@ -393,21 +421,55 @@ class Filters:
         return rows[keep]
 
 
-def explorer_rows(store: Store, as_of: int, lang: str, filters: Filters) -> pd.DataFrame:
-    """Targets (not monitored indicators) with gap figures, filtered; display and numeric columns."""
+def _missing(r: dict[str, Any], L: i18n.Lang, *, pace: bool = False) -> str:
+    """Why a figure of the explorer cannot be computed ("" when there is no particular reason)."""
+    if r["status"] in ("met", "not_met") and _flag(r, "settled"):
+        return L.t("explorer.why_settled")
+    if pace and r["status"] == "met":
+        return L.t("explorer.why_met")
+    if pace and _flag(r, "deadline_passed"):
+        return L.t("explorer.why_deadline")
+    if r["status"] == "not_assessable":
+        return L.t("explorer.why_not_assessable")
+    return ""
+
+
+def explorer_rows(store: Store, as_of: int, lang: i18n.Lang | str, filters: Filters) -> pd.DataFrame:
+    """Targets (not monitored indicators) with gap figures, filtered; numeric and display columns.
+
+    Every display column (``*_text``) is the formatted text the reader sees, never ``None``: a
+    figure that cannot be computed is a dash, with the reason in the matching ``*_why`` column
+    (e.g. ``ratio_why`` = "kan ikke beregnes: status kan ikke vurderes"). ``status_line`` is the
+    status with its marks (provisional, stale, deadline) from :func:`metrics.marks.status_line`.
+    """
+    L = i18n.Lang.of(lang)
     status = status_table(store, as_of)
     status = status[status["kind"] != "none"]
     themes = store.themes().set_index("theme_id")
-    rows = decorate(filters.apply(status), lang)
-    rows["theme_name"] = [_text(lang, themes.loc[t, "name_da"], themes.loc[t, "name_en"]) if t in themes.index else t
+    rows = decorate(filters.apply(status), L)
+    rows["theme_name"] = [L.pick(themes.loc[t, "name_da"], themes.loc[t, "name_en"]) if t in themes.index else t
                           for t in rows["theme"]]
-    rows["gap_text"] = [difference_with_unit(g, r, lang) for g, r in zip(rows["gap"], rows.to_dict("records"))]
+    records = rows.to_dict("records")
+    rows["gap_text"] = ["–" if pd.isna(r["gap"]) else difference_with_unit(r["gap"], r, L) for r in records]
+    rows["status_line"] = [marks.status_line(r, L) for r in records]
+    why = [_missing(r, L) for r in records]
+    rows["gap_why"] = ["" if pd.notna(r["gap"]) else w for r, w in zip(records, why)]
+    for col, text in (("distance_covered", "distance"), ("time_elapsed", "time")):
+        rows[f"{text}_text"] = ["–" if pd.isna(r[col]) else L.pct(r[col], decimals=0) for r in records]
+        rows[f"{text}_why"] = ["" if pd.notna(r[col]) else w for r, w in zip(records, why)]
+    rows["ratio_text"] = ["–" if pd.isna(r["ratio"]) else L.num(r["ratio"], decimals=2) for r in records]
+    rows["ratio_why"] = ["" if pd.notna(r["ratio"]) else w for r, w in zip(records, why)]
     # "What would it take": yearly change needed from now against the recent actual change, in % a year.
     needed, actual = [], []
-    for r in rows.to_dict("records"):
-        needed.append(r["required_pace_compound"] if pd.notna(r["required_pace_compound"]) else
-                      (r["required_pace_linear"] / abs(r["latest_value"])
-                       if pd.notna(r["required_pace_linear"]) and r["latest_value"] else None))
+    for r in records:
+        if _flag(r, "deadline_passed") or r["status"] in ("met", "not_met"):
+            needed.append(None)  # no "from now" once the deadline has passed or the target is met
+        elif pd.notna(r["required_pace_compound"]):
+            needed.append(r["required_pace_compound"])
+        elif pd.notna(r["required_pace_linear"]) and r["latest_value"]:
+            needed.append(r["required_pace_linear"] / abs(r["latest_value"]))
+        else:
+            needed.append(None)
         if pd.isna(r["actual_rate"]):
             actual.append(None)
         elif r["method"] == "compound":
@@ -416,7 +478,32 @@ def explorer_rows(store: Store, as_of: int, lang: str, filters: Filters) -> pd.D
             actual.append(r["actual_rate"] / abs(r["window_start_value"]) if r["window_start_value"] else None)
     rows["needed_pct"] = pd.array(needed, dtype="Float64") * 100
     rows["actual_pct"] = pd.array(actual, dtype="Float64") * 100
+    per_year = L.t("explain.per_year")
+    rows["needed_text"] = ["–" if pd.isna(v) else L.num(v, decimals=1, unit="%") + per_year for v in rows["needed_pct"]]
+    rows["needed_why"] = ["" if pd.notna(v) else _missing(r, L, pace=True) for v, r in zip(rows["needed_pct"], records)]
+    rows["actual_text"] = ["–" if pd.isna(v) else L.num(v, decimals=1, unit="%") + per_year for v in rows["actual_pct"]]
+    rows["actual_why"] = ["" if pd.notna(v) else _missing(r, L) for v, r in zip(rows["actual_pct"], records)]
     return rows.reset_index(drop=True)
+
+
+def explorer_csv_frame(rows: pd.DataFrame, lang: i18n.Lang | str) -> pd.DataFrame:
+    """The gap table as the explorer's CSV: the headings and texts the reader sees, a reason beside a dash."""
+    L = i18n.Lang.of(lang)
+    records = rows.to_dict("records")
+
+    def text(r: dict[str, Any], key: str) -> str:
+        why = r.get(f"{key}_why") or ""
+        return f"{r[f'{key}_text']} ({why})" if why else r[f"{key}_text"]
+
+    return pd.DataFrame({
+        L.t("col.target"): [r["name"] for r in records], L.t("col.geography"): [r["geography"] for r in records],
+        L.t("col.latest"): [r["latest"] for r in records], L.t("col.goal"): [r["goal"] for r in records],
+        L.t("col.deadline"): [r["deadline"] for r in records],
+        **{L.t(f"col.{key}"): [text(r, key) for r in records] for key in ("gap", "distance", "time", "ratio")},
+        L.t("col.needed"): [text(r, "needed") for r in records], L.t("col.actual"): [text(r, "actual") for r in records],
+        L.t("col.status"): [r["status_line"] for r in records],
+    }, columns=[L.t(f"col.{c}") for c in ("target", "geography", "latest", "goal", "deadline", "gap", "distance",
+                                           "time", "ratio", "needed", "actual", "status")])
 
 
 def selected_target(event: Any, rows: pd.DataFrame) -> tuple[str, str] | None:

@@ -123,7 +123,7 @@ def test_target_deep_link_cold(isolated_db):
     at = app(target="eud_share", geo="Region Hovedstaden")
     assert_clean(at)
     assert at.header[0].value == "Unge der vælger en erhvervsuddannelse (EUD)"
-    text = shown_text(at)
+    text = page_text(at)
     assert "Status: ✖ bevæger sig væk fra målet" in text
     assert "17 procentpoint" in text                                      # the gap
     assert "eksempeldata" in text.lower()                                 # illustrative points flagged
@@ -138,10 +138,10 @@ def test_target_page_geography_choice(isolated_db):
     at = app("target", target="eud_share", geo="Danmark")
     assert_clean(at)
     assert at.radio[0].value == "Danmark"
-    assert "19,4 %" in shown_text(at)
+    assert "19,4 %" in page_text(at)
     at.radio[0].set_value("Københavns Kommune").run()
     assert_clean(at)
-    assert "kun basisåret er målt" in shown_text(at)
+    assert "kun basisåret er målt" in page_text(at)
 
 
 def test_every_target_opens(isolated_db):
@@ -162,7 +162,7 @@ def test_unknown_target_warns_and_offers_the_list(isolated_db):
 def test_monitored_indicator_page(isolated_db):
     at = app("target", target="neet_youth", geo="Danmark")
     assert_clean(at)
-    text = shown_text(at)
+    text = page_text(at)
     assert "betydelig tilbagegang" in text and "45.000 personer" in text
 
 
@@ -181,10 +181,10 @@ def test_target_without_observations(isolated_db, tmp_path):
 def test_explorer_table_and_filters_from_the_url(isolated_db):
     at = app("explorer")
     assert_clean(at)
-    assert "9 mål vist" in shown_text(at)
+    assert "9 mål vist" in page_text(at)
     at = app("explorer", theme="mobilitet", status="moving_away")
     assert_clean(at)
-    text = shown_text(at)
+    text = page_text(at)
     assert "1 mål vist" in text and "Borgere der pendler med kollektiv trafik" in text
     assert at.multiselect[0].value == ["mobilitet"] and at.multiselect[1].value == ["moving_away"]
 
@@ -193,7 +193,7 @@ def test_explorer_filter_widgets_update(isolated_db):
     at = app("explorer")
     at.multiselect[1].set_value(["on_track"]).run()
     assert_clean(at)
-    assert "4 mål vist" in shown_text(at)
+    assert "4 mål vist" in page_text(at)
     at.multiselect[1].set_value(["met"]).run()
     assert_clean(at)
     assert "Ingen mål matcher filtrene" in at.info[0].value
@@ -202,7 +202,7 @@ def test_explorer_filter_widgets_update(isolated_db):
 def test_explorer_geography_filter(isolated_db):
     at = app("explorer", geo="Danmark")
     assert_clean(at)
-    text = shown_text(at)
+    text = page_text(at)
     assert "Unge der vælger en erhvervsuddannelse (EUD)" in text and "Kommuner med DK2020" not in text
 
 
@@ -286,3 +286,138 @@ def test_analyst_writes_commentary_on_the_target_page(isolated_db):
     with Store.open(isolated_db) as store:
         saved = commentary.current(store, year=2026, target_id="eud_share")
         assert saved.text == "Copenhagen Skills fortsætter." and saved.author == "anne"
+
+
+# ------------------------------------------------------------------ explorer and target page in plain words (issue 10)
+# This block belongs to the explorer/target work; the overview's tests are above.
+def html_text(at: AppTest) -> str:
+    """What the eye reads in the page's st.html tables: tags dropped, entities decoded, cells apart."""
+    import html as _html
+
+    bodies = [h.value for h in at.get("html")]
+    return "\n".join(_html.unescape(re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", b, flags=re.S)))
+                     for b in bodies)
+
+
+def page_text(at: AppTest) -> str:
+    """Everything a page shows as text: Streamlit elements and the HTML tables."""
+    return shown_text(at) + "\n" + html_text(at)
+
+
+def headings(at: AppTest) -> dict[str, str]:
+    """Column heading -> its hover explanation, from every HTML table on the page."""
+    found = {}
+    for h in at.get("html"):
+        for title, heading in re.findall(r'<th scope="col"><abbr title="([^"]*)">([^<]*)</abbr></th>', h.value):
+            found[__import__("html").unescape(heading)] = __import__("html").unescape(title)
+    return found
+
+
+def test_explorer_in_plain_words(isolated_db):
+    for lang, words in (("da", ("Nået af vejen", "Brugt af tiden", "Tempo mod det nødvendige", "Mangler til målet")),
+                        ("en", ("Share of the way covered", "Share of the time used", "Pace against the pace needed"))):
+        at = app("explorer")
+        if lang == "en":
+            at.session_state["lang"] = "en"
+            at.run()
+        assert_clean(at)
+        text = page_text(at)
+        assert not re.search(r"\bNone\b|\bnan\b|<NA>", text), lang
+        with Store.open(isolated_db) as store:
+            for name in store.targets().query("kind != 'none'")[f"name_{lang}"]:
+                assert name in html_text(at), name                             # full names, never cut
+        shown = headings(at)
+        for word in words:
+            assert shown.get(word), (lang, word)                               # each heading explained on hover
+        assert not {"Forhold", "Tilbagelagt", "Ratio"} & set(shown)
+    at = app("explorer")
+    text = html_text(at)
+    assert "kan ikke beregnes: status kan ikke vurderes" in text             # the ratio rail cannot have, and why
+    assert "bevæger sig væk fra målet (frist overskredet, tal for 2025 mangler)" in text   # EUD's marks
+
+
+def test_explorer_links_open_every_target_with_language_year_and_presentation(isolated_db):
+    at = app("explorer", year="2019", present="1", lang="en")
+    assert_clean(at)
+    links = re.findall(r'<a href="([^"]+)"', " ".join(h.value for h in at.get("html")))
+    assert "target?target=eud_share&amp;geo=Region+Hovedstaden&amp;lang=en&amp;year=2019&amp;present=1" in links
+    with Store.open(isolated_db) as store:
+        ids = set(store.targets().query("kind != 'none'")["target_id"])
+    assert {re.search(r"target=([a-z0-9_]+)", link).group(1) for link in links} == ids   # a keyboard path to each
+
+
+def test_target_page_as_of_2019_stops_the_series_at_2019(isolated_db):
+    at = app("target", target="stem_admissions", year="2019")
+    assert_clean(at)
+    text = page_text(at)
+    assert "15.448 personer" in text and "17.256" not in text
+    chart = at.get("plotly_chart")[0]
+    import json
+
+    import base64
+
+    import numpy as np
+
+    def values(xs):  # Plotly may send arrays as {"dtype", "bdata"} (base64)
+        return np.frombuffer(base64.b64decode(xs["bdata"]), dtype=xs["dtype"]).tolist() if isinstance(xs, dict) else xs
+
+    figure = json.loads(chart.proto.spec)
+    observed_years = [x for trace in figure["data"] if trace.get("mode", "").startswith("markers")
+                      and trace.get("name") in ("Målt", "Afledt", "Eksempeldata (ikke målt)")
+                      for x in values(trace["x"])]
+    assert observed_years and max(observed_years) == 2019
+    series = next(h.value for h in at.get("html") if 'aria-label="Målingerne bag grafen"' in h.value)
+    assert re.findall(r"<tr><td>(\d{4})</td>", series) == ["2017", "2018", "2019"]   # the table beside the chart
+
+
+def test_target_page_escapes_an_unknown_target_from_the_url(isolated_db):
+    at = app("target", target="**x**[link](http://e)")
+    assert_clean(at)
+    warning = at.warning[0].value
+    assert "**x**" not in warning and "](" not in warning                 # no emphasis, no link
+    assert re.sub(r"\\(.)", r"\1", warning) == "Målet '**x**[link](http://e)' findes ikke. Vælg et mål på listen."
+
+
+def test_target_page_status_with_marks_and_deadline(isolated_db):
+    at = app("target", target="eud_share")
+    assert_clean(at)
+    text = page_text(at)
+    assert "Status: ✖ bevæger sig væk fra målet (frist overskredet, tal for 2025 mangler)" in text
+    assert "Målværdi (frist 2025, overskredet)" in text
+    at = app("target", target="renewable_electricity_share")
+    assert "Målværdi (frist 2035)" in page_text(at)
+    # the comparison table: every geography's status with its marks, and a link to it
+    at = app("target", target="eud_share")
+    compare = html_text(at)
+    assert "✖ bevæger sig væk fra målet (frist overskredet, tal for 2025 mangler)" in compare
+    assert "? kan ikke vurderes: kun basisåret er målt" in compare
+
+
+def test_explorer_and_target_html_tables_leak_no_keys(isolated_db):
+    for lang in ("da", "en"):
+        for page in ("target", "explorer"):
+            at = app(page, target="eud_share")
+            if lang == "en":
+                at.session_state["lang"] = "en"
+                at.run()
+            assert_clean(at)
+            leaked = re.findall(r"\b(?:target|explorer|explain|col|chart|status|reason|mark)\.[a-z_]+", html_text(at))
+            assert not leaked, (lang, page, leaked)
+
+
+def test_target_page_notes_in_the_readers_language(isolated_db):
+    at = app("target", target="eud_share")
+    assert_clean(at)
+    plain = re.sub(r"\\(.)", r"\1", page_text(at))                        # captions are Markdown-escaped
+    assert "Afrundet til hele procent i kilden." in plain                  # an observation's note
+    assert "6 mio. kr. over to år; notatet angiver intet startår" in plain  # an initiative's note
+    assert "Rounded to whole per cent" not in plain and "over two years" not in plain
+    with Store.open(isolated_db) as store:
+        target = store.targets().set_index("target_id").loc["eud_share"]
+    assert target["note_da"] in plain and target["note_en"] not in plain     # the target's own note
+    at = app("target", target="eud_share")
+    at.session_state["lang"] = "en"
+    at.run()
+    plain = re.sub(r"\\(.)", r"\1", page_text(at))
+    assert "Rounded to whole per cent in the source." in plain and "over two years" in plain
+    assert target["note_en"] in plain

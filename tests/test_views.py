@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
-from metrics import ingest, views
+from metrics import ingest, marks, views
 from tests.conftest import ANALYST, write_csv
 
 
@@ -33,7 +35,7 @@ def test_explanation_has_the_actual_numbers(store):
     lines = dict(views.explanation(detail.status, detail.target, "da"))
     assert lines["Faktisk årlig vækst"] == "−1,47 %"
     assert lines["Nødvendig årlig vækst fra periodens start"] == "11,50 %"
-    assert lines["Forhold (faktisk ÷ nødvendig)"] == "−0,13"
+    assert lines["Tempo mod det nødvendige (faktisk ÷ nødvendig vækst)"] == "−0,13"
     assert lines["Vurderingsperiode"] == "2018–2023 (6 målinger; højst 5 år tilbage)"
     assert lines["Metode"] == "sammensat vækst (CAGR)"
     assert lines["Afstand til målet"] == "17 procentpoint"
@@ -81,12 +83,18 @@ def test_filters_round_trip_through_the_url():
 
 
 def test_explorer_rows_what_would_it_take(store):
-    rows = views.explorer_rows(store, 2026, "da", views.Filters()).set_index("target_id")
+    rows = views.explorer_rows(store, 2024, "da", views.Filters()).set_index("target_id")
     assert len(rows) == 9
     eud = rows.loc["eud_share"]
     assert round(float(eud["needed_pct"]), 1) == round(((30 / 13) ** 0.5 - 1) * 100, 1)   # 2023 -> 2025
+    assert eud["needed_text"] == "51,9 % om året"
     assert round(float(eud["actual_pct"]), 2) == -1.47
     assert eud["gap_text"] == "17 procentpoint"
+    # Once the deadline (2025) has passed there is no "from now": a dash and the reason, not a number.
+    eud = views.explorer_rows(store, 2026, "da", views.Filters()).set_index("target_id").loc["eud_share"]
+    assert pd.isna(eud["needed_pct"])
+    assert (eud["needed_text"], eud["needed_why"]) == ("–", "fristen er overskredet")
+    assert eud["actual_text"] == "−1,5 % om året"
     only = views.explorer_rows(store, 2026, "da", views.Filters(statuses=("on_track",)))
     assert set(only["status"]) == {"on_track"}
 
@@ -100,3 +108,71 @@ def test_selected_target_from_chart_and_table_events():
     assert views.selected_target({"selection": {"rows": [], "points": []}}, rows) is None
     assert views.selected_target(None, rows) is None
     assert views.selected_target({"selection": {"rows": [7]}}, rows) is None
+
+
+# ------------------------------------------------------------------ explorer and target page in plain words (issue 10)
+DISPLAY = ["name", "latest", "goal", "gap_text", "distance_text", "time_text", "ratio_text", "needed_text",
+           "actual_text", "status_line", "gap_why", "distance_why", "time_why", "ratio_why", "needed_why", "actual_why"]
+
+
+def test_explorer_rows_show_no_none_and_say_why_a_figure_is_missing(store):
+    for year in (2026, 2019):
+        for lang in ("da", "en"):
+            rows = views.explorer_rows(store, year, lang, views.Filters())
+            texts = [str(v) for col in DISPLAY for v in rows[col]]
+            assert not [t for t in texts if re.search(r"\bNone\b|\bnan\b|\bNaN\b|<NA>", t)], (year, lang)
+    rows = views.explorer_rows(store, 2026, "da", views.Filters()).set_index("target_id")
+    rail = rows.loc["rail_one_hour"]          # only the baseline measured: no ratio, and it says so
+    assert (rail["ratio_text"], rail["ratio_why"]) == ("–", "kan ikke beregnes: status kan ikke vurderes")
+    assert rows.loc["public_transport_commuting_share", "ratio_text"] == "−13,91"
+    assert rows.loc["renewable_electricity_share", "distance_text"] == "36 %"
+    assert rows.loc["public_transport_passengers", "distance_text"] == "−110 %"
+    assert rows.loc["renewable_electricity_share", "ratio_why"] == ""
+    en = views.explorer_rows(store, 2019, "en", views.Filters()).set_index("target_id")
+    heat = en.loc["district_heating_co2_neutral"]   # no observation up to 2019
+    assert (heat["gap_text"], heat["gap_why"]) == ("–", "cannot be computed: the status cannot be assessed")
+
+
+def test_explorer_rows_carry_full_names_and_the_status_with_its_marks(store):
+    rows = views.explorer_rows(store, 2026, "da", views.Filters()).set_index("target_id")
+    names = store.targets().set_index("target_id")["name_da"]
+    for tid, row in rows.iterrows():
+        assert row["name"] == names[tid]                                       # never cut
+        assert row["status_line"] == marks.status_line(row.to_dict(), "da")
+    assert rows.loc["eud_share", "status_line"] == \
+        "✖ bevæger sig væk fra målet (frist overskredet, tal for 2025 mangler)"
+
+
+def test_target_detail_stops_at_the_as_of_year(store):
+    detail = views.target_detail(store, "stem_admissions", None, 2019)
+    assert detail.series["year"].max() == 2019 and detail.all_series["year"].max() <= 2019
+    assert views.series_csv_frame(detail)["year"].max() <= 2019
+    assert views.series_table(detail, "da")["År"].tolist() == ["2017", "2018", "2019"]
+    eud = views.target_detail(store, "eud_share", None, 2019)
+    assert eud.all_series.groupby("geography")["year"].max().max() == 2019
+    # before the baseline year there is nothing to show, not the baseline drawn in the future
+    early = views.target_detail(store, "eud_share", None, 2010)
+    assert early.all_series.empty and views.series_table(early, "en").empty
+
+
+def test_series_and_initiative_tables_are_formatted_text(store):
+    detail = views.target_detail(store, "eud_share", None, 2026)
+    table = views.series_table(detail, "en")
+    assert list(table.columns) == ["Year", "Value", "Data", "Source", "Note"]
+    assert table.iloc[-1]["Value"] == "13%" and table.iloc[-1]["Year"] == "2023"
+    assert not table.isin(["None", "nan"]).any().any()
+    initiatives = views.initiatives_table(detail.initiatives, "da")
+    assert initiatives.iloc[0]["Bevilling"] == "6.000.000 kr." and initiatives.iloc[0]["År"] == "2021"
+
+
+def test_explorer_csv_frame_has_readable_columns_and_reasons(store):
+    rows = views.explorer_rows(store, 2026, "da", views.Filters())
+    frame = views.explorer_csv_frame(rows, "da").set_index("Mål")
+    assert list(frame.columns) == ["Område", "Seneste", "Målværdi", "Frist", "Mangler til målet", "Nået af vejen",
+                                   "Brugt af tiden", "Tempo mod det nødvendige", "Nødvendig ændring pr. år herfra",
+                                   "Faktisk ændring pr. år i de seneste år", "Status"]
+    rail = frame.loc["Indbyggere inden for én time med tog til København eller Malmø"]
+    assert rail["Tempo mod det nødvendige"] == "– (kan ikke beregnes: status kan ikke vurderes)"
+    eud = frame.loc["Unge der vælger en erhvervsuddannelse (EUD)"]
+    assert eud["Frist"] == "2025 (overskredet)" and eud["Nødvendig ændring pr. år herfra"] == "– (fristen er overskredet)"
+    assert "Pace against the pace needed" in views.explorer_csv_frame(rows, "en").columns
