@@ -40,7 +40,7 @@ def measure(method: str, db: Path, repeat: int, as_of: int) -> dict:
         times = times[1:]
     else:
         targets = store.query_df("SELECT * FROM targets")
-        obs = store.query_df("SELECT target_id, geography, year, value, series_break FROM observations")
+        obs = store.query_df("SELECT target_id, geography, year, value, data_class, series_break FROM observations")
         start = time.perf_counter()
         frame = progress.naive_status(targets, obs, as_of)
         times.append(time.perf_counter() - start)

@@ -1,7 +1,8 @@
 """A synthetic database of N targets x G geographies x Y years, for benchmarks.
 
 Default 1,000 x 29 x 30 = 870,000 observations. Values follow a noisy compound path
-per target and geography, so every status occurs. Deterministic (hash-based noise).
+per target and geography, so every status occurs: target years 2022-2036, so a part is
+settled (met or not met) as of 2026; one value in 20 is illustrative. Deterministic (hash-based noise).
 """
 
 from __future__ import annotations
@@ -53,7 +54,7 @@ def build(path: Path, n_targets: int = 1000, n_geos: int = 29, n_years: int = 30
                    baseline_year, baseline_value, target_year, target_value, direction, lower_bound, source)
                SELECT s.target_id, s.i, 'Mål ' || s.i, 'Target ' || s.i, 'enheder', s.kind, 'Region Hovedstaden',
                       s.baseline_year, o.value,
-                      CASE WHEN s.kind <> 'none' THEN 2030 + s.i % 11 END,
+                      CASE WHEN s.kind <> 'none' THEN 2022 + s.i % 15 END,
                       CASE s.kind WHEN 'level' THEN o.value * CASE WHEN s.direction = 'increase' THEN 1.8 ELSE 0.5 END
                                   WHEN 'relative' THEN CASE WHEN s.direction = 'increase' THEN 20 ELSE -20 END END,
                       s.direction, 0, 'synthetic'
@@ -63,7 +64,9 @@ def build(path: Path, n_targets: int = 1000, n_geos: int = 29, n_years: int = 30
         cur.execute("INSERT INTO target_placement SELECT target_id, 'fa_' || (i % 20) FROM spec")
         cur.execute(
             """INSERT INTO observations (target_id, geography, year, value, data_class, source, series_break, batch_id)
-               SELECT target_id, geography, year, value, 'R', 'synthetic', false, 1 FROM synth_obs"""
+               SELECT target_id, geography, year, value,
+                      CASE WHEN hash(target_id, geography, year) % 20 = 0 THEN 'I' ELSE 'R' END, 'synthetic', false, 1
+               FROM synth_obs"""
         )
         cur.execute("DROP TABLE synth_obs")
         cur.execute("DROP TABLE spec")

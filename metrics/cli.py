@@ -205,7 +205,7 @@ def cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         export_mod.safe_csv(frame, out)
     else:
         shown = frame[["target_id", "geography", "latest_year", "latest_value", "target_year", "target_value",
-                       "ratio", "method", "status", "data_class"]]
+                       "ratio", "method", "status", "provisional", "stale", "deadline_passed", "data_class"]]
         print_table(shown, out)
     return EXIT_OK
 

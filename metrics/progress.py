@@ -1,20 +1,30 @@
-"""The progress engine: where each target stands, by the method of progress-methodology.md.
+"""The progress engine: where each target stands, by the method of progress-methodology.md (version 2).
 
 :func:`compute_status` judges every target and geography at once in one DuckDB query.
 :func:`assess_series` is the same method written plainly for one series; it is the
 reference the tests hold the query to, and the naive baseline of the benchmark.
 
 Worked example (the EUD target, Region Hovedstaden, as of 2026): baseline 14 % in 2015,
-target 30 % by 2025, observations 14 % each year 2015-2021, 13.4 % in 2022, 13 % in 2023.
+target 30 % by 2025, observations 14 % each year 2015-2021 (illustrative), 13.4 % in 2022,
+13 % in 2023 (real); update interval 1 year, publication lag 0 (the figures are out in the spring).
 
-* The deadline 2025 has passed, so the latest observation at or before 2025 is used:
-  t = 2023, x_t = 13.0.  Not met: 13.0 < 30.
+* The deadline 2025 has passed, but no figure for 2025 (or later) is in: the target is not
+  *settled*, so it keeps its trend status, marked "deadline passed, figure for 2025 missing".
+  The latest observation at or before 2025 is used: t = 2023, x_t = 13.0.  Not met: 13.0 < 30.
 * Window: the earliest observation at or after t - 5 = 2018, so t0 = 2018, x_t0 = 14.0.
 * Actual rate AR = CAGR(14, 13, 5) = (13/14)^(1/5) - 1 = -1.47 % a year.
 * Required rate RR = CAGR(14, 30, 2025 - 2018) = (30/14)^(1/7) - 1 = +11.50 % a year.
 * ratio = AR / RR = -0.128 < 0, so the status is **moving_away**.
+* *Provisional*: the window's first value (2018, 14 %) is illustrative, so the status rests on a
+  number nobody measured.
+* *Stale*: 2026 - 2023 = 3 > interval 1 + lag 0; the next figure was expected by 2024.
+* Projection from the latest value: the least-squares slope through 2018-2023 is
+  -3.4 / 17.5 = -0.194 a year, so x_hat(2025) = 13 - 0.194 * 2 = 12.61 %; the line starts at
+  (2023, 13) and never reaches 30, so there is no year met.
 * gap = 30 - 13 = 17 points; distance covered = (13 - 14)/(30 - 14) = -0.0625;
   time elapsed = (2023 - 2015)/(2025 - 2015) = 0.8.
+* Had 2025 been measured at 20 %, the target would be *settled*: **not_met** (20 < 30), whatever
+  the trend; at 30 % or more, **met**.
 """
 
 from __future__ import annotations
@@ -28,7 +38,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from metrics.model import MODERATE_RATIO, ON_TRACK_RATIO, TREND_THRESHOLD
+from metrics.model import MODERATE_RATIO, ON_TRACK_RATIO, TARGET_STATUSES, TREND_STATUSES, TREND_THRESHOLD
 
 #: Tolerance for "the latest value meets the target", so 18537.6 == 15448 * 1.2 counts as met.
 MET_TOLERANCE = 1e-9
@@ -40,10 +50,11 @@ STATUS_COLUMNS = [
     "target_id", "theme", "focus_area_id", "name_da", "name_en", "unit", "unit_en", "kind", "direction",
     "geography", "is_primary_geography", "baseline_year", "baseline_value", "target_year", "target_value",
     "target_value_definition", "as_of", "latest_year", "latest_value", "window_start", "window_start_value",
-    "n_window", "trend_slope", "trend_at_latest", "break_year", "gap", "distance_covered", "time_elapsed", "actual_rate", "required_rate", "ratio", "method",
-    "status", "reason", "linear_pace_ratio", "required_pace_linear", "required_pace_compound",
+    "n_window", "trend_slope", "break_year", "gap", "distance_covered", "time_elapsed", "actual_rate",
+    "required_rate", "ratio", "method", "status", "reason", "settled", "provisional", "stale", "next_expected_year",
+    "linear_pace_ratio", "required_pace_linear", "required_pace_compound",
     "projected_value", "projected_year_met", "data_class", "has_illustrative", "deadline_passed", "trend_window",
-    "lower_bound", "upper_bound",
+    "update_interval", "publication_lag", "lower_bound", "upper_bound",
 ]
 
 #: JSON keys promised by the command line (issue: foundation, item 5).
@@ -51,7 +62,8 @@ JSON_KEYS = [
     "target_id", "theme", "name_da", "name_en", "unit", "kind", "direction", "geography", "baseline_year",
     "baseline_value", "target_year", "target_value", "latest_year", "latest_value", "gap", "distance_covered",
     "time_elapsed", "actual_rate", "required_rate", "ratio", "method", "status", "linear_pace_ratio",
-    "projected_value", "projected_year_met", "data_class", "deadline_passed",
+    "projected_value", "projected_year_met", "data_class", "deadline_passed", "settled", "provisional", "stale",
+    "next_expected_year",
 ]
 
 
@@ -98,30 +110,37 @@ geo2 AS (
                      WHEN 'relative' THEN x_b * (1 + target_value / 100) END AS x_goal
     FROM geo
 ),
+-- Everything up to the as-of year; in_cut marks what the trend may use (up to the target year).
 obs_in AS (
-    SELECT o.* FROM obs_all o JOIN geo2 g ON o.target_id = g.target_id AND o.geography = g.geo
-    WHERE o.year <= g.cutoff
+    SELECT o.*, o.year <= g.cutoff AS in_cut, o.year >= g.target_year AS at_or_after_T
+    FROM obs_all o JOIN geo2 g ON o.target_id = g.target_id AND o.geography = g.geo
+    WHERE o.year <= $as_of
 ),
 latest AS (
-    SELECT target_id, geography, max(year) AS t, arg_max(value, year) AS x_t,
-           max(year) FILTER (WHERE series_break) AS break_year, count(*) AS n_obs
+    SELECT target_id, geography, max(year) FILTER (WHERE in_cut) AS t,
+           arg_max(value, year) FILTER (WHERE in_cut) AS x_t,
+           arg_max(data_class, year) FILTER (WHERE in_cut) AS class_t,
+           max(year) FILTER (WHERE in_cut AND series_break) AS break_year, count(*) FILTER (WHERE in_cut) AS n_obs,
+           -- settled: the target year has been measured (an observation for T or later, by the as-of year)
+           coalesce(bool_or(at_or_after_T), false) AS measured_T
     FROM obs_in GROUP BY ALL
 ),
 win AS (
     SELECT o.target_id, o.geography,
-           min(o.year) AS t0, arg_min(o.value, o.year) AS x_t0, count(*) AS n_window,
-           regr_slope(o.value, o.year - l.t) AS slope, regr_intercept(o.value, o.year - l.t) AS fitted_t,
+           min(o.year) AS t0, arg_min(o.value, o.year) AS x_t0, arg_min(o.data_class, o.year) AS class_t0,
+           count(*) AS n_window, regr_slope(o.value, o.year - l.t) AS slope,
            CASE WHEN count(DISTINCT o.data_class) = 1 THEN any_value(o.data_class) ELSE 'mixed' END AS data_class,
            bool_or(o.data_class = 'I') AS has_illustrative
     FROM obs_in o
     JOIN latest l USING (target_id, geography)
     JOIN geo2 g ON g.target_id = o.target_id AND g.geo = o.geography
-    WHERE o.year >= greatest(l.t - g.trend_window, coalesce(l.break_year, l.t - g.trend_window))
+    WHERE o.in_cut AND o.year >= greatest(l.t - g.trend_window, coalesce(l.break_year, l.t - g.trend_window))
     GROUP BY ALL
 ),
 j AS (
-    SELECT g.*, l.t, l.x_t, l.break_year, coalesce(l.n_obs, 0) AS n_obs,
-           w.t0, w.x_t0, w.n_window, w.slope, w.fitted_t, w.data_class AS window_class, w.has_illustrative
+    SELECT g.*, l.t, l.x_t, l.class_t, l.break_year, coalesce(l.n_obs, 0) AS n_obs,
+           l.t IS NOT NULL AND coalesce(l.measured_T, false) AS settled,
+           w.t0, w.x_t0, w.class_t0, w.n_window, w.slope, w.data_class AS window_class, w.has_illustrative
     FROM geo2 g
     LEFT JOIN latest l ON l.target_id = g.target_id AND l.geography = g.geo
     LEFT JOIN win w ON w.target_id = g.target_id AND w.geography = g.geo
@@ -159,7 +178,7 @@ SELECT
     x_goal AS target_value, target_value AS target_value_definition, $as_of AS as_of,
     t AS latest_year, x_t AS latest_value, t0 AS window_start, x_t0 AS window_start_value,
     coalesce(n_window, 0) AS n_window,
-    slope AS trend_slope, fitted_t AS trend_at_latest, break_year,
+    slope AS trend_slope, break_year,
     x_goal - x_t AS gap,
     CASE WHEN kind <> 'none' AND x_goal <> x_b THEN (x_t - x_b) / (x_goal - x_b) END AS distance_covered,
     CASE WHEN kind <> 'none' AND target_year > b THEN (t - b) / (target_year - b) END AS time_elapsed,
@@ -167,6 +186,7 @@ SELECT
     CASE WHEN n_window >= 2 THEN CASE WHEN compound_ok THEN 'compound' ELSE 'linear' END END AS method,
     CASE
         WHEN t IS NULL THEN 'not_assessable'
+        WHEN settled THEN CASE WHEN is_met THEN 'met' ELSE 'not_met' END
         WHEN is_met THEN 'met'
         WHEN n_window < 2 THEN 'not_assessable'
         WHEN kind = 'none' THEN
@@ -183,28 +203,36 @@ SELECT
     END AS status,
     CASE
         WHEN t IS NULL THEN 'no_data'
-        WHEN is_met THEN NULL
+        WHEN is_met OR settled THEN NULL
         WHEN n_window < 2 AND n_obs = 1 AND t = b THEN 'only_baseline'
         WHEN n_window < 2 AND break_year = t THEN 'series_break'
         WHEN n_window < 2 THEN 'too_few_in_window'
         WHEN kind = 'none' AND trend_growth IS NULL THEN 'zero_start'
         WHEN kind <> 'none' AND d * (x_t0 - x_goal) >= 0 THEN 'fell_back_from_met'
     END AS reason,
+    settled,
+    -- provisional: the latest value is illustrative, or the window's first one for a status judged on the trend
+    t IS NOT NULL AND (class_t = 'I' OR (NOT settled AND NOT is_met AND n_window >= 2 AND class_t0 = 'I'
+                                         AND NOT (kind = 'none' AND trend_growth IS NULL))) AS provisional,
+    t IS NOT NULL AND NOT settled AND $as_of - t > update_interval + publication_lag AS stale,
+    t + update_interval + publication_lag AS next_expected_year,
     CASE WHEN kind <> 'none' AND t > b AND x_goal <> x_b
          THEN ((x_t - x_b) / (t - b)) / ((x_goal - x_b) / (target_year - b)) END AS linear_pace_ratio,
     CASE WHEN kind <> 'none' AND target_year > t THEN (x_goal - x_t) / (target_year - t) END AS required_pace_linear,
     CASE WHEN kind <> 'none' AND target_year > t AND x_t > 0 AND x_goal > 0
          THEN pow(x_goal / x_t, 1.0 / (target_year - t)) - 1 END AS required_pace_compound,
-    CASE WHEN kind <> 'none' AND n_window >= 2
-         THEN least(greatest(fitted_t + slope * (target_year - t), coalesce(lower_bound, '-infinity'::DOUBLE)),
+    -- the projection starts at the latest observation: x_hat(y) = x_t + slope * (y - t), clamped
+    CASE WHEN kind <> 'none' AND n_window >= 2 AND NOT settled
+         THEN least(greatest(x_t + slope * (target_year - t), coalesce(lower_bound, '-infinity'::DOUBLE)),
                     coalesce(upper_bound, 'infinity'::DOUBLE)) END AS projected_value,
     CASE WHEN is_met THEN t
+         WHEN settled THEN NULL
          WHEN kind <> 'none' AND n_window >= 2 AND d * slope > 0
-              AND t + (x_goal - fitted_t) / slope <= $horizon
-         THEN greatest(t + 1, ceil(t + (x_goal - fitted_t) / slope - $tol))::INTEGER END AS projected_year_met,
+              AND t + (x_goal - x_t) / slope <= $horizon
+         THEN greatest(t + 1, ceil(t + (x_goal - x_t) / slope - $tol))::INTEGER END AS projected_year_met,
     window_class AS data_class, coalesce(has_illustrative, false) AS has_illustrative,
     kind <> 'none' AND $as_of > target_year AS deadline_passed,
-    trend_window, lower_bound, upper_bound,
+    trend_window, update_interval, publication_lag, lower_bound, upper_bound,
     sort_order
 FROM judged
 """
@@ -256,6 +284,9 @@ def compute_status_frames(
             tg["theme_id"] = "theme"
         fa = tg[["focus_area_id", "theme_id"]].drop_duplicates("focus_area_id").assign(sort_order=0)
         th = tg[["theme_id"]].drop_duplicates().assign(sort_order=0)
+        for column, default in (("update_interval", 1), ("publication_lag", 1)):
+            if column not in tg:
+                tg[column] = default
         con.register("targets", tg.drop(columns=["theme_id"]))
         con.register("focus_areas", fa)
         con.register("themes", th)
@@ -284,6 +315,8 @@ class TargetDef:
     trend_window: int = 5
     lower_bound: float | None = None
     upper_bound: float | None = None
+    update_interval: int = 1
+    publication_lag: int = 1
 
 
 def _cagr(x0: float, x1: float, n: float) -> float | None:
@@ -293,31 +326,69 @@ def _cagr(x0: float, x1: float, n: float) -> float | None:
     return None
 
 
+def _clamp(value: float, target: TargetDef) -> float:
+    if target.lower_bound is not None and not math.isnan(target.lower_bound):
+        value = max(value, target.lower_bound)
+    if target.upper_bound is not None and not math.isnan(target.upper_bound):
+        value = min(value, target.upper_bound)
+    return value
+
+
+#: Statuses judged on the trend of the window (so a window starting on an illustrative value makes them provisional).
+_TREND_JUDGED = frozenset(TARGET_STATUSES + TREND_STATUSES) - {"met", "not_met", "not_assessable"}
+
+
 def assess_series(target: TargetDef, series: pd.DataFrame, as_of: int) -> dict[str, Any]:
-    """Judge one series (columns ``year, value`` and optional ``series_break``) step by step.
+    """Judge one series (columns ``year, value`` and optional ``series_break``, ``data_class``) step by step.
 
     This is the method of progress-methodology.md as plain Python: slow, but easy to read
     and check against the document. The baseline must already be a row of ``series``.
     """
+    out = _assess(target, series, as_of)
+    # Provisional: the status rests on a number nobody measured, the latest value or, for a status
+    # judged on the trend, the value at the start of the window.
+    out["provisional"] = bool(out.pop("_latest_i", False)
+                              or (out["status"] in _TREND_JUDGED and out.pop("_start_i", False)))
+    out.pop("_start_i", None)
+    return out
+
+
+def _assess(target: TargetDef, series: pd.DataFrame, as_of: int) -> dict[str, Any]:
     d = 1 if target.direction == "increase" else -1
     has_target = target.kind != "none"
-    cutoff = min(as_of, target.target_year) if has_target else as_of
-    s = series[series["year"] <= cutoff].sort_values("year")
+    T = target.target_year
+    cutoff = min(as_of, T) if has_target else as_of
+    known = series[series["year"] <= as_of]
+    s = known[known["year"] <= cutoff].sort_values("year")
+    classes = s["data_class"] if "data_class" in s else pd.Series("R", index=s.index)
     out: dict[str, Any] = {"status": "not_assessable", "method": None, "ratio": None,
                            "actual_rate": None, "required_rate": None, "latest_year": None,
-                           "window_start": None, "projected_value": None, "projected_year_met": None}
+                           "window_start": None, "projected_value": None, "projected_year_met": None,
+                           "settled": False, "provisional": False, "stale": False, "next_expected_year": None,
+                           "deadline_passed": has_target and as_of > T}
     if s.empty:
         return out
     t, x_t = int(s["year"].iloc[-1]), float(s["value"].iloc[-1])
-    out.update(latest_year=t, latest_value=x_t)
+    out.update(latest_year=t, latest_value=x_t, next_expected_year=t + target.update_interval + target.publication_lag,
+               _latest_i=classes.iloc[-1] == "I")
+    # Settled: the target year has been measured, so the target is met or not, whatever the trend.
+    settled = has_target and bool((known["year"] >= T).any())
+    out["settled"] = settled
+    # Stale: no newer figure although one was due (the interval plus the publication lag have passed).
+    out["stale"] = not settled and as_of - t > target.update_interval + target.publication_lag
     x_T = target.target_value
-    if has_target and d * (x_t - x_T) >= -MET_TOLERANCE * max(1.0, abs(x_T)):
-        out.update(status="met", projected_year_met=t)
-        return out
+    is_met = has_target and d * (x_t - x_T) >= -MET_TOLERANCE * max(1.0, abs(x_T))
     start = t - target.trend_window
     if "series_break" in s and s["series_break"].any():
         start = max(start, int(s.loc[s["series_break"].astype(bool), "year"].max()))
     w = s[s["year"] >= start]
+    out["_start_i"] = classes.loc[w.index[0]] == "I"
+    if settled:
+        out.update(status="met" if is_met else "not_met", projected_year_met=t if is_met else None)
+        return out
+    if is_met:
+        out.update(status="met", projected_year_met=t)
+        return out
     if len(w) < 2:
         return out
     t0, x_t0 = int(w["year"].iloc[0]), float(w["value"].iloc[0])
@@ -340,10 +411,10 @@ def assess_series(target: TargetDef, series: pd.DataFrame, as_of: int) -> dict[s
         else:
             out["status"] = "significant_movement_away"
         return out
-    ar, rr = _cagr(x_t0, x_t, t - t0), _cagr(x_t0, x_T, target.target_year - t0)
+    ar, rr = _cagr(x_t0, x_t, t - t0), _cagr(x_t0, x_T, T - t0)
     if ar is None or rr is None or x_t0 <= 0 or x_t <= 0 or x_T <= 0:
         ar = (x_t - x_t0) / (t - t0)
-        rr = (x_T - x_t0) / (target.target_year - t0)
+        rr = (x_T - x_t0) / (T - t0)
         out["method"] = "linear"
     else:
         out["method"] = "compound"
@@ -359,18 +430,16 @@ def assess_series(target: TargetDef, series: pd.DataFrame, as_of: int) -> dict[s
         out["status"] = "insufficient"
     else:
         out["status"] = "moving_away"
-    # Projection: least-squares line through the window, centred at t.
-    xs = w["year"].to_numpy(dtype=float) - t
+    # Projection, drawn from the latest value: x_hat(y) = x_t + slope * (y - t), the slope of the
+    # least-squares line through the window, clamped to the natural bounds.
+    xs = w["year"].to_numpy(dtype=float)
     ys = w["value"].to_numpy(dtype=float)
-    slope, fitted_t = np.polyfit(xs, ys, 1)
-    proj = fitted_t + slope * (target.target_year - t)
-    if target.lower_bound is not None and not math.isnan(target.lower_bound):
-        proj = max(proj, target.lower_bound)
-    if target.upper_bound is not None and not math.isnan(target.upper_bound):
-        proj = min(proj, target.upper_bound)
-    out["projected_value"] = float(proj)
+    slope = float(np.polyfit(xs - t, ys, 1)[0])
+    out["projected_value"] = float(_clamp(x_t + slope * (T - t), target))
+    # The first year y > t with d * (x_hat(y) - x_T) >= 0 (the bounds hold the target, so the
+    # clamp does not move that year), or none up to the horizon.
     if d * slope > 0:
-        crossing = t + (x_T - fitted_t) / slope
+        crossing = t + (x_T - x_t) / slope
         if crossing <= PROJECTION_HORIZON:
             out["projected_year_met"] = max(t + 1, math.ceil(crossing - MET_TOLERANCE))
     return out
@@ -383,10 +452,12 @@ def naive_status(targets: pd.DataFrame, observations: pd.DataFrame, as_of: int) 
     for tg in targets.itertuples(index=False):
         geos = {g for (tid, g) in obs_by_key if tid == tg.target_id} | {tg.geography}
         for geo in sorted(geos):
-            series = obs_by_key.get((tg.target_id, geo), observations.iloc[0:0])[["year", "value", "series_break"]]
+            columns = ["year", "value", "series_break"] + (["data_class"] if "data_class" in observations else [])
+            series = obs_by_key.get((tg.target_id, geo), observations.iloc[0:0])[columns]
             if geo == tg.geography and not (series["year"] == tg.baseline_year).any():
                 base_row = pd.DataFrame({"year": [tg.baseline_year], "value": [tg.baseline_value],
-                                         "series_break": [False]})
+                                         "series_break": [False],
+                                         "data_class": [getattr(tg, "baseline_data_class", "R")]})[columns]
                 series = pd.concat([series, base_row], ignore_index=True)
             at_b = series.loc[series["year"] == tg.baseline_year, "value"]
             x_b = float(at_b.iloc[0]) if len(at_b) else float(series.sort_values("year")["value"].iloc[0])
@@ -399,6 +470,8 @@ def naive_status(targets: pd.DataFrame, observations: pd.DataFrame, as_of: int) 
                 kind=tg.kind, direction=tg.direction, baseline_year=int(tg.baseline_year), baseline_value=x_b,
                 target_year=None if tg.kind == "none" else int(tg.target_year), target_value=x_T,
                 trend_window=int(tg.trend_window), lower_bound=tg.lower_bound, upper_bound=tg.upper_bound,
+                update_interval=int(getattr(tg, "update_interval", 1)),
+                publication_lag=int(getattr(tg, "publication_lag", 1)),
             )
             result = assess_series(definition, series, as_of)
             rows.append({"target_id": tg.target_id, "geography": geo, **result})

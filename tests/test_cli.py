@@ -50,6 +50,24 @@ def test_status_json_has_the_promised_keys():
     assert eud["status"] == "moving_away" and eud["deadline_passed"] is True and eud["data_class"] == "mixed"
     statuses = {r["status"] for r in rows}
     assert statuses <= set(progress.STATUS_COLUMNS) | set(__import__("metrics.model").model.STATUSES)
+    # method v2: what each status rests on
+    assert eud["provisional"] is True and eud["settled"] is False and eud["stale"] is True
+    assert eud["next_expected_year"] == 2024                      # 2023 + interval 1 + lag 0
+    by_id = {r["target_id"]: r for r in rows if r["geography"] in ("Danmark", "Hovedstadsområdet")}
+    assert by_id["stem_admissions"]["provisional"] is True and by_id["stem_admissions"]["status"] == "on_track"
+    assert by_id["waste_recycling"]["stale"] is True and by_id["district_heating_co2_neutral"]["stale"] is True
+    assert by_id["renewable_electricity_share"]["provisional"] is False
+
+
+def test_status_json_says_not_met_once_the_target_year_is_measured(tmp_path):
+    """EUD: 30 % by 2025; a figure of 13.5 % for 2025 settles it as not met, whatever its trend."""
+    path = write_csv(tmp_path / "eud2025.csv", "target_id,year,value,source\neud_share,2025,13.5,Ministeriet\n")
+    assert run("import", str(path))[0] == 0
+    code, out, _ = run("status", "--year", "2026", "--format", "json")
+    eud = next(r for r in json.loads(out) if r["target_id"] == "eud_share" and r["geography"] == "Region Hovedstaden")
+    assert code == 0 and eud["status"] == "not_met" and eud["settled"] is True and eud["stale"] is False
+    # the verdict rests on the measured 2025 figure alone, not on the window's illustrative 2020 value
+    assert eud["latest_year"] == 2025 and eud["provisional"] is False
 
 
 def test_status_filters_and_formats(tmp_path):

@@ -14,6 +14,7 @@ import time
 import uuid
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -205,6 +206,72 @@ def test_bad_target_definitions_are_rejected_atomically(store, tmp_path, row, co
     problems = info.value.problems
     assert any(p.row == 3 and p.column == column and fragment in p.message for p in problems), problems
     assert store.checksum() == before
+
+
+def test_import_targets_sets_the_update_interval_publication_lag_short_names_and_notes(store, tmp_path):
+    """Method v2: the staleness rule reads each target's interval and lag, editable through import-targets."""
+    from metrics import progress
+
+    header = TARGET_HEADER.rstrip("\n") + ",update_interval,publication_lag,short_name_da,short_name_en,note_da,note_en\n"
+    path = write_csv(tmp_path / "t.csv", header +
+                     "eud_share,faglaerte,EUD,EUD,%,level,2015,14,2025,30,increase,0,100,s,1,2,EUD-andel,VET share,"
+                     "Dansk note,English note\n")
+    with store.read() as cur:
+        before = progress.compute_status(cur, as_of=2026, target_id="eud_share").iloc[0]
+    assert bool(before["stale"])                    # 2026 - 2023 = 3 > 1 + 0 (the seed's lag)
+    ingest.import_targets(store, path, ADMIN)
+    eud = store.targets().set_index("target_id").loc["eud_share"]
+    assert (eud["update_interval"], eud["publication_lag"]) == (1, 2)
+    assert (eud["short_name_da"], eud["short_name_en"]) == ("EUD-andel", "VET share")
+    assert (eud["note_da"], eud["note_en"]) == ("Dansk note", "English note")
+    with store.read() as cur:
+        after = progress.compute_status(cur, as_of=2026, target_id="eud_share").iloc[0]
+    assert not after["stale"] and after["next_expected_year"] == 2026   # 2023 + 1 + 2
+
+
+def test_an_older_target_file_gets_the_defaults_and_its_note_is_english(store, tmp_path):
+    header = TARGET_HEADER.rstrip("\n") + ",note\n"
+    path = write_csv(tmp_path / "t.csv", header +
+                     "bike_share,kollektiv_transport,Cykelandel,Cycling share,%,level,2020,20,2035,30,increase,0,100,"
+                     "s,Measured by survey.\n")
+    ingest.import_targets(store, path, ADMIN)
+    bike = store.targets().set_index("target_id").loc["bike_share"]
+    assert (bike["update_interval"], bike["publication_lag"]) == (1, 1)
+    assert bike["note_en"] == "Measured by survey." and pd.isna(bike["note_da"])
+
+
+@pytest.mark.parametrize(("interval", "lag", "column"), [("0", "1", "update_interval"), ("1", "-1", "publication_lag"),
+                                                          ("1.5", "1", "update_interval")])
+def test_a_bad_interval_or_lag_is_rejected(store, tmp_path, interval, lag, column):
+    before = store.checksum()
+    header = TARGET_HEADER.rstrip("\n") + ",update_interval,publication_lag\n"
+    path = write_csv(tmp_path / "t.csv", header +
+                     f"x1,kollektiv_transport,C,C,%,level,2020,20,2035,30,increase,0,100,s,{interval},{lag}\n")
+    with pytest.raises(ValidationError) as info:
+        ingest.import_targets(store, path, ADMIN)
+    assert any(p.row == 2 and p.column == column for p in info.value.problems), info.value.problems
+    assert store.checksum() == before
+
+
+def test_an_observation_note_is_stored_in_the_language_of_its_heading(store, tmp_path):
+    """'bemærkning' fills the Danish note, 'note' the English one; a file may carry both."""
+    danish = write_csv(tmp_path / "da.csv", "indikator;år;værdi;kilde;bemærkning\n"
+                                            "eud_share;2024;13,8;Ministeriet;Foreløbigt tal\n")
+    ingest.import_observations(store, danish, ANALYST)
+    row = store.observations("eud_share", "Region Hovedstaden").set_index("year").loc[2024]
+    assert row["note_da"] == "Foreløbigt tal" and pd.isna(row["note_en"])
+    assert ingest.import_observations(store, danish, ANALYST).plan.counts["unchanged"] == 1
+    both = write_csv(tmp_path / "both.csv", "target_id,year,value,source,bemærkning,note\n"
+                                            "eud_share,2024,13.9,Ministeriet,Revideret,Revised\n")
+    result = ingest.import_observations(store, both, ANALYST)
+    assert result.plan.counts["revised"] == 1
+    row = store.observations("eud_share", "Region Hovedstaden").set_index("year").loc[2024]
+    assert (row["note_da"], row["note_en"]) == ("Revideret", "Revised")
+    history = store.query_df("SELECT note_da, note_en FROM observation_history WHERE year = 2024")
+    assert history["note_da"].tolist() == ["Foreløbigt tal"] and history["note_en"].isna().all()
+    ingest.undo_batch(store, result.batch_id, ANALYST)
+    row = store.observations("eud_share", "Region Hovedstaden").set_index("year").loc[2024]
+    assert row["note_da"] == "Foreløbigt tal" and pd.isna(row["note_en"])
 
 
 # ------------------------------------------------------------------ the engine's guarantees (issue 4)

@@ -22,7 +22,7 @@ def target_frame(**overrides) -> pd.DataFrame:
         target_id="t1", focus_area_id="fa", theme_id="th", sort_order=0, name_da="Mål", name_en="Target",
         unit="%", unit_en="%", kind="level", geography="Region Hovedstaden", baseline_year=2015,
         baseline_value=14.0, baseline_data_class="R", target_year=2025, target_value=30.0, direction="increase",
-        lower_bound=0.0, upper_bound=100.0, trend_window=5,
+        lower_bound=0.0, upper_bound=100.0, trend_window=5, update_interval=1, publication_lag=1,
     )
     row.update(overrides)
     return pd.DataFrame([row])
@@ -185,6 +185,121 @@ def test_seed_statuses_match_the_memo(store):
     assert set(s["status"]) <= set(progress.STATUS_COLUMNS and __import__("metrics.model").model.STATUSES)
 
 
+# ------------------------------------------------------------------ method v2: settled, provisional, stale
+EUD_POINTS = [(y, 14.0) for y in range(2015, 2022)] + [(2022, 13.4), (2023, 13.0)]
+
+
+def test_settled_met_is_judged_at_the_target_year_whatever_came_after():
+    """30 % by 2025, measured 31 % in 2025: met, for good; a fall to 25 % in 2026 does not undo it."""
+    obs = obs_frame([(2015, 14), (2020, 20), (2025, 31), (2026, 25)])
+    r = one(target_frame(), obs, as_of=2027)
+    assert r["status"] == "met" and bool(r["settled"]) and bool(r["deadline_passed"])
+    assert r["latest_year"] == 2025 and r["latest_value"] == 31.0
+    assert r["projected_year_met"] == 2025 and pd.isna(r["projected_value"])
+    assert not r["stale"]                                   # settled: no newer figure is awaited
+
+
+def test_settled_not_met_even_on_a_good_trend():
+    """14 -> 20 (2020) -> 29.5 (2025): the trend is on track (8.08 % a year against 8.45 %, ratio 0.957),
+    but 29.5 < 30 at the target year."""
+    r = one(target_frame(), obs_frame([(2015, 14), (2020, 20), (2025, 29.5)]), as_of=2026)
+    assert r["ratio"] == pytest.approx((1.475 ** 0.2 - 1) / (1.5 ** 0.2 - 1)) and r["ratio"] > 0.95                                # the old method would have said on_track
+    assert r["status"] == "not_met" and bool(r["settled"]) and r["reason"] is None
+    assert pd.isna(r["projected_year_met"]) and pd.isna(r["projected_value"])
+
+
+def test_settled_by_a_later_year_is_judged_by_the_last_value_before_the_target_year():
+    """No figure for 2025 itself, but one for 2026: settled, judged by 2023's 29 %: not met."""
+    points = [(2015, 14), (2020, 22), (2023, 29), (2026, 35)]
+    r = one(target_frame(), obs_frame(points), as_of=2026)
+    assert r["status"] == "not_met" and bool(r["settled"]) and r["latest_year"] == 2023
+    # as of 2025 the 2026 figure does not exist yet: not settled, the trend (9.7 % a year against 6.4 %) decides
+    r = one(target_frame(), obs_frame(points), as_of=2025)
+    assert not r["settled"] and r["status"] == "on_track"
+
+
+def test_deadline_passed_without_the_target_year_figure_keeps_the_trend_status():
+    """EUD as of 2026: 2025 passed, its figure is not published: moving_away, deadline marked, not settled."""
+    r = one(target_frame(publication_lag=0), obs_frame(EUD_POINTS), as_of=2026)
+    assert r["status"] == "moving_away" and bool(r["deadline_passed"]) and not r["settled"]
+    r = one(target_frame(), obs_frame(EUD_POINTS), as_of=2025)        # the target year itself
+    assert r["status"] == "moving_away" and not r["deadline_passed"] and not r["settled"]
+
+
+def test_provisional_when_the_latest_value_is_illustrative():
+    """STEM: 2022 and 2023 are illustrative, so the on-track status rests on numbers nobody measured."""
+    t = target_frame(kind="relative", baseline_year=2019, baseline_value=15448.0, target_year=2030,
+                     target_value=20.0, upper_bound=None)
+    points = [(2017, 15040), (2018, 15251), (2019, 15448), (2020, 16828), (2021, 16040), (2022, 16434), (2023, 17256)]
+    obs = obs_frame(points, data_class=["R"] * 5 + ["I", "I"])
+    r = one(t, obs, as_of=2026)
+    assert r["status"] == "on_track" and bool(r["provisional"]) and r["latest_value"] == 17256
+    r = one(t, obs_frame(points), as_of=2026)                        # the same numbers, measured
+    assert r["status"] == "on_track" and not r["provisional"]
+
+
+def test_provisional_when_the_window_starts_on_an_illustrative_value():
+    """EUD: latest 13 % is real, the window's first value (2018, 14 %) illustrative: provisional."""
+    classes = ["I"] * 7 + ["R", "R"]
+    r = one(target_frame(), obs_frame(EUD_POINTS, data_class=classes), as_of=2026)
+    assert r["window_start"] == 2018 and bool(r["provisional"])
+    # an illustrative value inside the window only (neither its start nor the latest): not provisional
+    classes = ["R"] * 5 + ["I", "I", "R", "R"]                       # 2020 and 2021 illustrative
+    r = one(target_frame(), obs_frame(EUD_POINTS, data_class=classes), as_of=2026)
+    assert not r["provisional"] and r["data_class"] == "mixed" and bool(r["has_illustrative"])
+    # a status that does not rest on the trend is not made provisional by the window's start
+    points = EUD_POINTS[:-1] + [(2023, 31.0)]                        # met by the latest (real) value
+    r = one(target_frame(), obs_frame(points, data_class=["I"] * 7 + ["R", "R"]), as_of=2024)
+    assert r["status"] == "met" and not r["provisional"]
+    points = EUD_POINTS + [(2025, 20.0)]                             # settled: not met, by the real 2025 value
+    r = one(target_frame(), obs_frame(points, data_class=["I"] * 7 + ["R"] * 3), as_of=2026)
+    assert r["status"] == "not_met" and not r["provisional"] and r["window_start"] == 2020
+
+
+@pytest.mark.parametrize(("interval", "lag", "fresh_until"), [(1, 1, 2022), (2, 0, 2022), (3, 1, 2024), (1, 0, 2021)])
+def test_stale_exactly_after_interval_plus_lag(interval, lag, fresh_until):
+    """Latest figure 2020: fresh while as_of - 2020 <= interval + lag, stale one year later."""
+    t = target_frame(baseline_year=2018, baseline_value=20.0, target_year=2035, target_value=60.0,
+                     update_interval=interval, publication_lag=lag)
+    obs = obs_frame([(2018, 20), (2019, 22), (2020, 24)])
+    r = one(t, obs, as_of=fresh_until)
+    assert not r["stale"] and r["next_expected_year"] == 2020 + interval + lag == fresh_until
+    r = one(t, obs, as_of=fresh_until + 1)
+    assert bool(r["stale"]) and r["next_expected_year"] == fresh_until
+    assert r["status"] == "on_track"                                 # 9.5 % a year against 6.7 %: stale marks, never judges
+
+
+def test_waste_and_district_heating_are_stale_as_of_2026(store):
+    with store.read() as cur:
+        s = progress.compute_status(cur, as_of=2026)
+    p = s[s["is_primary_geography"]].set_index("target_id")
+    assert bool(p.loc["waste_recycling", "stale"]) and p.loc["waste_recycling", "next_expected_year"] == 2023
+    assert bool(p.loc["district_heating_co2_neutral", "stale"])
+    assert p.loc["district_heating_co2_neutral", "next_expected_year"] == 2023
+    assert not p.loc["dk2020_climate_plans", "stale"] and not p.loc["public_transport_passengers", "stale"]
+    assert bool(p.loc["stem_admissions", "provisional"]) and p.loc["stem_admissions", "status"] == "on_track"
+    assert not p.loc["renewable_electricity_share", "provisional"]
+    eud = p.loc["eud_share"]
+    assert eud["status"] == "moving_away" and bool(eud["deadline_passed"]) and not eud["settled"]
+    assert bool(eud["provisional"])                                  # the window starts on the memo's 14 %
+
+
+def test_projection_starts_at_the_latest_observation():
+    """50, 60, 62, 75 (2015-2018): least-squares slope 38.5 / 5 = 7.7 a year.
+
+    From the latest value: x_hat(y) = 75 + 7.7 (y - 2018), so x_hat(2035) = 75 + 7.7 * 17 = 205.9,
+    and 98 is reached when 7.7 k >= 23, k >= 2.99: in 2021. (The fitted line, 73.3 at 2018,
+    would have started 1.7 below the latest value and met 98 only in 2022.)
+    """
+    t = target_frame(baseline_year=2015, baseline_value=50.0, target_year=2035, target_value=98.0, upper_bound=None)
+    r = one(t, obs_frame([(2015, 50), (2016, 60), (2017, 62), (2018, 75)]), as_of=2018)
+    assert r["trend_slope"] == pytest.approx(7.7)
+    assert r["projected_value"] == pytest.approx(205.9)
+    assert r["projected_value"] - r["trend_slope"] * (2035 - r["latest_year"]) == pytest.approx(r["latest_value"])
+    assert r["projected_year_met"] == 2021
+    assert "trend_at_latest" not in r
+
+
 # ------------------------------------------------------------------ properties
 years = st.integers(min_value=1990, max_value=2030)
 
@@ -242,8 +357,10 @@ series_strategy = st.lists(
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(points=series_strategy, kind=st.sampled_from(["level", "relative", "none"]),
        direction=st.sampled_from(["increase", "decrease"]), as_of=st.integers(2000, 2035),
-       window=st.integers(1, 8), breaks=st.sets(st.integers(2000, 2030), max_size=2), data=st.data())
-def test_engine_agrees_with_the_reference_and_ignores_row_order(points, kind, direction, as_of, window, breaks, data):
+       window=st.integers(1, 8), breaks=st.sets(st.integers(2000, 2030), max_size=2),
+       interval=st.integers(1, 4), lag=st.integers(0, 3), data=st.data())
+def test_engine_agrees_with_the_reference_and_ignores_row_order(points, kind, direction, as_of, window, breaks,
+                                                               interval, lag, data):
     b, x_b = min(points)
     sign = 1 if direction == "increase" else -1
     if kind == "level":
@@ -256,20 +373,28 @@ def test_engine_agrees_with_the_reference_and_ignores_row_order(points, kind, di
         target_value, x_T = None, None
     T = None if kind == "none" else b + data.draw(st.integers(1, 30))
     t = target_frame(kind=kind, direction=direction, baseline_year=b, baseline_value=x_b, target_year=T,
-                     target_value=target_value, trend_window=window, lower_bound=None, upper_bound=None)
-    obs = obs_frame(points, breaks=breaks)
+                     target_value=target_value, trend_window=window, lower_bound=None, upper_bound=None,
+                     update_interval=interval, publication_lag=lag)
+    classes = data.draw(st.lists(st.sampled_from("RDI"), min_size=len(points), max_size=len(points)))
+    obs = obs_frame(points, breaks=breaks, data_class=classes)
     shuffled = obs.sample(frac=1, random_state=data.draw(st.integers(0, 1000))).reset_index(drop=True)
     engine = one(t, obs, as_of)
     engine_shuffled = one(t, shuffled, as_of)
-    for key in ("status", "ratio", "latest_year", "window_start", "projected_year_met"):
+    for key in ("status", "ratio", "latest_year", "window_start", "projected_year_met", "provisional", "stale"):
         a, c = engine[key], engine_shuffled[key]
         assert (pd.isna(a) and pd.isna(c)) or a == c or a == pytest.approx(c), key
     reference = assess_series(
         TargetDef(kind=kind, direction=direction, baseline_year=b, baseline_value=x_b, target_year=T,
-                  target_value=x_T, trend_window=window),
+                  target_value=x_T, trend_window=window, update_interval=interval, publication_lag=lag),
         obs, as_of,
     )
     assert engine["status"] == reference["status"], (engine, reference)
+    for key in ("settled", "provisional", "stale", "deadline_passed"):
+        assert bool(engine[key]) == bool(reference[key]), key
+    if reference["next_expected_year"] is None:
+        assert pd.isna(engine["next_expected_year"])
+    else:
+        assert engine["next_expected_year"] == reference["next_expected_year"]
     if reference["ratio"] is not None and not pd.isna(engine["ratio"]):
         assert engine["ratio"] == pytest.approx(reference["ratio"], rel=1e-6, abs=1e-9)
     if reference["projected_value"] is not None:
@@ -278,13 +403,63 @@ def test_engine_agrees_with_the_reference_and_ignores_row_order(points, kind, di
         assert engine["projected_year_met"] == reference["projected_year_met"]
 
 
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(points=series_strategy, direction=st.sampled_from(["increase", "decrease"]), span=st.integers(1, 20),
+       after=st.integers(0, 5), extra=st.floats(-50, 500, allow_nan=False, allow_infinity=False))
+def test_a_settled_target_is_never_judged_on_its_trend(points, direction, span, after, extra):
+    """Once an observation for T or later exists, the status is met or not_met, by the value at T alone."""
+    b, x_b = min(points)
+    sign = 1 if direction == "increase" else -1
+    T = b + span
+    x_T = x_b + sign * (abs(x_b) + 10)
+    points = [p for p in points if p[0] != T + after] + [(T + after, extra)]   # the target year measured
+    t = target_frame(direction=direction, baseline_year=b, baseline_value=x_b, target_year=T, target_value=x_T,
+                     lower_bound=None, upper_bound=None)
+    r = one(t, obs_frame(points), as_of=T + after + data_lag(after))
+    assert bool(r["settled"]) and r["status"] in {"met", "not_met"}
+    at_T = max((p for p in points if p[0] <= T), key=lambda p: p[0])
+    assert r["latest_year"] == at_T[0]
+    assert (r["status"] == "met") == (sign * (at_T[1] - x_T) >= -progress.MET_TOLERANCE * max(1, abs(x_T)))
+    assert not r["stale"] and pd.isna(r["projected_value"])
+
+
+def data_lag(after: int) -> int:
+    """Judge a few years after the measurement too: a settled verdict does not change with time."""
+    return after % 3
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(points=series_strategy, direction=st.sampled_from(["increase", "decrease"]), span=st.integers(1, 30),
+       as_of=st.integers(2000, 2035))
+def test_the_projection_line_passes_through_the_latest_observation(points, direction, span, as_of):
+    """x_hat(y) = x_t + slope (y - t): at y = t the line is at the latest observation, and the year met
+    is the first y > t where it reaches the target."""
+    b, x_b = min(points)
+    sign = 1 if direction == "increase" else -1
+    T = b + span
+    x_T = x_b + sign * (abs(x_b) + 10)
+    t = target_frame(direction=direction, baseline_year=b, baseline_value=x_b, target_year=T, target_value=x_T,
+                     lower_bound=None, upper_bound=None)
+    r = one(t, obs_frame(points), as_of=as_of)
+    assume(not pd.isna(r["projected_value"]))
+    slope, x_t, year = r["trend_slope"], r["latest_value"], r["latest_year"]
+    line = lambda y: x_t + slope * (y - year)  # noqa: E731
+    assert r["projected_value"] == pytest.approx(line(T), rel=1e-9, abs=1e-6)
+    assert line(year) == x_t
+    met = r["projected_year_met"]
+    if not pd.isna(met) and r["status"] != "met":
+        assert met > year and sign * (line(met) - x_T) >= -1e-6 * max(1, abs(x_T))
+        assert met == year + 1 or sign * (line(met - 1) - x_T) < 1e-6 * max(1, abs(x_T))
+
+
 def test_naive_loop_agrees_with_engine_on_seed(store):
     targets = store.query_df("SELECT * FROM targets")
     obs = store.query_df("SELECT * FROM observations")
-    naive = progress.naive_status(targets, obs, 2026).set_index(["target_id", "geography"])["status"]
-    with store.read() as cur:
-        engine = progress.compute_status(cur, as_of=2026).set_index(["target_id", "geography"])["status"]
-    assert naive.sort_index().to_dict() == engine.sort_index().to_dict()
+    for column in ("status", "provisional", "stale", "settled", "next_expected_year"):
+        naive = progress.naive_status(targets, obs, 2026).set_index(["target_id", "geography"])[column]
+        with store.read() as cur:
+            engine = progress.compute_status(cur, as_of=2026).set_index(["target_id", "geography"])[column]
+        assert naive.sort_index().to_dict() == engine.sort_index().to_dict(), column
 
 
 def test_cagr_definition():
