@@ -100,8 +100,9 @@ def test_first_page_counts_changes_and_furthest_behind(memo_da):
     assert [row[0] for row in m.behind] == ["Unge der vælger en erhvervsuddannelse (EUD)",
                                             "Borgere der pendler med kollektiv trafik",
                                             "Passagerer med Movia (bus og lokalbaner)"]
-    # the status with its mark (EUD's deadline 2025 has passed, its figure for 2025 is not out)
-    assert m.behind[0][1] == "✖ bevæger sig væk fra målet (frist overskredet, tal for 2025 mangler)"
+    # the status with its marks (EUD's deadline 2025 has passed, its figure for 2025 is not out)
+    assert m.behind[0][1].startswith("✖ bevæger sig væk fra målet (")
+    assert "frist overskredet, tal for 2025 mangler" in m.behind[0][1]
     assert "80 % af tiden" in m.behind[0][4]
     assert m.has_illustrative
 
