@@ -417,6 +417,10 @@ def build_memo(store: Store, year: int | None = None, lang: Lang | str = i18n.DE
         before = progress.compute_status(cur, as_of=year - 1)
     rows = views.decorate(now[now["is_primary_geography"]], L).reset_index(drop=True)
     rows["status_line"] = [marks.status_line(r, L) for r in rows.to_dict("records")]
+    short = store.targets().set_index("target_id")
+    for col in ("short_name_da", "short_name_en"):
+        if col in short:
+            rows[col] = [short[col].get(tid) for tid in rows["target_id"]]
     rows["goal_deadline"] = [
         r["goal"] if r["kind"] == "none" else f"{r['goal']} ({int(r['target_year'])})" for r in rows.to_dict("records")]
     chosen = detail if detail != "auto" else ("full" if len(rows) <= FULL_LIMIT else "summary")

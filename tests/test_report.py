@@ -274,7 +274,8 @@ def test_every_status_in_the_memo_carries_its_marks(store, lang):
         if r["kind"] == "none":
             continue
         caveat = memo.caveats[r["status"]]
-        assert r["name"] in caveat and mark in caveat, caveat
+        short = store.targets().set_index("target_id").loc[tid, f"short_name_{lang}"]
+        assert f"{short} – " in caveat and mark in caveat, caveat          # named by its short label
         assert report._m(mark) in page
     # the furthest-behind list shows the status with its marks too
     eud = rows["eud_share"]
