@@ -284,13 +284,13 @@ def _behind(rows: pd.DataFrame, L: Lang, limit: int) -> list[list[str]]:
 
 
 def _caveats(rows: pd.DataFrame, L: Lang) -> dict[str, str]:
-    """status -> "name – marks · name – marks" for the targets whose status carries marks."""
+    """status -> "short name – marks", one line per target whose status carries marks."""
     out: dict[str, list[str]] = {}
     for r in rows[rows["kind"] != "none"].to_dict("records"):
         found = marks.status_marks(r, L)
         if found:
             out.setdefault(r["status"], []).append(f"{_short_name(r, L)} – {'; '.join(found)}")
-    return {s: " · ".join(items) for s, items in out.items()}
+    return {s: "\n".join(items) for s, items in out.items()}  # one target a line (Markdown: " · ")
 
 
 def _short_name(row: dict[str, Any], L: Lang) -> str:
@@ -588,7 +588,7 @@ def _html_table(header: list[str] | None, rows: list[list[str]], cls: str = "") 
         out.append("<thead><tr>" + "".join(f'<th scope="col">{_e(h)}</th>' for h in header) + "</tr></thead>")
     out.append("<tbody>")
     for row in rows:
-        out.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>")
+        out.append("<tr>" + "".join(f"<td>{_e(c)}</td>".replace("\n", "<br>") for c in row) + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
 
@@ -707,7 +707,7 @@ def _m(text: Any) -> str:
 
 def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     out = ["| " + " | ".join(_m(h) for h in header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(_m(c) for c in row) + " |" for row in rows]
+    out += ["| " + " | ".join(_m(str(c).replace("\n", " · ")) for c in row) + " |" for row in rows]
     return out + [""]
 
 
@@ -1074,10 +1074,10 @@ def to_pdf(memo: Memo) -> bytes:
         table(memo.changes_header(), memo.changes, (3.2, 2.4, 2.4, 1.2))
     if memo.changes_more:
         text(memo.changes_more, 8.5, "I", (80, 80, 80))
-    heading(t("memo.behind_title"), 2)
+    heading(t("memo.behind_title"), 2, need=65)  # the heading stays with the table's first row
     if memo.behind:
         text(t("memo.behind_intro"), 8.5, "I", (80, 80, 80))
-        table(memo.behind_header(), memo.behind, (2.5, 2.5, 1.45, 1.45, 3.1))
+        table(memo.behind_header(), memo.behind, (2.3, 3.0, 1.4, 1.4, 2.9))
     else:
         text(t("memo.behind_none"), 9.5)
     text(t("memo.summary_mode", n=memo.n_targets) if memo.detail == "summary" else t("memo.contents_note"),
@@ -1104,7 +1104,7 @@ def to_pdf(memo: Memo) -> bytes:
                 table(head, body, (2.4, 1, 4) if theme.caveats else (3, 1))
             if theme.behind:
                 heading(t("memo.theme_behind", n=SUMMARY_BEHIND_PER_THEME), 2)
-                table(memo.behind_header(), theme.behind, (2.5, 2.5, 1.45, 1.45, 3.1))
+                table(memo.behind_header(), theme.behind, (2.3, 3.0, 1.4, 1.4, 2.9))
         for focus in theme.focus_areas:
             first_need = 30 + (6.5 * len(focus.targets[0].facts) + 12 if focus.targets else 0)
             heading(focus.name, 2, need=first_need)
