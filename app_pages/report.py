@@ -64,7 +64,7 @@ else:
 
 st.header(tr("report.focus_commentary"))
 areas = store.focus_areas()
-names = {r.focus_area_id: (r.name_da if language == "da" else r.name_en) for r in areas.itertuples()}
+names = {r.focus_area_id: language.pick(r.name_da, r.name_en) for r in areas.itertuples()}
 chosen = st.selectbox(tr("report.choose_focus"), list(names), format_func=names.get, key="memo_focus_area")
 if chosen:
     _commentary.show(store, year=year, focus_area_id=chosen)

@@ -10,7 +10,9 @@ Example: ``neutralise("=HYPERLINK(...)") == "'=HYPERLINK(...)"``.
 
 The status workbook (:func:`status_workbook`) has the status table as of a year, a sheet
 of the observations with their sources and data classes (illustrative values marked in
-words and shaded), and a sheet saying what the figures are.
+words and shaded), and a sheet saying what the figures are. Each status cell carries what
+the status rests on (:func:`metrics.marks.status_line`: provisional, stale, a deadline passed
+without the figure for the target year), as in the memo and on the dashboard.
 """
 
 from __future__ import annotations
@@ -25,7 +27,8 @@ from typing import Any, TextIO
 import pandas as pd
 import pandas.api.types as ptypes
 
-from metrics import progress
+from metrics import marks, progress
+from metrics.i18n import Lang
 from metrics.model import MalsporError, OneOf
 from metrics.store import Store
 
@@ -71,7 +74,8 @@ def table_frame(store: Store, table: str, as_of: int | None = None) -> pd.DataFr
     raise MalsporError("export_table_unknown", table=table, choices=OneOf(EXPORTABLE))
 
 
-def export_table(store: Store, table: str, fmt: str, out: Path, as_of: int | None = None, lang: str = "da") -> int:
+def export_table(store: Store, table: str, fmt: str, out: Path, as_of: int | None = None,
+                 lang: Lang | str = "da") -> int:
     """Write ``table`` to ``out`` as CSV, Parquet or Excel; returns the number of rows.
 
     Excel of ``status`` is the formatted status workbook (:func:`status_workbook`, headers in ``lang``).
@@ -155,25 +159,38 @@ def _sheet(ws: Any, frame: pd.DataFrame, headers: list[str], formats: dict[str, 
         ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
 
 
-def status_frame(store: Store, as_of: int, lang: str = "da") -> pd.DataFrame:
+def _flags(rows: pd.DataFrame, key: str) -> pd.Series:
+    """A boolean column of the status rows (False where method v2's column is missing or empty)."""
+    if key not in rows:
+        return pd.Series(False, index=rows.index)
+    return pd.Series([marks._flag({key: v}, key) for v in rows[key]], index=rows.index, dtype=bool)
+
+
+def status_frame(store: Store, as_of: int, lang: Lang | str = "da") -> pd.DataFrame:
     """The status table as people read it: one row per target in its own geography, plus its commentary.
 
     Machine-readable column names (the CSV keeps them); numbers stay numbers, texts are in ``lang``.
+    ``status_text`` is the status with its marks (``"▲ på rette vej (foreløbig: bygger på
+    eksempeldata)"``); ``provisional``, ``stale``, ``next_expected_year``, ``deadline_passed`` and
+    ``settled`` give the same facts as columns.
     """
     from metrics import commentary, views
 
+    L = Lang.of(lang)
     with store.read() as cur:
         status = progress.compute_status(cur, as_of=as_of)
-    rows = views.decorate(status[status["is_primary_geography"]], lang).reset_index(drop=True)
+    rows = views.decorate(status[status["is_primary_geography"]], L).reset_index(drop=True)
     themes = store.themes().set_index("theme_id")
     areas = store.focus_areas().set_index("focus_area_id")
     notes = commentary.current_frame(store)
-    name = lambda frame, key: (frame.loc[key, "name_da"] if lang == "da" else frame.loc[key, "name_en"]) \
+    name = lambda frame, key: L.pick(frame.loc[key, "name_da"], frame.loc[key, "name_en"]) \
         if key in frame.index else key  # noqa: E731
     texts = []
     for r in rows.to_dict("records"):
-        c = commentary.latest_up_to(notes, as_of, lang, target_id=r["target_id"])
+        c = commentary.latest_up_to(notes, as_of, L.code, target_id=r["target_id"])
         texts.append(None if c is None else f"{c.text} ({c.author}, {c.year})")
+    records = rows.to_dict("records")
+    next_expected = rows["next_expected_year"] if "next_expected_year" in rows else pd.Series(None, index=rows.index)
     return pd.DataFrame({
         "target_id": rows["target_id"], "theme": [name(themes, t) for t in rows["theme"]],
         "focus_area": [name(areas, f) for f in rows["focus_area_id"]], "name": rows["name"],
@@ -183,7 +200,10 @@ def status_frame(store: Store, as_of: int, lang: str = "da") -> pd.DataFrame:
         "latest_year": rows["latest_year"].astype("Int64"), "latest_value": rows["latest_value"],
         "gap": rows["gap"], "distance_covered": rows["distance_covered"], "time_elapsed": rows["time_elapsed"],
         "ratio": rows["ratio"], "projected_value": rows["projected_value"], "status": rows["status"],
-        "status_text": rows["status_text"], "data": rows["data"],
+        "status_text": [marks.status_line(r, L) for r in records], "data": rows["data"],
+        "provisional": _flags(rows, "provisional"), "stale": _flags(rows, "stale"),
+        "next_expected_year": pd.to_numeric(next_expected, errors="coerce").astype("Int64"),
+        "deadline_passed": _flags(rows, "deadline_passed"), "settled": _flags(rows, "settled"),
         "has_illustrative": rows["has_illustrative"].fillna(False).astype(bool),
         "commentary": pd.array(texts, dtype="string"),
     })
@@ -196,22 +216,29 @@ _STATUS_HEADERS = {
     "latest_year": "xcol.latest_year", "latest_value": "xcol.latest_value", "gap": "xcol.gap",
     "distance_covered": "xcol.distance", "time_elapsed": "xcol.time", "ratio": "xcol.ratio",
     "projected_value": "xcol.projected", "status_text": "xcol.status", "status": "xcol.status_code",
-    "data": "xcol.data", "commentary": "xcol.commentary",
+    "data": "xcol.data", "provisional": "xcol.provisional", "stale": "xcol.stale",
+    "next_expected_year": "xcol.next_expected", "deadline_passed": "xcol.deadline_passed", "settled": "xcol.settled",
+    "commentary": "xcol.commentary",
 }
+#: Columns of yes/no facts, written as "ja"/"yes" or left empty in the workbook.
+_YES_COLUMNS = ("provisional", "stale", "deadline_passed", "settled")
 
 
-def observations_frame(store: Store, lang: str = "da") -> pd.DataFrame:
-    """Every observation with its target, source, data class (in words) and note."""
-    from metrics import i18n
+def _pick_notes(frame: pd.DataFrame, L: Lang) -> list[str | None]:
+    """Each row's note in the reader's language (``note_da``/``note_en``, the other where one is empty)."""
+    return [L.pick(da, en) or None for da, en in zip(frame["note_da"], frame["note_en"])]
 
+
+def observations_frame(store: Store, lang: Lang | str = "da") -> pd.DataFrame:
+    """Every observation with its target, source, data class (in words) and note in ``lang``."""
+    L = Lang.of(lang)
     obs = table_frame(store, "observations")
     return pd.DataFrame({
-        "target_id": obs["target_id"], "name": obs["name_da"] if lang == "da" else obs["name_en"],
+        "target_id": obs["target_id"], "name": [L.pick(d, e) for d, e in zip(obs["name_da"], obs["name_en"])],
         "geography": obs["geography"], "year": obs["year"].astype("Int64"), "value": obs["value"], "unit": obs["unit"],
-        "data": [i18n.t(f"class.{c}", lang) for c in obs["data_class"]], "data_class": obs["data_class"],
-        "source": obs["source"],
-        "note": (obs["note_da"].fillna(obs["note_en"]) if lang == "da" else obs["note_en"].fillna(obs["note_da"])),
-        "series_break": [i18n.t("xcol.yes", lang) if b else None for b in obs["series_break"]],
+        "data": [L.t(f"class.{c}") for c in obs["data_class"]], "data_class": obs["data_class"],
+        "source": obs["source"], "note": pd.array(_pick_notes(obs, L), dtype="string"),
+        "series_break": [L.t("xcol.yes") if b else None for b in obs["series_break"]],
         "batch_id": obs["batch_id"].astype("Int64"),
     })
 
@@ -223,33 +250,38 @@ _OBS_HEADERS = {
 }
 
 
-def status_workbook(store: Store, as_of: int, lang: str = "da") -> bytes:
-    """The formatted Excel workbook: status as of ``as_of``, the observations and their sources, and notes."""
+def status_workbook(store: Store, as_of: int, lang: Lang | str = "da") -> bytes:
+    """The formatted Excel workbook: status as of ``as_of``, the observations and their sources, and notes.
+
+    The status cells carry their marks; rows resting on illustrative values are shaded, and
+    their Data cell says "eksempeldata".
+    """
     from openpyxl import Workbook
     from openpyxl.styles import Font
 
-    from metrics import i18n
-
-    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    L = Lang.of(lang)
+    t = L.t
     wb = Workbook()
     ws = wb.active
     ws.title = t("export.sheet_status", year=as_of)[:31]
-    status = status_frame(store, as_of, lang)
-    shown = status[[c for c in _STATUS_HEADERS]]
+    status = status_frame(store, as_of, L)
+    shown = status[[c for c in _STATUS_HEADERS]].copy()
+    for col in _YES_COLUMNS:
+        shown[col] = [t("xcol.yes") if v else None for v in shown[col]]
     _sheet(ws, shown, [t(_STATUS_HEADERS[c]) for c in shown.columns],
            formats={"baseline_value": "#,##0.0##", "target_value": "#,##0.0##", "latest_value": "#,##0.0##",
                     "gap": "#,##0.0##", "projected_value": "#,##0.0", "distance_covered": "0%", "time_elapsed": "0%",
                     "ratio": "0.00", "baseline_year": "0", "target_year": "0", "latest_year": "0"},
-           widths={"name": 45, "theme": 28, "focus_area": 32, "status_text": 32, "commentary": 60, "data": 24},
-           shade=status["has_illustrative"])
+           widths={"name": 45, "theme": 28, "focus_area": 32, "status_text": 60, "commentary": 60, "data": 24},
+           shade=status["has_illustrative"] | status["provisional"])
+    _wrap_column(ws, list(shown.columns).index("status_text") + 1, len(shown))
     obs_ws = wb.create_sheet(t("export.sheet_observations")[:31])
-    obs = observations_frame(store, lang)
+    obs = observations_frame(store, L)
     _sheet(obs_ws, obs, [t(_OBS_HEADERS[c]) for c in obs.columns], formats={"value": "#,##0.0##", "year": "0"},
            widths={"name": 45, "source": 60, "note": 60}, shade=obs["data_class"] == "I")
     about = wb.create_sheet(t("export.sheet_about")[:31])
-    today = _dt.date.today().strftime("%d.%m.%Y" if lang == "da" else "%Y-%m-%d")
-    lines = [t("export.about_made", date=today, year=as_of), t("export.about_classes"), t("export.about_shares"),
-             t("memo.illustrative_note"), t("memo.method_note")]
+    lines = [t("export.about_made", date=L.date(_dt.date.today()), year=as_of), t("export.about_marks"),
+             t("export.about_classes"), t("export.about_shares"), t("memo.illustrative_note"), t("memo.method_note")]
     for i, line in enumerate(lines, start=1):
         _cell(about, i, 1, line)
     about["A1"].font = Font(bold=True)
@@ -259,6 +291,14 @@ def status_workbook(store: Store, as_of: int, lang: str = "da") -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def _wrap_column(ws: Any, col: int, n_rows: int) -> None:
+    """Wrap the text of one column (the status with its marks), so no mark is cut at the cell's edge."""
+    from openpyxl.styles import Alignment
+
+    for i in range(2, n_rows + 2):
+        ws.cell(row=i, column=col).alignment = Alignment(wrap_text=True, vertical="top")
 
 
 def frame_workbook(frame: pd.DataFrame, sheet: str) -> bytes:
@@ -281,14 +321,14 @@ def frame_csv(frame: pd.DataFrame) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def status_csv(store: Store, as_of: int, lang: str = "da") -> bytes:
+def status_csv(store: Store, as_of: int, lang: Lang | str = "da") -> bytes:
     """The status table (:func:`status_frame`) as safe CSV, UTF-8."""
     buffer = io.StringIO()
     safe_csv(status_frame(store, as_of, lang), buffer)
     return buffer.getvalue().encode("utf-8")
 
 
-def observations_csv(store: Store, lang: str = "da") -> bytes:
+def observations_csv(store: Store, lang: Lang | str = "da") -> bytes:
     """Every observation with its source (:func:`observations_frame`) as safe CSV, UTF-8."""
     buffer = io.StringIO()
     safe_csv(observations_frame(store, lang), buffer)

@@ -45,7 +45,8 @@ from typing import Any
 import pandas as pd
 
 from metrics import commentary as commentary_mod
-from metrics import i18n, progress, views
+from metrics import i18n, marks, progress, views
+from metrics.i18n import Lang
 from metrics.model import TARGET_STATUSES, TREND_STATUSES, MalsporError, OneOf
 from metrics.store import Store
 
@@ -73,7 +74,6 @@ _MONTHS = {
     "en": ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
            "November", "December"),
 }
-_BAD_STATUSES = ("moving_away", "insufficient")
 
 
 # ---------------------------------------------------------------------- the memo's content
@@ -120,6 +120,7 @@ class ThemeSection:
     focus_areas: list[FocusSection] = field(default_factory=list)
     behind: list[list[str]] = field(default_factory=list)   # summary memo only
     empty_note: str | None = None
+    caveats: dict[str, str] = field(default_factory=dict)   # status label -> marked targets (summary memo)
 
 
 @dataclass
@@ -141,9 +142,32 @@ class Memo:
     themes: list[ThemeSection]
     has_illustrative: bool
     chart_seconds: float = 0.0
+    #: status -> the targets of that status whose status carries marks, with the marks
+    #: (``"STEM-optag – foreløbig: bygger på eksempeldata"``), for the counts table.
+    caveats: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def L(self) -> Lang:  # noqa: N802 - the project's name for the reader's language
+        return Lang.of(self.lang)
 
     def t(self, key: str, **kwargs: Any) -> str:
         return i18n.t(key, self.lang, **kwargs)
+
+    def counts_header(self) -> list[str]:
+        head = [self.t("col.status"), self.t("memo.count_col")]
+        return head + [self.t("memo.caveat_col")] if self.caveats else head
+
+    def counts_rows(self) -> list[list[str]]:
+        return [[label, str(n)] + ([self.caveats.get(s, "")] if self.caveats else [])
+                for s, label, n in self.counts]
+
+    def theme_counts(self, theme: ThemeSection) -> tuple[list[str], list[list[str]]]:
+        """Header and rows of a theme's counts table (summary memo), with the marked targets beside each status."""
+        head = [self.t("col.status"), self.t("memo.count_col")]
+        if not theme.caveats:
+            return head, [[label, str(n)] for label, n in theme.counts]
+        return head + [self.t("memo.caveat_col")], [[label, str(n), theme.caveats.get(label, "")]
+                                                   for label, n in theme.counts]
 
     @property
     def date_text(self) -> str:
@@ -173,20 +197,26 @@ class Memo:
         return [self.t("col.initiative"), self.t("col.year"), self.t("col.funding")]
 
 
-def format_date(day: _dt.date, lang: str) -> str:
-    """``29. november 2026`` in Danish, ``29 November 2026`` in English."""
-    month = _MONTHS["da" if lang == "da" else "en"][day.month - 1]
-    return f"{day.day}. {month} {day.year}" if lang == "da" else f"{day.day} {month} {day.year}"
+def format_date(day: _dt.date, lang: Lang | str) -> str:
+    """``29. november 2026`` in Danish, ``29 November 2026`` in English (the memo's long form)."""
+    L = Lang.of(lang)
+    month = _MONTHS[L.code][day.month - 1]
+    return f"{day.day}. {month} {day.year}" if L.is_danish else f"{day.day} {month} {day.year}"
 
 
-def format_time(stamp: Any, lang: str) -> str:
-    ts = pd.Timestamp(stamp)
-    return ts.strftime("%d.%m.%Y %H:%M") if lang == "da" else ts.strftime("%Y-%m-%d %H:%M")
+def format_time(stamp: Any, lang: Lang | str) -> str:
+    """A time stamp as the reader writes it (``12.05.2026 kl. 14:03``), through :meth:`Lang.date`."""
+    return Lang.of(lang).date(pd.Timestamp(stamp).to_pydatetime(), with_time=True)
 
 
-def _text(lang: str, da: Any, en: Any) -> str:
-    chosen = da if lang == "da" else en
-    return chosen if isinstance(chosen, str) and chosen else (da if isinstance(da, str) else "")
+def _note(L: Lang, row: Any) -> str:
+    """A row's note in the reader's language: ``note_da``/``note_en`` (method v2), else the old ``note``."""
+    get = row.get if hasattr(row, "get") else (lambda k, d=None: d)
+    text = L.pick(get("note_da"), get("note_en"))
+    if text:
+        return text
+    old = get("note")
+    return old if isinstance(old, str) else ""
 
 
 def _years_text(years: list[int]) -> str:
@@ -217,39 +247,55 @@ def _rank(status: str) -> int | None:
     return None
 
 
-def _commentary(comment: commentary_mod.Comment | None, year: int, lang: str) -> Commentary | None:
+def _commentary(comment: commentary_mod.Comment | None, year: int, L: Lang) -> Commentary | None:
     if comment is None:
         return None
     notes = []
     if comment.year != year:
-        notes.append(i18n.t("memo.commentary_year", lang, year=comment.year))
-    if comment.lang != lang:
-        notes.append(i18n.t(f"memo.only_in.{comment.lang}", lang))
-    byline = i18n.t("memo.commentary_by", lang, author=comment.author, time=format_time(comment.created_at, lang))
+        notes.append(L.t("memo.commentary_year", year=comment.year))
+    if comment.lang != L.code:
+        notes.append(L.t(f"memo.only_in.{comment.lang}"))
+    byline = L.t("memo.commentary_by", author=comment.author, time=format_time(comment.created_at, L))
     if notes:
         byline += f" ({'; '.join(notes)})"
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", comment.text) if p.strip()]
     return Commentary(paragraphs=paragraphs, byline=byline)
 
 
-def _progress_text(row: dict[str, Any], lang: str) -> str:
-    if pd.isna(row.get("distance_covered")) or pd.isna(row.get("time_elapsed")):
-        return "–"
-    return i18n.t("memo.progress_value", lang, distance=i18n.fmt_percent(row["distance_covered"], lang, decimals=0),
-                  time=i18n.fmt_percent(row["time_elapsed"], lang, decimals=0))
+def _progress_text(row: dict[str, Any], L: Lang) -> str:
+    """How far along the way and the time a target is, in words.
 
-
-def _lag(row: dict[str, Any]) -> float:
+    ``"45 % af vejen på 80 % af tiden"``; a target that has moved away from its baseline reads
+    ``"gået tilbage siden basisåret (6 % af vejen, i den forkerte retning) på 80 % af tiden"``,
+    never a bare negative share.
+    """
     d, t = row.get("distance_covered"), row.get("time_elapsed")
-    return float(t) - float(d) if pd.notna(d) and pd.notna(t) else float("-inf")
+    if pd.isna(d) or pd.isna(t):
+        return "–"
+    if float(d) < 0:
+        return L.t("memo.progress_back", distance=L.pct(abs(float(d)), decimals=0), time=L.pct(t, decimals=0))
+    return L.t("memo.progress_value", distance=L.pct(d, decimals=0), time=L.pct(t, decimals=0))
 
 
-def _behind(rows: pd.DataFrame, lang: str, limit: int) -> list[list[str]]:
-    """The targets furthest behind: moving away first, then insufficient; within each, the largest lag."""
-    candidates = [r for r in rows.to_dict("records") if r["kind"] != "none" and r["status"] in _BAD_STATUSES]
-    candidates.sort(key=lambda r: (_BAD_STATUSES.index(r["status"]), -_lag(r), r["name"]))
-    return [[r["name"], r["status_text"], r["latest"], r["goal_deadline"], _progress_text(r, lang)]
-            for r in candidates[:limit]]
+def _behind(rows: pd.DataFrame, L: Lang, limit: int) -> list[list[str]]:
+    """The targets furthest behind, ranked by :func:`metrics.views.furthest_behind` (as the overview's list)."""
+    return [[r["name"], r["status_line"], r["latest"], r["goal_deadline"], _progress_text(r, L)]
+            for r in views.furthest_behind(rows, limit).to_dict("records")]
+
+
+def _caveats(rows: pd.DataFrame, L: Lang) -> dict[str, str]:
+    """status -> "short name – marks", one line per target whose status carries marks."""
+    out: dict[str, list[str]] = {}
+    for r in rows[rows["kind"] != "none"].to_dict("records"):
+        found = marks.status_marks(r, L)
+        if found:
+            out.setdefault(r["status"], []).append(f"{_short_name(r, L)} – {'; '.join(found)}")
+    return {s: "\n".join(items) for s, items in out.items()}  # one target a line (Markdown: " · ")
+
+
+def _short_name(row: dict[str, Any], L: Lang) -> str:
+    """The short label of a target (method v2's ``short_name_da/en``), else its name."""
+    return L.pick(row.get("short_name_da"), row.get("short_name_en")) or str(row["name"])
 
 
 #: Charts already drawn in this process, keyed by a hash of everything they show, so a second
@@ -259,25 +305,25 @@ _chart_lock = threading.Lock()
 CHART_CACHE_SIZE = 256
 
 
-def _chart(detail: views.TargetDetail, year: int, lang: str, name: str) -> tuple[bytes | None, str, str | None]:
+def _chart(detail: views.TargetDetail, year: int, L: Lang, name: str) -> tuple[bytes | None, str, str | None]:
     """(png, alt text, note): the target's chart as of ``year``; a note instead when it cannot be drawn."""
     from metrics import charts  # plotly is only needed when charts are drawn
 
     series = detail.series[detail.series["year"] <= year].reset_index(drop=True)
     if series.empty:
-        return None, "", i18n.t("memo.no_chart_data", lang, year=year)
+        return None, "", L.t("memo.no_chart_data", year=year)
     if detail.target["kind"] == "none" and len(series) < 2:
-        return None, "", i18n.t("memo.one_point", lang, year=int(series["year"].iloc[0]))
-    alt = i18n.t("memo.chart_alt", lang, name=name, geo=detail.geography, first=int(series["year"].min()),
+        return None, "", L.t("memo.one_point", year=int(series["year"].iloc[0]))
+    alt = L.t("memo.chart_alt", name=name, geo=detail.geography, first=int(series["year"].min()),
                  last=int(series["year"].max()))
     key = hashlib.sha256(repr((sorted(detail.target.items()), sorted((detail.status or {}).items()),
-                               series.to_csv(index=False), detail.geography, lang, CHART_WIDTH, CHART_HEIGHT))
+                               series.to_csv(index=False), detail.geography, L.code, CHART_WIDTH, CHART_HEIGHT))
                          .encode()).hexdigest()
     with _chart_lock:
         cached = _chart_cache.get(key)
     if cached is not None:
         return cached, alt, None
-    fig = charts.target_figure(dataclasses.replace(detail, series=series), lang)
+    fig = charts.target_figure(dataclasses.replace(detail, series=series), L)
     fig.update_layout(title_text="", margin=dict(t=30))
     with warnings.catch_warnings():  # plotly warns that kaleido's server ignores an option it does not use
         warnings.simplefilter("ignore", UserWarning)
@@ -289,27 +335,31 @@ def _chart(detail: views.TargetDetail, year: int, lang: str, name: str) -> tuple
     return png, alt, None
 
 
-def _sources(detail: views.TargetDetail, year: int, lang: str) -> tuple[list[str], bool]:
-    """The sources of the figures up to ``year``, grouped, illustrative ones marked; and whether any is illustrative."""
+def _sources(detail: views.TargetDetail, year: int, L: Lang) -> tuple[list[str], bool]:
+    """The sources of the figures up to ``year``, grouped, illustrative ones marked; and whether any is illustrative.
+
+    The target's note ("Bemærkning") is in the reader's language (``note_da``/``note_en``).
+    """
     target = detail.target
-    lines = [i18n.t("memo.source_target", lang, source=target["source"])]
+    lines = [L.t("memo.source_target", source=target["source"])]
     series = detail.series[detail.series["year"] <= year]
     groups: dict[tuple[str, str], list[int]] = {}
     for r in series.to_dict("records"):
         source = r["source"] if isinstance(r["source"], str) and r["source"] else target["source"]
         groups.setdefault((source, r["data_class"]), []).append(int(r["year"]))
     for (source, cls), years in groups.items():
-        label = i18n.t(f"class.{cls}", lang)
-        mark = f"{i18n.t('memo.illustrative_mark', lang)}: " if cls == "I" else ""
+        label = L.t(f"class.{cls}")
+        mark = f"{L.t('memo.illustrative_mark')}: " if cls == "I" else ""
         lines.append(f"{_years_text(years)}: {mark}{source}" + ("" if cls in ("R", "I") else f" ({label})"))
-    if isinstance(target.get("note"), str) and target["note"]:
-        lines.append(i18n.t("memo.source_note", lang, note=target["note"]))
+    note = _note(L, target)
+    if note:
+        lines.append(L.t("memo.source_note", note=note))
     return lines, bool((series["data_class"] == "I").any())
 
 
-def _facts(row: dict[str, Any], detail: views.TargetDetail | None, lang: str) -> list[tuple[str, str]]:
-    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
-    facts = [(t("memo.fact_status"), row["status_text"]), (t("memo.fact_geography"), row["geography"])]
+def _facts(row: dict[str, Any], detail: views.TargetDetail | None, L: Lang) -> list[tuple[str, str]]:
+    t = L.t
+    facts = [(t("memo.fact_status"), row["status_line"]), (t("memo.fact_geography"), row["geography"])]
     latest = row["latest"]
     if detail is not None and pd.notna(row["latest_year"]):
         last = detail.series[detail.series["year"] == row["latest_year"]]
@@ -317,16 +367,18 @@ def _facts(row: dict[str, Any], detail: views.TargetDetail | None, lang: str) ->
             latest += f" {t('memo.illustrative_mark')}"
     facts.append((t("memo.fact_latest"), latest))
     if row["kind"] != "none":
-        goal = t("memo.fact_target_value", value=views.value_with_unit(row["target_value"], row, lang),
+        goal = t("memo.fact_target_value", value=views.value_with_unit(row["target_value"], row, L),
                  year=int(row["target_year"]))
         if row["kind"] == "relative":
-            goal += " " + t("explain.relative", pct=i18n.fmt_number(row["target_value_definition"], lang))
-        if row["deadline_passed"]:
+            goal += " " + t("explain.relative", pct=L.num(row["target_value_definition"]))
+        if marks._flag(row, "settled"):
+            goal += f" ({t('mark.settled', year=int(row['target_year']))})"
+        elif row["deadline_passed"]:
             goal += f" ({t('memo.fact_deadline_passed')})"
         facts.append((t("memo.fact_target"), goal))
     else:
         facts.append((t("memo.fact_target"), t("overview.monitored")))
-    baseline = f"{views.value_with_unit(row['baseline_value'], row, lang)} ({int(row['baseline_year'])})"
+    baseline = f"{views.value_with_unit(row['baseline_value'], row, L)} ({int(row['baseline_year'])})"
     if detail is not None:
         base = detail.series[detail.series["is_baseline"] & (detail.series["year"] == row["baseline_year"])]
         if not base.empty and base.iloc[0]["data_class"] == "I":
@@ -334,49 +386,64 @@ def _facts(row: dict[str, Any], detail: views.TargetDetail | None, lang: str) ->
     facts.append((t("memo.fact_baseline"), baseline))
     if row["kind"] != "none":
         if pd.notna(row.get("gap")) and row["status"] != "met":
-            facts.append((t("memo.fact_gap"), views.difference_with_unit(row["gap"], row, lang)))
-        progress_text = _progress_text(row, lang)
+            facts.append((t("memo.fact_gap"), views.difference_with_unit(row["gap"], row, L)))
+        progress_text = _progress_text(row, L)
         if progress_text != "–":
             facts.append((t("memo.fact_progress"), progress_text))
         if pd.notna(row.get("projected_value")):
             facts.append((t("memo.fact_projection"),
-                          t("explain.projection_value", value=views.value_with_unit(row["projected_value"], row, lang),
+                          t("explain.projection_value", value=views.value_with_unit(row["projected_value"], row, L),
                             year=int(row["target_year"]))))
     facts.append((t("memo.fact_data"), row["data"]))
     return facts
 
 
-def build_memo(store: Store, year: int | None = None, lang: str = i18n.DEFAULT_LANGUAGE, *, detail: str = "auto",
-               charts: bool = True, today: _dt.date | None = None) -> Memo:
-    """Collect the memo for the status as of ``year`` (default: this year) in ``lang``."""
-    if lang not in i18n.LANGUAGES:
-        raise MalsporError("memo_lang_unknown", language=lang, choices=OneOf(i18n.LANGUAGES))
+def build_memo(store: Store, year: int | None = None, lang: Lang | str = i18n.DEFAULT_LANGUAGE, *,
+               detail: str = "auto", charts: bool = True, today: _dt.date | None = None) -> Memo:
+    """Collect the memo for the status as of ``year`` (default: this year) in ``lang``.
+
+    Every status it shows carries its marks (:func:`metrics.marks.status_line`): provisional,
+    stale, a deadline passed without the figure for the target year.
+    """
+    if str(lang) not in i18n.LANGUAGES:
+        raise MalsporError("memo_lang_unknown", language=str(lang), choices=OneOf(i18n.LANGUAGES))
     if detail not in DETAILS:
         raise MalsporError("memo_detail_unknown", detail=detail, choices=OneOf(DETAILS))
+    L = Lang.of(str(lang))
     year = int(year or progress.current_year())
-    t = lambda key, **kw: i18n.t(key, lang, **kw)  # noqa: E731
+    t = L.t
     with store.read() as cur:
         now = progress.compute_status(cur, as_of=year)
         before = progress.compute_status(cur, as_of=year - 1)
-    rows = views.decorate(now[now["is_primary_geography"]], lang).reset_index(drop=True)
+    rows = views.decorate(now[now["is_primary_geography"]], L).reset_index(drop=True)
+    rows["status_line"] = [marks.status_line(r, L) for r in rows.to_dict("records")]
+    short = store.targets().set_index("target_id")
+    for col in ("short_name_da", "short_name_en"):
+        if col in short:
+            rows[col] = [short[col].get(tid) for tid in rows["target_id"]]
     rows["goal_deadline"] = [
         r["goal"] if r["kind"] == "none" else f"{r['goal']} ({int(r['target_year'])})" for r in rows.to_dict("records")]
     chosen = detail if detail != "auto" else ("full" if len(rows) <= FULL_LIMIT else "summary")
 
     # First page: counts, monitored indicators, changes since the previous year, furthest behind.
     total = views.summary(rows)
-    counts = [(s, i18n.status_label(s, lang), n) for s, n in views.status_counts(rows)]
+    counts = [(s, L.status(s), n) for s, n in views.status_counts(rows)]
     monitored_rows = rows[rows["kind"] == "none"]
     monitored = None
     if not monitored_rows.empty:
         trend = monitored_rows["status"].value_counts()
-        items = [f"{i18n.status_label(s, lang)}: {int(trend[s])}" for s in (*TREND_STATUSES, "not_assessable")
-                 if s in trend]
+        items = [f"{L.status(s)}: {int(trend[s])}" for s in (*TREND_STATUSES, "not_assessable") if s in trend]
         monitored = t("memo.monitored", n=len(monitored_rows), items=", ".join(items))
-    prev = before[before["is_primary_geography"]].set_index(["target_id", "geography"])["status"]
+        marked = [f"{_short_name(r, L)} – {'; '.join(found)}" for r in monitored_rows.to_dict("records")
+                  if (found := marks.status_marks(r, L))]
+        if marked:
+            monitored += " " + t("memo.monitored_caveats", items=" · ".join(marked))
+    prev_rows = before[before["is_primary_geography"]]
+    prev = {(r["target_id"], r["geography"]): r for r in prev_rows.to_dict("records")}
     changes, better, worse = [], 0, 0
     for r in rows.to_dict("records"):
-        old = prev.get((r["target_id"], r["geography"]))
+        old_row = prev.get((r["target_id"], r["geography"]))
+        old = old_row["status"] if old_row is not None else None
         if not isinstance(old, str) or old == r["status"]:
             continue
         a, b = _rank(old), _rank(r["status"])
@@ -386,7 +453,8 @@ def build_memo(store: Store, year: int | None = None, lang: str = i18n.DEFAULT_L
             worse += b > a
         else:
             direction = t("memo.changed")
-        changes.append([r["name"], i18n.status_label(old, lang), i18n.status_label(r["status"], lang), direction])
+        changes.append([r["name"], marks.status_line(old_row, L, reason=False), marks.status_line(r, L, reason=False),
+                        direction])
     changes_text = (t("memo.changes_summary", n=len(changes), year=year - 1, better=better, worse=worse)
                     if changes else t("memo.changes_none", year=year - 1))
     changes_more = (t("memo.changes_more", shown=CHANGES_SHOWN, n=len(changes))
@@ -403,50 +471,48 @@ def build_memo(store: Store, year: int | None = None, lang: str = i18n.DEFAULT_L
         theme_rows = rows[rows["theme"] == th["theme_id"]]
         part = views.summary(theme_rows)
         section = ThemeSection(
-            theme_id=th["theme_id"], name=_text(lang, th["name_da"], th["name_en"]),
+            theme_id=th["theme_id"], name=L.pick(th["name_da"], th["name_en"]),
             summary=t("overview.theme_summary", on=part["good"], n=part["targets"]) if part["targets"] else None,
-            counts=[(i18n.status_label(s, lang), n) for s, n in views.status_counts(theme_rows)],
+            counts=[(L.status(s), n) for s, n in views.status_counts(theme_rows)],
             empty_note=t("overview.no_targets_in_theme") if theme_rows.empty else None,
         )
         if chosen == "summary":
-            section.behind = _behind(theme_rows, lang, SUMMARY_BEHIND_PER_THEME)
+            section.behind = _behind(theme_rows, L, SUMMARY_BEHIND_PER_THEME)
+            section.caveats = {L.status(s): text for s, text in _caveats(theme_rows, L).items()}
         for fa in focus_areas[focus_areas["theme_id"] == th["theme_id"]].to_dict("records"):
-            fa_comment = _commentary(commentary_mod.latest_up_to(notes, year, lang, focus_area_id=fa["focus_area_id"]),
-                                     year, lang)
+            fa_comment = _commentary(commentary_mod.latest_up_to(notes, year, L.code, focus_area_id=fa["focus_area_id"]),
+                                     year, L)
             fa_inits = initiatives[initiatives["focus_area_id"] == fa["focus_area_id"]]
             focus = FocusSection(
-                focus_area_id=fa["focus_area_id"], name=_text(lang, fa["name_da"], fa["name_en"]),
+                focus_area_id=fa["focus_area_id"], name=L.pick(fa["name_da"], fa["name_en"]),
                 commentary=fa_comment, targets=[],
-                initiatives=[(_text(lang, i["name_da"], i["name_en"]),
-                              "–" if pd.isna(i["year"]) else str(int(i["year"])),
-                              "–" if pd.isna(i["funding_dkk"]) else i18n.fmt_number(i["funding_dkk"], lang, decimals=0,
-                                                                                     unit="kr."))
+                initiatives=[(L.pick(i["name_da"], i["name_en"]), L.year(i["year"]),
+                              "–" if pd.isna(i["funding_dkk"]) else L.num(i["funding_dkk"], decimals=0, unit="kr."))
                              for i in fa_inits.to_dict("records")],
                 funding_total=None,
             )
             total_funding = fa_inits["funding_dkk"].sum(min_count=1)
             if pd.notna(total_funding):
-                focus.funding_total = t("target.funding_total",
-                                        total=i18n.fmt_number(total_funding, lang, decimals=0, unit="kr."))
+                focus.funding_total = t("target.funding_total", total=L.num(total_funding, decimals=0, unit="kr."))
             if chosen == "full":
                 for r in theme_rows[theme_rows["focus_area_id"] == fa["focus_area_id"]].to_dict("records"):
                     tdetail = views.target_detail(store, r["target_id"], r["geography"], year)
-                    sources, illustrative = _sources(tdetail, year, lang)
+                    sources, illustrative = _sources(tdetail, year, L)
                     png, alt, note = None, "", None
                     if charts and chart_error is None:
                         started = time.perf_counter()
                         try:
-                            png, alt, note = _chart(tdetail, year, lang, r["name"])
+                            png, alt, note = _chart(tdetail, year, L, r["name"])
                         except MalsporError as exc:
                             chart_error = _short_reason(exc)
                         chart_seconds += time.perf_counter() - started
                     if chart_error is not None:
                         note = t("memo.chart_missing", reason=chart_error)
-                    comment = commentary_mod.latest_up_to(notes, year, lang, target_id=r["target_id"])
+                    comment = commentary_mod.latest_up_to(notes, year, L.code, target_id=r["target_id"])
                     focus.targets.append(TargetSection(
-                        target_id=r["target_id"], name=r["name"], status=r["status"], status_text=r["status_text"],
-                        facts=_facts(r, tdetail, lang), illustrative=illustrative, chart_png=png, chart_alt=alt,
-                        chart_note=note, commentary=_commentary(comment, year, lang),
+                        target_id=r["target_id"], name=r["name"], status=r["status"], status_text=r["status_line"],
+                        facts=_facts(r, tdetail, L), illustrative=illustrative, chart_png=png, chart_alt=alt,
+                        chart_note=note, commentary=_commentary(comment, year, L),
                         no_commentary=t("memo.no_commentary", year=year), sources=sources,
                     ))
             elif fa_comment is None:
@@ -454,11 +520,11 @@ def build_memo(store: Store, year: int | None = None, lang: str = i18n.DEFAULT_L
             section.focus_areas.append(focus)
         sections.append(section)
     return _scrub(Memo(
-        lang=lang, year=year, detail=chosen, date=today or _dt.date.today(), n_targets=len(rows),
+        lang=L.code, year=year, detail=chosen, date=today or _dt.date.today(), n_targets=len(rows),
         headline=t("memo.headline", on=total["good"], n=total["targets"]), counts=counts, monitored=monitored,
         changes=changes[:CHANGES_SHOWN], changes_text=changes_text, changes_more=changes_more,
-        behind=_behind(rows, lang, BEHIND_SHOWN), themes=sections, has_illustrative=any_illustrative,
-        chart_seconds=chart_seconds,
+        behind=_behind(rows, L, BEHIND_SHOWN), themes=sections, has_illustrative=any_illustrative,
+        chart_seconds=chart_seconds, caveats=_caveats(rows, L),
     ))
 
 
@@ -474,10 +540,12 @@ def _scrub(value: Any) -> Any:
         return [_scrub(v) for v in value]
     if isinstance(value, tuple):
         return tuple(_scrub(v) for v in value)
+    if isinstance(value, dict):
+        return {_scrub(k): _scrub(v) for k, v in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         for f in dataclasses.fields(value):
             current = getattr(value, f.name)
-            if isinstance(current, (str, list, tuple)) or dataclasses.is_dataclass(current):
+            if isinstance(current, (str, list, tuple, dict)) or dataclasses.is_dataclass(current):
                 setattr(value, f.name, _scrub(current))
         return value
     return value
@@ -520,7 +588,7 @@ def _html_table(header: list[str] | None, rows: list[list[str]], cls: str = "") 
         out.append("<thead><tr>" + "".join(f'<th scope="col">{_e(h)}</th>' for h in header) + "</tr></thead>")
     out.append("<tbody>")
     for row in rows:
-        out.append("<tr>" + "".join(f"<td>{_e(c)}</td>" for c in row) + "</tr>")
+        out.append("<tr>" + "".join(f"<td>{_e(c)}</td>".replace("\n", "<br>") for c in row) + "</tr>")
     out.append("</tbody></table>")
     return "".join(out)
 
@@ -555,7 +623,7 @@ def to_html(memo: Memo) -> bytes:
         f"<p><strong>{_e(memo.headline)}</strong></p>",
     ]
     if memo.counts:
-        parts.append(_html_table([t("col.status"), t("memo.count_col")], [[label, str(n)] for _, label, n in memo.counts]))
+        parts.append(_html_table(memo.counts_header(), memo.counts_rows()))
     if memo.monitored:
         parts.append(f"<p>{_e(memo.monitored)}</p>")
     parts.append(f"<h3>{_e(t('memo.changes_title', year=memo.year - 1))}</h3><p>{_e(memo.changes_text)}</p>")
@@ -583,7 +651,7 @@ def to_html(memo: Memo) -> bytes:
             parts.append(f'<p class="note">{_e(theme.empty_note)}</p>')
         if memo.detail == "summary":
             if theme.counts:
-                parts.append(_html_table([t("col.status"), t("memo.count_col")], [[s, str(n)] for s, n in theme.counts]))
+                parts.append(_html_table(*memo.theme_counts(theme)))
             if theme.behind:
                 parts.append(f"<h3>{_e(t('memo.theme_behind', n=SUMMARY_BEHIND_PER_THEME))}</h3>"
                              + _html_table(memo.behind_header(), theme.behind))
@@ -639,7 +707,7 @@ def _m(text: Any) -> str:
 
 def _md_table(header: list[str], rows: list[list[str]]) -> list[str]:
     out = ["| " + " | ".join(_m(h) for h in header) + " |", "|" + "---|" * len(header)]
-    out += ["| " + " | ".join(_m(c) for c in row) + " |" for row in rows]
+    out += ["| " + " | ".join(_m(str(c).replace("\n", " · ")) for c in row) + " |" for row in rows]
     return out + [""]
 
 
@@ -650,7 +718,7 @@ def to_markdown(memo: Memo, image_dir: Path | None = None, image_prefix: str = "
              _m(t("memo.prepared", date=memo.date_text)), "", f"## {_m(t('memo.overall'))}", "",
              f"**{_m(memo.headline)}**", ""]
     if memo.counts:
-        lines += _md_table([t("col.status"), t("memo.count_col")], [[label, str(n)] for _, label, n in memo.counts])
+        lines += _md_table(memo.counts_header(), memo.counts_rows())
     if memo.monitored:
         lines += [_m(memo.monitored), ""]
     lines += [f"### {_m(t('memo.changes_title', year=memo.year - 1))}", "", _m(memo.changes_text), ""]
@@ -676,7 +744,7 @@ def to_markdown(memo: Memo, image_dir: Path | None = None, image_prefix: str = "
             lines += [_m(theme.empty_note), ""]
         if memo.detail == "summary":
             if theme.counts:
-                lines += _md_table([t("col.status"), t("memo.count_col")], [[s, str(n)] for s, n in theme.counts])
+                lines += _md_table(*memo.theme_counts(theme))
             if theme.behind:
                 lines += [f"### {_m(t('memo.theme_behind', n=SUMMARY_BEHIND_PER_THEME))}", ""]
                 lines += _md_table(memo.behind_header(), theme.behind)
@@ -819,7 +887,7 @@ def to_docx(memo: Memo) -> bytes:
     doc.add_heading(t("memo.overall"), level=1)
     doc.add_paragraph().add_run(memo.headline).bold = True
     if memo.counts:
-        table([t("col.status"), t("memo.count_col")], [[label, str(n)] for _, label, n in memo.counts], [10, 3])
+        table(memo.counts_header(), memo.counts_rows(), [6, 2.4, 8.2] if memo.caveats else [10, 3])
     if memo.monitored:
         doc.add_paragraph(memo.monitored)
     doc.add_heading(t("memo.changes_title", year=memo.year - 1), level=2)
@@ -831,7 +899,7 @@ def to_docx(memo: Memo) -> bytes:
     doc.add_heading(t("memo.behind_title"), level=2)
     if memo.behind:
         note(t("memo.behind_intro"))
-        table(memo.behind_header(), memo.behind, [4.6, 3.4, 2.6, 2.6, 3.4])
+        table(memo.behind_header(), memo.behind, [3.8, 3.8, 2.2, 2.2, 4.6])
     else:
         doc.add_paragraph(t("memo.behind_none"))
     if memo.detail == "summary":
@@ -853,10 +921,11 @@ def to_docx(memo: Memo) -> bytes:
             note(theme.empty_note)
         if memo.detail == "summary":
             if theme.counts:
-                table([t("col.status"), t("memo.count_col")], [[s, str(n)] for s, n in theme.counts], [10, 3])
+                head, body = memo.theme_counts(theme)
+                table(head, body, [6, 2.4, 8.2] if theme.caveats else [10, 3])
             if theme.behind:
                 doc.add_heading(t("memo.theme_behind", n=SUMMARY_BEHIND_PER_THEME), level=2)
-                table(memo.behind_header(), theme.behind, [4.6, 3.4, 2.6, 2.6, 3.4])
+                table(memo.behind_header(), theme.behind, [3.8, 3.8, 2.2, 2.2, 4.6])
         for focus in theme.focus_areas:
             doc.add_heading(focus.name, level=2)
             if focus.commentary:
@@ -996,7 +1065,7 @@ def to_pdf(memo: Memo) -> bytes:
     heading(t("memo.overall"), 1)
     text(memo.headline, 12, "B", gap=2)
     if memo.counts:
-        table([t("col.status"), t("memo.count_col")], [[label, str(n)] for _, label, n in memo.counts], (3, 1))
+        table(memo.counts_header(), memo.counts_rows(), (2.4, 1, 4) if memo.caveats else (3, 1))
     if memo.monitored:
         text(memo.monitored, 9.5)
     heading(t("memo.changes_title", year=memo.year - 1), 2)
@@ -1005,10 +1074,10 @@ def to_pdf(memo: Memo) -> bytes:
         table(memo.changes_header(), memo.changes, (3.2, 2.4, 2.4, 1.2))
     if memo.changes_more:
         text(memo.changes_more, 8.5, "I", (80, 80, 80))
-    heading(t("memo.behind_title"), 2)
+    heading(t("memo.behind_title"), 2, need=65)  # the heading stays with the table's first row
     if memo.behind:
         text(t("memo.behind_intro"), 8.5, "I", (80, 80, 80))
-        table(memo.behind_header(), memo.behind, (2.8, 2.2, 1.6, 1.7, 2.2))
+        table(memo.behind_header(), memo.behind, (2.3, 3.0, 1.4, 1.4, 2.9))
     else:
         text(t("memo.behind_none"), 9.5)
     text(t("memo.summary_mode", n=memo.n_targets) if memo.detail == "summary" else t("memo.contents_note"),
@@ -1031,10 +1100,11 @@ def to_pdf(memo: Memo) -> bytes:
             text(theme.empty_note, 9.5, "I", (80, 80, 80))
         if memo.detail == "summary":
             if theme.counts:
-                table([t("col.status"), t("memo.count_col")], [[s, str(n)] for s, n in theme.counts], (3, 1))
+                head, body = memo.theme_counts(theme)
+                table(head, body, (2.4, 1, 4) if theme.caveats else (3, 1))
             if theme.behind:
                 heading(t("memo.theme_behind", n=SUMMARY_BEHIND_PER_THEME), 2)
-                table(memo.behind_header(), theme.behind, (2.8, 2.2, 1.6, 1.7, 2.2))
+                table(memo.behind_header(), theme.behind, (2.3, 3.0, 1.4, 1.4, 2.9))
         for focus in theme.focus_areas:
             first_need = 30 + (6.5 * len(focus.targets[0].facts) + 12 if focus.targets else 0)
             heading(focus.name, 2, need=first_need)

@@ -226,7 +226,9 @@ def test_status_workbook_has_status_observations_and_notes(store):
     rows = {r[0]: dict(zip(header, r)) for r in status.iter_rows(min_row=2, values_only=True)}
     assert len(rows) == 11
     eud = rows["eud_share"]
-    assert eud["Status"] == "✖ bevæger sig væk fra målet" and eud["Statuskode"] == "moving_away"
+    assert eud["Status"].startswith("✖ bevæger sig væk fra målet (")
+    assert "frist overskredet, tal for 2025 mangler" in eud["Status"]
+    assert eud["Statuskode"] == "moving_away"
     assert eud["Seneste værdi"] == 13 and eud["Målværdi"] == 30 and eud["Seneste år"] == 2023
     assert "eksempeldata" in eud["Data"]
     assert status.freeze_panes == "A2" and status.auto_filter.ref
@@ -238,6 +240,69 @@ def test_status_workbook_has_status_observations_and_notes(store):
     assert illustrative and all(r["Data"] == "eksempeldata" for r in illustrative)
     en = openpyxl.load_workbook(io.BytesIO(export.status_workbook(store, YEAR, "en")))
     assert en.sheetnames == ["Status 2026", "Observations", "About the figures"]
+
+
+#: Seed statuses as of 2026 that carry a mark (method v2), and the words the status cell must carry.
+MARKED = {
+    "da": {"stem_admissions": "foreløbig: bygger på eksempeldata",
+           "waste_recycling": "⚠ seneste tal fra 2020, nyt tal ventet senest",
+           "district_heating_co2_neutral": "⚠ seneste tal fra 2021, nyt tal ventet senest",
+           "eud_share": "frist overskredet, tal for 2025 mangler"},
+    "en": {"stem_admissions": "provisional: rests on illustrative values",
+           "waste_recycling": "⚠ latest figure from 2020, a new one was expected by",
+           "district_heating_co2_neutral": "⚠ latest figure from 2021, a new one was expected by",
+           "eud_share": "deadline passed, the figure for 2025 is not yet published"},
+}
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_status_cells_in_excel_carry_the_marks(store, lang):
+    from metrics import i18n, marks, progress
+
+    wb = openpyxl.load_workbook(io.BytesIO(export.status_workbook(store, YEAR, lang)))
+    ws = wb[f"Status {YEAR}"]
+    header = [c.value for c in ws[1]]
+    col = {h: i for i, h in enumerate(header)}
+    status_head, yes = i18n.t("xcol.status", lang), i18n.t("xcol.yes", lang)
+    cells = {row[0].value: row for row in ws.iter_rows(min_row=2)}
+    with store.read() as cur:
+        status = progress.compute_status(cur, as_of=YEAR)
+    for r in status[status["is_primary_geography"]].to_dict("records"):
+        cell = cells[r["target_id"]][col[status_head]]
+        assert cell.value == marks.status_line(r, lang), r["target_id"]    # the marks in the status cell itself
+    for tid, mark in MARKED[lang].items():
+        assert mark in cells[tid][col[status_head]].value, tid
+    stem = cells["stem_admissions"]
+    assert stem[col[i18n.t("xcol.provisional", lang)]].value == yes
+    assert all(c.fill.fgColor.rgb.endswith("FFF2CC") for c in stem)           # illustrative rows still shaded
+    assert i18n.t("class.I", lang) in stem[col[i18n.t("xcol.data", lang)]].value   # and labelled
+    waste = cells["waste_recycling"]
+    assert waste[col[i18n.t("xcol.stale", lang)]].value == yes
+    assert waste[col[i18n.t("xcol.next_expected", lang)]].value >= 2021
+    assert cells["eud_share"][col[i18n.t("xcol.deadline_passed", lang)]].value == yes
+    about = " ".join(str(c.value) for c in wb.worksheets[2]["A"])
+    assert i18n.t("export.about_marks", lang) in about
+
+
+def test_status_csv_carries_the_marks(store):
+    frame = pd.read_csv(io.BytesIO(export.status_csv(store, YEAR, "da"))).set_index("target_id")
+    for tid, mark in MARKED["da"].items():
+        assert mark in frame.loc[tid, "status_text"], tid
+    assert bool(frame.loc["stem_admissions", "provisional"]) and bool(frame.loc["waste_recycling", "stale"])
+    assert frame.loc["waste_recycling", "next_expected_year"] >= 2021
+
+
+def test_observation_notes_are_in_the_readers_language(store):
+    obs = store.query_df("SELECT * FROM observations")
+    assert {"note_da", "note_en"} <= set(obs.columns)                      # method v2's schema
+    both = obs[obs["note_da"].notna() & obs["note_en"].notna() & (obs["note_da"] != obs["note_en"])]
+    assert len(both)
+    da = export.observations_frame(store, "da")
+    en = export.observations_frame(store, "en")
+    notes_da, notes_en = set(da["note"].dropna()), set(en["note"].dropna())
+    for r in both.to_dict("records"):
+        assert r["note_da"] in notes_da and r["note_en"] not in notes_da
+        assert r["note_en"] in notes_en
 
 
 def test_hostile_names_are_inert_in_csv_excel_and_html(store):

@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 import pytest
 
 from metrics import audit, charts, cli, commentary, i18n, ingest, progress, report
-from metrics.model import Actor, MalsporError
+from metrics.model import TARGET_STATUSES, Actor, MalsporError
 from tests.conftest import ADMIN, ANALYST, write_csv
 
 YEAR = 2026
@@ -100,7 +100,10 @@ def test_first_page_counts_changes_and_furthest_behind(memo_da):
     assert [row[0] for row in m.behind] == ["Unge der vælger en erhvervsuddannelse (EUD)",
                                             "Borgere der pendler med kollektiv trafik",
                                             "Passagerer med Movia (bus og lokalbaner)"]
-    assert m.behind[0][1] == "✖ bevæger sig væk fra målet" and "80 % af tiden" in m.behind[0][4]
+    # the status with its marks (EUD's deadline 2025 has passed, its figure for 2025 is not out)
+    assert m.behind[0][1].startswith("✖ bevæger sig væk fra målet (")
+    assert "frist overskredet, tal for 2025 mangler" in m.behind[0][1]
+    assert "80 % af tiden" in m.behind[0][4]
     assert m.has_illustrative
 
 
@@ -125,7 +128,8 @@ def test_a_target_section_has_figures_sources_and_illustrative_marks(memo_da):
     assert facts["Mål"] == "30 % i 2025 (fristen er overskredet)"
     assert facts["Basisår"] == "14 % (2015) ⚠ eksempeldata"           # the baseline is illustrative
     assert facts["Mangler til målet"] == "17 procentpoint"
-    assert facts["Fremdrift"] == "−6 % af vejen på 80 % af tiden"
+    # a negative distance covered is said in words, not as "−6 % af vejen"
+    assert facts["Fremdrift"] == "er gået tilbage siden basisåret, svarende til 6 % af vejen til målet, på 80 % af tiden"
     assert "eksempeldata" in facts["Data"]
     assert eud.illustrative
     assert any(s.startswith("2015–2021: ⚠ eksempeldata:") for s in eud.sources)
@@ -207,6 +211,147 @@ def test_unknown_language_and_detail_are_refused(store):
         report.build_memo(store, YEAR, "da", detail="everything")
     with pytest.raises(MalsporError, match="format"):
         report.memo_bytes(store, "odt", YEAR)
+
+
+# ------------------------------------------------------------------ what each status rests on
+#: Seed targets whose status as of 2026 carries a mark, and the words it must carry (method v2).
+MARKED = {
+    "da": {"stem_admissions": "foreløbig: bygger på eksempeldata",
+           "waste_recycling": "⚠ seneste tal fra 2020, nyt tal ventet senest",
+           "district_heating_co2_neutral": "⚠ seneste tal fra 2021, nyt tal ventet senest",
+           "eud_share": "frist overskredet, tal for 2025 mangler"},
+    "en": {"stem_admissions": "provisional: rests on illustrative values",
+           "waste_recycling": "⚠ latest figure from 2020, a new one was expected by",
+           "district_heating_co2_neutral": "⚠ latest figure from 2021, a new one was expected by",
+           "eud_share": "deadline passed, the figure for 2025 is not yet published"},
+}
+
+
+def status_rows(store, lang: str) -> dict[str, dict]:
+    """target_id -> the status row (own geography) with ``name`` and ``line`` (status with marks) in ``lang``."""
+    from metrics import marks
+
+    with store.read() as cur:
+        status = progress.compute_status(cur, as_of=YEAR)
+    out = {}
+    for r in status[status["is_primary_geography"]].to_dict("records"):
+        r["name"] = r["name_da"] if lang == "da" else r["name_en"]
+        r["line"] = marks.status_line(r, lang)
+        out[r["target_id"]] = r
+    return out
+
+
+def markdown_status_lines(text: str) -> dict[str, str]:
+    """Escaped target name -> the bold status line right below its heading in a Markdown memo."""
+    return dict(re.findall(r"^#### (.+)\n\n\*\*(.+)\*\*$", text, flags=re.M))
+
+
+def first_page(text: str) -> str:
+    """The Markdown memo up to the first theme heading."""
+    return text.split("\n## ", 2)[1]
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_every_status_in_the_memo_carries_its_marks(store, lang):
+    memo = report.build_memo(store, YEAR, lang, charts=False, today=TODAY)
+    rows = status_rows(store, lang)
+    md = report.to_markdown(memo)
+    lines = markdown_status_lines(md)
+    docx = docx_paragraphs(report.to_docx(memo))
+    docx_lines = {docx[i][1]: docx[i + 1][1] for i, (style, _) in enumerate(docx) if style == "Heading 3"}
+    for tid, r in rows.items():
+        # each target block: the status with exactly the marks of metrics.marks, in Markdown and Word
+        assert lines[report._m(r["name"])] == report._m(r["line"]), tid
+        assert docx_lines[r["name"]] == r["line"], tid
+    for tid, mark in MARKED[lang].items():
+        assert mark in rows[tid]["line"], (tid, rows[tid]["line"])
+        assert mark in lines[report._m(rows[tid]["name"])]
+        assert mark in docx_lines[rows[tid]["name"]]
+    # the first page's counts name each target whose status has marks, beside its status
+    page = first_page(md)
+    for tid, mark in MARKED[lang].items():
+        r = rows[tid]
+        if r["kind"] == "none":
+            continue
+        caveat = memo.caveats[r["status"]]
+        short = store.targets().set_index("target_id").loc[tid, f"short_name_{lang}"]
+        assert f"{short} – " in caveat and mark in caveat, caveat          # named by its short label
+        assert report._m(mark) in page
+    # the furthest-behind list shows the status with its marks too
+    eud = rows["eud_share"]
+    behind = {row[0]: row[1] for row in memo.behind}
+    assert behind[eud["name"]] == eud["line"] and MARKED[lang]["eud_share"] in behind[eud["name"]]
+
+
+def test_the_pdf_and_html_carry_the_marks(store, memo_da):
+    data = report.to_html(memo_da).decode("utf-8")
+    for mark in MARKED["da"].values():
+        assert html.escape(mark) in data
+    if shutil.which("pdftotext"):
+        pdf = report.to_pdf(memo_da)
+        text = subprocess.run(["pdftotext", "-", "-"], input=pdf, check=True, capture_output=True).stdout.decode()
+        flat = re.sub(r"\s+", " ", text)
+        for mark in MARKED["da"].values():
+            assert mark in flat, mark
+
+
+def test_furthest_behind_is_the_overviews_ranking(store, memo_da):
+    from metrics import views
+
+    overview = views.furthest_behind(views.overview_rows(store, YEAR, "da"), report.BEHIND_SHOWN)
+    assert [row[0] for row in memo_da.behind] == list(overview["name"])
+
+
+def test_moving_back_is_said_in_words(store):
+    rows = {row[0]: row[4] for row in report.build_memo(store, YEAR, "en", charts=False).behind}
+    movia = rows["Movia passengers (bus and local trains)"]
+    assert movia.startswith("has moved back since the baseline, by 110% of the way to the target")
+    assert "−" not in movia
+
+
+def test_a_missed_target_is_counted_as_not_met_in_the_methods_order(store, tmp_path):
+    path = write_csv(tmp_path / "eud.csv", "target_id,year,value,source\neud_share,2025,15,UVM\n")
+    ingest.import_observations(store, path, ANALYST)
+    memo = report.build_memo(store, YEAR, "da", charts=False, today=TODAY)
+    order = [s for s, _, _ in memo.counts]
+    assert order == [s for s in TARGET_STATUSES if s in order]
+    assert ("not_met", "⊘ ikke nået", 1) in memo.counts
+    eud = next(t for th in memo.themes for f in th.focus_areas for t in f.targets if t.target_id == "eud_share")
+    assert eud.status == "not_met" and eud.status_text.startswith("⊘ ikke nået")
+    assert "frist overskredet" not in eud.status_text                # settled: the figure for 2025 is there
+    assert dict(eud.facts)["Mål"] == "30 % i 2025 (afgjort med tallet for 2025)"
+    assert memo.behind[0][0] == "Unge der vælger en erhvervsuddannelse (EUD)"   # the worst status first
+    md = report.to_markdown(memo)
+    assert "| ⊘ ikke nået | 1 |" in md
+
+
+#: Words that give an English sentence away; none may appear in the Danish memo.
+ENGLISH_WORDS = re.compile(r"\b(the|and|of|with|from|is|are|not|was|in the|target|measured|illustrative|"
+                           r"provisional|latest|figure|deadline|source|used|found|series|share|"
+                           r"assumed|estimate[sd]?)\b", re.I)
+
+
+def test_the_danish_memo_is_danish_and_the_english_memo_english(store):
+    targets = store.targets()
+    da = report.to_markdown(report.build_memo(store, YEAR, "da", charts=False, today=TODAY))
+    en = report.to_markdown(report.build_memo(store, YEAR, "en", charts=False, today=TODAY))
+    assert "note_da" in targets and "note_en" in targets            # method v2's schema
+    checked = 0
+    for r in targets.to_dict("records"):
+        note_da, note_en = r["note_da"], r["note_en"]
+        if isinstance(note_en, str) and note_en and note_en != note_da:
+            assert report._m(note_en) not in da, r["target_id"]          # no English target note in Danish
+            checked += 1
+        if isinstance(note_da, str) and note_da:
+            assert f"Bemærkning: {report._m(note_da)}" in da, r["target_id"]
+            if note_da != note_en and isinstance(note_en, str) and note_en:
+                assert report._m(note_da) not in en and f"Note: {report._m(note_en)}" in en
+    assert checked >= 3
+    # Every sentence of the memo is Danish; only the titles of cited publications (the source lines
+    # other than "Bemærkning") may be in the language they were published in.
+    own = "\n".join(line for line in da.splitlines() if not re.match(r"- (?!Bemærkning:)", line))
+    found = sorted({m.group(0) for m in ENGLISH_WORDS.finditer(own)})
+    assert not found, found
 
 
 # ------------------------------------------------------------------ the formats, read back
