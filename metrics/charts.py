@@ -47,38 +47,9 @@ STATUS_SYMBOLS = {
     "insufficient": "triangle-down", "moving_away": "x", "not_assessable": "circle-open",
 }
 
-#: The charts' own words, Danish and English (legend names say the line style they name).
-TEXTS: dict[str, dict[str, str]] = {
-    "observed": {"da": "Målt (fyldt prik)", "en": "Measured (filled dot)"},
-    "derived": {"da": "Afledt (fyldt firkant)", "en": "Derived (filled square)"},
-    "illustrative": {"da": "Eksempeldata, ikke målt (åben cirkel)", "en": "Illustrative, not measured (open circle)"},
-    "illustrative_short": {"da": "eksempel", "en": "illustrative"},
-    "glide_path": {"da": "Planlagt forløb (stiplet linje)", "en": "Glide path (dashed line)"},
-    "target": {"da": "Mål (stjerne)", "en": "Target (star)"},
-    "target_label": {"da": "Mål {year}: {value}", "en": "Target {year}: {value}"},
-    "projection": {"da": "Fremskrivning ved nuværende tempo (prikket linje)",
-                   "en": "Projection at the current pace (dotted line)"},
-    "projection_hover": {"da": "Fremskrevet {year}: {value}", "en": "Projected {year}: {value}"},
-    "gap": {"da": "Mangler til målet (lodret streg)", "en": "Gap to the target (vertical bar)"},
-    "gap_label": {"da": "Mangler: {value}", "en": "Gap: {value}"},
-    "series_break": {"da": "databrud", "en": "series break"},
-    "target_line": {"da": "Mål (stiplet vandret linje)", "en": "Target (dashed horizontal line)"},
-    "on_schedule": {"da": "Efter planen (stiplet diagonal)", "en": "On schedule (dashed diagonal)"},
-    "status_legend": {"da": "Status (form og farve):", "en": "Status (shape and colour):"},
-    "distance": {"da": "Tilbagelagt del af vejen", "en": "Distance covered"},
-    "time": {"da": "Forløbet del af tiden", "en": "Time elapsed"},
-    "scatter_title": {"da": "Tilbagelagt afstand mod forløbet tid", "en": "Distance covered against time elapsed"},
-    "needed": {"da": "Nødvendig ændring pr. år herfra (skraveret)", "en": "Change needed a year from now (hatched)"},
-    "actual": {"da": "Faktisk ændring pr. år, seneste år (fyldt)", "en": "Actual change a year, recent years (solid)"},
-    "pace_title": {"da": "Hvad skal der til?", "en": "What would it take?"},
-    "pct_per_year": {"da": "% om året", "en": "% a year"},
-    "compare_title": {"da": "Alle områder", "en": "All geographies"},
-}
-
-
 def _t(L: Lang, key: str, **kwargs: Any) -> str:
-    text = TEXTS[key]["da" if L.is_danish else "en"]
-    return text.format(**kwargs) if kwargs else text
+    """A chart text (``chart.<key>`` in :data:`metrics.i18n.TEXTS`; legend names say the style they name)."""
+    return L.t("chart." + key, **kwargs)
 
 
 class TargetDetailLike(Protocol):

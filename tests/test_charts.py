@@ -271,12 +271,15 @@ def test_short_names_come_from_the_table_else_the_name_cut_at_a_word():
 
 
 def test_pace_figure_compares_needed_and_actual(store):
-    rows = views.explorer_rows(store, 2026, "en", views.Filters())
+    rows = views.explorer_rows(store, 2024, "en", views.Filters())  # before EUD's deadline (2025)
     fig = charts.pace_figure(rows, Lang("en"))
     names = [t.name for t in fig.data]
     assert names == ["Change needed a year from now (hatched)", "Actual change a year, recent years (solid)"]
     assert "Young people choosing vocational education (EUD)" in list(fig.data[0].y)
     assert fig.layout.xaxis.tickformat.endswith("f")
+    # Once the deadline has passed there is no "change needed from now" to draw for it.
+    after = charts.pace_figure(views.explorer_rows(store, 2026, "en", views.Filters()), Lang("en"))
+    assert "Young people choosing vocational education (EUD)" not in list(after.data[0].y)
 
 
 def test_charts_take_plain_data_and_import_neither_views_nor_the_store():
