@@ -119,7 +119,13 @@ def as_of() -> int:
 
 
 def tr(key: str, **kwargs: object) -> str:
-    """Translate in the chosen language."""
+    """Translate in the chosen language.
+
+    In presentation mode the sidebar is hidden, so a text that sends the reader there has a
+    variant ``<key>.present`` that says how to get back to it; that variant is used instead.
+    """
+    if presenting() and f"{key}.present" in i18n.TEXTS:
+        key = f"{key}.present"
     return i18n.t(key, lang(), **kwargs)
 
 

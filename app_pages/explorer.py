@@ -105,7 +105,7 @@ st.download_button(L.t("export.csv"), data=lambda: export.frame_csv(csv), file_n
 st.header(L.t("explorer.scatter_title"))
 st.caption(L.t("explorer.scatter_help"))
 scatter = charts.gap_scatter(rows, L, title="", large=presenting())
-scatter_event = st.plotly_chart(scatter, width="stretch", on_select="rerun",
+scatter_event = st.plotly_chart(scatter, width="stretch", theme=None, on_select="rerun",
                                 selection_mode="points", key="explorer_scatter")
 st.download_button(L.t("target.download_png"), data=lambda: charts.figure_png(scatter), file_name="gap_scatter.png",
                    mime="image/png", icon=":material/image:", key="explorer_scatter_png", on_click="ignore")
@@ -128,6 +128,6 @@ with table_tab:
     st.html(html_table.table(pace_columns, pace_rows, label=L.t("explorer.pace_label")))
 with chart_tab:
     pace = charts.pace_figure(rows, L, title="", large=presenting())
-    st.plotly_chart(pace, width="stretch", key="explorer_pace")
+    st.plotly_chart(pace, width="stretch", theme=None, key="explorer_pace")
     st.download_button(L.t("target.download_png"), data=lambda: charts.figure_png(pace), file_name="pace.png",
                        mime="image/png", icon=":material/image:", key="explorer_pace_png", on_click="ignore")

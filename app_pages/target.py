@@ -82,7 +82,7 @@ if (detail.series["data_class"] == "I").any():
 figure = charts.target_figure(detail, L, large=presenting(), as_of=as_of())
 chart_tab, table_tab = st.tabs([L.t("target.chart"), L.t("target.table")])
 with chart_tab:
-    st.plotly_chart(figure, width="stretch", key="target_chart")
+    st.plotly_chart(figure, width="stretch", theme=None, key="target_chart")
 with table_tab:
     if detail.series.empty:
         st.caption(L.t("target.no_observations", geo=detail.geography))
@@ -110,7 +110,7 @@ if status is not None:
 if len(detail.geographies) > 1:
     st.header(L.t("target.compare"))
     geo_figure = charts.geography_figure(detail, L, large=presenting(), as_of=as_of())
-    st.plotly_chart(geo_figure, width="stretch", key="geo_chart")
+    st.plotly_chart(geo_figure, width="stretch", theme=None, key="geo_chart")
     st.download_button(L.t("target.download_png"), data=lambda: charts.figure_png(geo_figure),
                        file_name=f"{chosen}_geographies.png", mime="image/png", icon=":material/image:",
                        key="geo_png", on_click="ignore")

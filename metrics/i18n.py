@@ -525,6 +525,12 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "You are '{user}' with the role '{role}'. Only analysts and administrators can import and undo, so "
               "upload and undo are hidden. Sign in from the sidebar with an account that has the analyst role.",
     },
+    "upload.role_viewer.present": {
+        "da": "Du er '{user}' med rollen '{role}'. Kun analytikere og administratorer kan importere og fortryde. "
+              "Afslut præsentationsvisningen (knappen øverst til højre) for at logge ind.",
+        "en": "You are '{user}' with the role '{role}'. Only analysts and administrators can import and undo. "
+              "Leave presentation mode (the button at the top right) to sign in.",
+    },
     "upload.role_analyst": {"da": "Du importerer som '{user}' (rolle: {role}).",
                             "en": "You import as '{user}' (role: {role})."},
     "upload.templates": {"da": "Skabeloner", "en": "Templates"},
@@ -798,6 +804,8 @@ TEXTS: dict[str, dict[str, str]] = {
                         "en": "A short paragraph as in the region's status memo: where do we stand and what is being done. An empty text withdraws the commentary. Every version is kept with name and time and goes into the status memo."},
     "commentary.save": {"da": "Gem kommentar", "en": "Save commentary"},
     "commentary.saved": {"da": "Kommentaren er gemt som {author}.", "en": "The commentary was saved as {author}."},
+    "commentary.viewer.present": {"da": "Kun analytikere og administratorer kan skrive kommentarer. Afslut præsentationsvisningen (knappen øverst til højre) for at logge ind.",
+                                  "en": "Only analysts and administrators can write commentary. Leave presentation mode (the button at the top right) to sign in."},
     "commentary.viewer": {"da": "Kun analytikere og administratorer kan skrive kommentarer; du er '{user}' med rollen '{role}'. Log ind i sidepanelet for at skrive.",
                           "en": "Only analysts and administrators can write commentary; you are '{user}' with the role '{role}'. Sign in from the sidebar to write."},
     "commentary.other_language": {"da": "Kommentaren findes kun på {language}.", "en": "The commentary exists only in {language}."},
