@@ -101,10 +101,21 @@ def open_page(page, url: str, heading: str) -> None:
     settle(page)
 
 
-def shot(page, name: str) -> Path:
+def shot(page, name: str, full: bool = True) -> Path:
+    """A screenshot in test-artifacts/; ``full`` grows the viewport to the whole page first
+    (Streamlit scrolls inside its own container, so Playwright's full_page sees one screen)."""
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
+    size = page.viewport_size
+    if full and size:
+        height = page.evaluate("() => Math.max(...[...document.querySelectorAll("
+                               "'[data-testid=stMain], [data-testid=stAppViewContainer], section.main')]"
+                               ".map(e => e.scrollHeight), document.body.scrollHeight)")
+        page.set_viewport_size({"width": size["width"], "height": min(int(height) + 40, 8000)})
+        page.wait_for_timeout(600)
+    page.screenshot(path=str(path))
+    if full and size:
+        page.set_viewport_size(size)
     return path
 
 
@@ -131,6 +142,7 @@ def test_overview_then_follow_a_target(server, page):
     page.get_by_text("4 af 9 mål er nået eller på rette vej").wait_for()
     shot(page, "overview_da")
     page.get_by_role("combobox", name="Gå til et mål").click()
+    page.keyboard.type("EUD")  # the list is virtualised: filter it to the one target
     page.get_by_role("option", name="Unge der vælger en erhvervsuddannelse (EUD)").click()
     page.get_by_role("heading", name="Mål i detaljer").wait_for()
     page.get_by_text("Status: ✖ bevæger sig væk fra målet").wait_for()
@@ -262,3 +274,154 @@ def test_an_analyst_uploads_an_excel_file_fixes_it_confirms_and_undoes(server, p
     page.get_by_text("Kørsel 2 er fortrudt: 1 værdier fjernet").wait_for()
     settle(page)
     shot(page, "upload_undone_da")
+
+
+# ---------------------------------------------------------------------- issue 10: what leadership and committees see
+PAGES = [  # (path, Danish heading, English heading, tab title stem da, en)
+    ("/", "Overblik over målene", "Overview of the targets", "Overblik", "Overview"),
+    ("/target?target=eud_share", "Mål i detaljer", "Target details", "Mål i detaljer", "Target details"),
+    ("/explorer", "Afstand til målene", "Gap explorer", "Afstand til målene", "Gap explorer"),
+    ("/report", "Statusnotat", "Status memo", "Statusnotat", "Status memo"),
+    ("/upload", "Upload", "Upload", "Upload", "Upload"),
+    ("/admin", "Administration", "Administration", "Administration", "Administration"),
+]
+SEED_NAMES_DA = {
+    "renewable_electricity_share": "Fossilfri elforsyning: vind og sol, andel af elforbruget",
+    "district_heating_co2_neutral": "Fossilfri varmeforsyning: CO2-neutral andel af fjernvarmeproduktionen",
+    "dk2020_climate_plans": "Kommuner med DK2020-klimaplan",
+    "waste_recycling": "Affald indsamlet til genanvendelse",
+    "waste_household_recycling": "Husholdningsaffald indsamlet til genanvendelse",
+    "stem_admissions": "Optagne på STEM-uddannelser",
+    "eud_share": "Unge der vælger en erhvervsuddannelse (EUD)",
+    "neet_youth": "Unge uden for job og uddannelse",
+    "public_transport_passengers": "Passagerer med Movia (bus og lokalbaner)",
+    "public_transport_commuting_share": "Borgere der pendler med kollektiv trafik",
+    "rail_one_hour": "Indbyggere inden for én time med tog til København eller Malmø",
+}
+
+
+def _with_lang(path: str, lang: str) -> str:
+    if lang == "da":
+        return path
+    return path + ("&" if "?" in path else "?") + "lang=en"
+
+
+def viewport_page(browser, width: int, height: int):
+    context = browser.new_context(viewport={"width": width, "height": height}, locale="da-DK")
+    pg = context.new_page()
+    pg.set_default_timeout(30_000)
+    return context, pg
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+@pytest.mark.parametrize(("path", "heading_da", "heading_en", "title_da", "title_en"), PAGES)
+def test_every_page_in_both_languages_passes_axe_and_says_its_language(
+        server, page, lang, path, heading_da, heading_en, title_da, title_en):
+    """Every page, Danish and English: no serious axe-core violation, <html lang> right, its own tab title."""
+    open_page(page, server + _with_lang(path, lang), heading_da if lang == "da" else heading_en)
+    page.wait_for_function(f"() => document.documentElement.lang === '{lang}'", timeout=10_000)
+    page.wait_for_function("() => document.title.includes('·')", timeout=10_000)
+    assert page.title() == f"{title_da if lang == 'da' else title_en} · Målspor"
+    violations = serious_violations(page)
+    assert not violations, [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+    slug = path.strip("/").split("?")[0] or "overview"
+    shot(page, f"page_{slug}_{lang}")
+
+
+def _table_rows(page) -> list[str]:
+    """The text of every row of the page's status tables, as the accessibility tree has it."""
+    return [r.inner_text() for r in page.locator("table.ms-table tbody tr").all()]
+
+
+def test_the_accessible_overview_table_names_every_target_with_status_and_marks(server, page):
+    open_page(page, server + "/", "Overblik over målene")
+    rows = _table_rows(page)
+    for target_id, name in SEED_NAMES_DA.items():
+        row = [r for r in rows if name in r]
+        assert row, f"{target_id}: its full name {name!r} is in no table row"
+    def row_of(tid: str) -> str:
+        return next(r for r in rows if SEED_NAMES_DA[tid] in r)
+    assert "▲ på rette vej" in row_of("stem_admissions") and "foreløbig" in row_of("stem_admissions")
+    assert "seneste tal fra 2020" in row_of("waste_recycling")
+    assert "seneste tal fra 2021" in row_of("district_heating_co2_neutral")
+    assert "frist overskredet, tal for 2025 mangler" in row_of("eud_share")
+    # Read by a screen reader: the same cells are in the accessibility tree, under column headers.
+    table = page.get_by_role("table").filter(has_text=SEED_NAMES_DA["dk2020_climate_plans"]).first
+    headers = [h.inner_text() for h in table.get_by_role("columnheader").all()]
+    assert len(headers) >= 5 and "Status" in headers, headers
+    assert "…" not in " ".join(rows)
+
+
+def test_the_overview_at_a_desk_fits_the_screen_and_reads_in_ten_seconds(server, browser):
+    for lang in ("da", "en"):
+        context, pg = viewport_page(browser, 1440, 900)
+        try:
+            open_page(pg, server + _with_lang("/", lang), "Overblik over målene" if lang == "da" else "Overview of the targets")
+            wide = pg.evaluate("() => [...document.querySelectorAll('table.ms-table')]"
+                               ".map(t => t.getBoundingClientRect().right - window.innerWidth)")
+            assert wide and max(wide) <= 0, f"a table runs past the right edge by {max(wide)} px"
+            shot(pg, f"overview_1440_{lang}", full=False)
+            shot(pg, f"overview_1440_{lang}_full")
+        finally:
+            context.close()
+
+
+def _px(pg, selector: str, prop: str = "font-size") -> list[float]:
+    return pg.evaluate(
+        "([sel, prop]) => [...document.querySelectorAll(sel)].filter(e => e.offsetParent !== null)"
+        ".map(e => parseFloat(getComputedStyle(e)[prop]))", [selector, prop])
+
+
+@pytest.mark.parametrize(("width", "height"), [(1280, 720), (1920, 1080)])
+def test_presentation_mode_is_built_for_a_meeting_room(server, browser, width, height):
+    ARTIFACTS.mkdir(exist_ok=True)
+    context, pg = viewport_page(browser, width, height)
+    try:
+        open_page(pg, server + "/?present=1", "Overblik over målene")
+        body = max(_px(pg, "div[data-testid='stMarkdownContainer'] p") or [16])
+        keys = _px(pg, "[data-testid='stMetricValue'], .ms-key")
+        assert keys and min(keys) >= 2 * 16, keys            # key numbers at least twice the body text
+        assert min(_px(pg, "table.ms-table td")) >= 18
+        assert min(_px(pg, "table.ms-table th")) >= 18
+        # The exit control is in view and on top (not under the navigation bar).
+        exit_button = pg.get_by_role("button", name="Afslut præsentation")
+        box = exit_button.bounding_box()
+        assert box and box["y"] >= 0 and box["y"] + box["height"] <= height
+        on_top = pg.evaluate("([x, y]) => document.elementFromPoint(x, y)?.closest('button')?.innerText || ''",
+                             [box["x"] + box["width"] / 2, box["y"] + box["height"] / 2])
+        assert "Afslut præsentation" in on_top
+        # The first screen shows the summary and the first targets.
+        first_row = pg.locator("table.ms-table tbody tr").first.bounding_box()
+        assert first_row and first_row["y"] < height, "no target on the first screen"
+        text = pg.locator("section.main, [data-testid='stMain']").first.inner_text()
+        assert "sidepanel" not in text.lower()
+        assert pg.evaluate("() => document.scrollingElement.scrollWidth <= window.innerWidth + 1")
+        shot(pg, f"overview_present_{width}x{height}_da", full=False)
+        open_page(pg, server + "/explorer?present=1", "Afstand til målene")
+        assert min(_px(pg, "table.ms-table td")) >= 18
+        shot(pg, f"explorer_present_{width}x{height}_da", full=False)
+        open_page(pg, server + "/target?target=stem_admissions&present=1", "Mål i detaljer")
+        shot(pg, f"target_stem_present_{width}x{height}_da", full=False)
+        shot(pg, f"target_stem_present_{width}x{height}_da_full")
+    finally:
+        context.close()
+
+
+def test_keyboard_opens_a_target_from_the_overview_and_the_explorer_tables(server, page):
+    for path, heading in (("/", "Overblik over målene"), ("/explorer", "Afstand til målene")):
+        open_page(page, server + path, heading)
+        link = page.locator("table.ms-table a", has_text=SEED_NAMES_DA["public_transport_passengers"]).first
+        link.focus()
+        assert page.evaluate("() => document.activeElement.tagName") == "A"
+        page.keyboard.press("Enter")
+        page.get_by_role("heading", name=SEED_NAMES_DA["public_transport_passengers"]).wait_for()
+        assert "target=public_transport_passengers" in page.url
+
+
+def test_english_pages_carry_no_danish_notes_and_danish_pages_no_english(server, page):
+    open_page(page, server + "/target?target=rail_one_hour", "Mål i detaljer")
+    settle(page)
+    text = page.locator("[data-testid='stMain']").first.inner_text()
+    assert "Only one measurement" not in text and "assumed" not in text
+    open_page(page, server + "/target?target=rail_one_hour&lang=en", "Target details")
+    shot(page, "target_rail_en")
