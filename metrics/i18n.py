@@ -557,7 +557,25 @@ TEXTS: dict[str, dict[str, str]] = {
     "upload.batches": {"da": "Importkørsler", "en": "Import batches"},
     "upload.no_batches": {"da": "Ingen importkørsler endnu.", "en": "No import batches yet."},
     "upload.undo_choose": {"da": "Kørsel at fortryde", "en": "Batch to undo"},
-    "upload.undo": {"da": "Fortryd kørsel {batch}", "en": "Undo batch {batch}"},
+    "upload.undo": {"da": "Ja, fortryd kørsel {batch}", "en": "Yes, undo batch {batch}"},
+    "upload.undo_placeholder": {"da": "Vælg en kørsel", "en": "Choose a batch"},
+    "upload.undo_seed_hint": {"da": "Startdata (kørslen fra data/observations.csv) kan ikke fortrydes her.",
+                              "en": "The seed data (the batch from data/observations.csv) cannot be undone here."},
+    "upload.undo_confirm_text": {
+        "da": "Kørsel {batch} fortrydes: {removed} værdier fjernes, {restored} tidligere værdier genskabes "
+              "(fil: {file}). Intet er ændret endnu: bekræft med knappen herunder.",
+        "en": "Batch {batch} will be undone: {removed} values removed, {restored} earlier values restored "
+              "(file: {file}). Nothing has changed yet: confirm with the button below."},
+    "upload.changes": {"da": "Rækker, der tilføjes eller revideres ({n} vist), med værdien som læst og cellen i filen",
+                       "en": "Rows to be added or revised ({n} shown), with the value as read and the cell in the file"},
+    "upload.changes_more": {"da": "… og {n} flere rækker, som også skrives ved bekræftelse.",
+                            "en": "… and {n} more rows, also written when you confirm."},
+    "upload.col_action": {"da": "Handling", "en": "Action"},
+    "upload.col_cell": {"da": "I filen", "en": "In the file"},
+    "upload.col_old": {"da": "Gammel værdi", "en": "Old value"},
+    "upload.col_new": {"da": "Ny værdi, som læst", "en": "New value, as read"},
+    "upload.action.add": {"da": "tilføjes", "en": "added"},
+    "upload.action.revise": {"da": "revideres", "en": "revised"},
     "upload.undone": {"da": "Kørsel {batch} er fortrudt: {removed} værdier fjernet, {restored} tidligere værdier "
                             "genskabt.",
                       "en": "Batch {batch} was undone: {removed} values removed, {restored} earlier values "
