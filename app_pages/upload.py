@@ -248,13 +248,13 @@ def render_batches() -> None:
     }), hide_index=True, width="stretch")
     if not allowed:
         return
-    render_undo()
+    render_undo(has_seed=bool(batches["user_name"].map(ingest.is_seed_batch).any()))
 
 
 UNDO_CHOICE = "upload_undo_choice"
 
 
-def render_undo() -> None:
+def render_undo(*, has_seed: bool) -> None:
     """Undo in two steps: choose a batch (none is chosen for you, the seed is never offered), read what the
     undo will do (counted from the data before anything is written), then confirm."""
     undoable = ingest.undoable_batches(store)
@@ -267,12 +267,14 @@ def render_undo() -> None:
         st.session_state.pop(UNDO_CHOICE, None)
     chosen = st.selectbox(tr("upload.undo_choose"), list(labels), index=None, key=UNDO_CHOICE,
                           format_func=labels.get, placeholder=tr("upload.undo_placeholder"))
-    st.caption(tr("upload.undo_seed_hint"))
+    if has_seed:
+        st.caption(tr("upload.undo_seed_hint"))
     if chosen is None:
         return
     preview = ingest.undo_preview(store, int(chosen))  # a refusal (blocked by a later batch) is shown by safely()
     with st.container(border=True):
-        st.warning(md(tr("upload.undo_confirm_text", **preview)))
+        counts = {k: i18n.fmt_number(preview[k], language) for k in ("removed", "restored")}
+        st.warning(md(tr("upload.undo_confirm_text", batch=chosen, file=preview["file"], **counts)))
         st.button(tr("upload.undo", batch=chosen), key=f"undo_{chosen}", type="primary", on_click=act,
                   args=(lambda: undo(chosen),))
 
