@@ -8,10 +8,10 @@ import io
 import pandas as pd
 import streamlit as st
 
-from metrics import audit, auth, export
+from metrics import audit, auth, export, i18n
 from metrics.model import ROLES, MalsporError
 from app_pages._auth import current_actor, oidc_configured
-from app_pages._shared import get_store, lang, tr
+from app_pages._shared import get_store, lang, md, tr
 
 store = get_store()
 actor = current_actor(store)
@@ -22,8 +22,11 @@ if not actor.may("manage_users"):
     st.stop()
 
 
+LANGUAGE = lang()  # bound once: a widget's format_func may be called after the script run
+
+
 def role_label(role: str) -> str:
-    return tr(f"role.{role}")
+    return i18n.t(f"role.{role}", LANGUAGE)
 
 
 def attempt(action, success: str) -> None:  # noqa: ANN001 - a zero-argument callable
@@ -34,6 +37,60 @@ def attempt(action, success: str) -> None:  # noqa: ANN001 - a zero-argument cal
         st.rerun()
     except MalsporError as exc:
         st.error(exc.render(lang()))
+
+
+#: A change that cannot be taken back, asked for and not yet confirmed: {"scope", "kind", ...}.
+PENDING = "admin_pending"
+
+
+def ask(scope: str, kind: str, **params: str) -> None:
+    """Keep a requested change until it is confirmed; nothing is written by the request itself."""
+    st.session_state[PENDING] = {"scope": scope, "kind": kind, **params}
+
+
+def pending_text(pending: dict) -> str:
+    """What the pending change will do, in words, with the names as written (no Markdown)."""
+    kind = pending["kind"]
+    if kind == "role":
+        text = tr("admin.confirm_role", user=pending["user"], role=role_label(pending["role"]))
+        if pending["user"] == actor.name and pending["role"] != "admin":
+            text += " " + tr("admin.confirm_self")
+    elif kind == "remove":
+        text = tr("admin.confirm_remove", user=pending["user"])
+        if pending["user"] == actor.name:
+            text += " " + tr("admin.confirm_self")
+    elif kind == "set_mapping":
+        text = tr("admin.confirm_set_mapping", pattern=pending["pattern"], role=role_label(pending["role"]))
+    else:
+        text = tr("admin.confirm_remove_mapping", pattern=pending["pattern"])
+    return text + " " + tr("admin.confirm_nothing_yet")
+
+
+def pending_action(pending: dict):  # noqa: ANN201 - a zero-argument callable
+    kind = pending["kind"]
+    if kind == "role":
+        return lambda: auth.set_local_role(store, actor, pending["user"], pending["role"])
+    if kind == "remove":
+        return lambda: auth.remove_local_user(store, actor, pending["user"])
+    if kind == "set_mapping":
+        return lambda: auth.set_role_mapping(store, actor, pending["pattern"], pending["role"])
+    return lambda: auth.remove_role_mapping(store, actor, pending["pattern"])
+
+
+def render_pending(scope: str) -> None:
+    """The confirmation of a pending change in ``scope``: what will happen, then confirm or cancel."""
+    pending = st.session_state.get(PENDING)
+    if not pending or pending.get("scope") != scope:
+        return
+    with st.container(border=True):
+        st.warning(md(pending_text(pending)))
+        c1, c2 = st.columns(2)
+        if c1.button(tr("admin.confirm"), type="primary", key=f"admin_confirm_{scope}"):
+            st.session_state.pop(PENDING, None)
+            attempt(pending_action(pending), tr("admin.saved"))
+        if c2.button(tr("admin.cancel"), key=f"admin_cancel_{scope}"):
+            st.session_state.pop(PENDING, None)
+            st.rerun()
 
 
 if message := st.session_state.pop("admin_message", None):
@@ -65,16 +122,26 @@ with users_tab:
         with st.form("change_user"):
             st.markdown(f"**{tr('admin.change_user')}**")
             c1, c2, c3 = st.columns(3)
-            who = c1.selectbox(tr("auth.user_name"), users["user_name"].tolist())
-            new_role = c2.selectbox(tr("admin.role"), ROLES, format_func=role_label)
+            # nothing is preselected: neither an account nor a role (a default would be one click from harm)
+            who = c1.selectbox(tr("auth.user_name"), users["user_name"].tolist(), index=None,
+                               placeholder=tr("admin.choose_user"))
+            new_role = c2.selectbox(tr("admin.role"), ROLES, index=None, format_func=role_label,
+                                    placeholder=tr("admin.choose_role"))
             new_password = c3.text_input(tr("admin.new_password"), type="password", help=tr("admin.password_help"))
             b1, b2, b3 = st.columns(3)
-            if b1.form_submit_button(tr("admin.set_role")):
-                attempt(lambda: auth.set_local_role(store, actor, who, new_role), tr("admin.saved"))
-            if b2.form_submit_button(tr("admin.set_password")):
-                attempt(lambda: auth.set_local_password(store, actor, who, new_password), tr("admin.saved"))
-            if b3.form_submit_button(tr("admin.remove_user")):
-                attempt(lambda: auth.remove_local_user(store, actor, who), tr("admin.saved"))
+            set_role, set_password = b1.form_submit_button(tr("admin.set_role")), b2.form_submit_button(tr("admin.set_password"))
+            remove = b3.form_submit_button(tr("admin.remove_user"))
+        if (set_role or set_password or remove) and who is None:
+            st.error(tr("admin.choose_user_first"))
+        elif set_role and new_role is None:
+            st.error(tr("admin.choose_role_first"))
+        elif set_role:
+            ask("users", "role", user=who, role=new_role)
+        elif remove:
+            ask("users", "remove", user=who)
+        elif set_password:
+            attempt(lambda: auth.set_local_password(store, actor, who, new_password), tr("admin.saved"))
+        render_pending("users")
 
 with mapping_tab:
     st.caption(tr("admin.mappings_help") + (" " + tr("admin.oidc_off") if not oidc_configured() else ""))
@@ -89,12 +156,19 @@ with mapping_tab:
     with st.form("set_mapping", clear_on_submit=True):
         c1, c2 = st.columns(2)
         pattern = c1.text_input(tr("admin.pattern"), placeholder="navn@regionh.dk  /  @regionh.dk")
-        mapped_role = c2.selectbox(tr("admin.role"), ROLES, format_func=role_label)
+        mapped_role = c2.selectbox(tr("admin.role"), ROLES, index=None, format_func=role_label,
+                                   placeholder=tr("admin.choose_role"))
         b1, b2 = st.columns(2)
-        if b1.form_submit_button(tr("admin.set_mapping")):
-            attempt(lambda: auth.set_role_mapping(store, actor, pattern, mapped_role), tr("admin.saved"))
-        if b2.form_submit_button(tr("admin.remove_mapping")):
-            attempt(lambda: auth.remove_role_mapping(store, actor, pattern.strip().lower()), tr("admin.saved"))
+        save_mapping, remove_mapping = b1.form_submit_button(tr("admin.set_mapping")), b2.form_submit_button(tr("admin.remove_mapping"))
+    if (save_mapping or remove_mapping) and not pattern.strip():
+        st.error(tr("admin.choose_pattern_first"))
+    elif save_mapping and mapped_role is None:
+        st.error(tr("admin.choose_role_first"))
+    elif save_mapping:
+        ask("mappings", "set_mapping", pattern=pattern, role=mapped_role)
+    elif remove_mapping:
+        ask("mappings", "remove_mapping", pattern=pattern.strip().lower())
+    render_pending("mappings")
 
 with audit_tab:
     c1, c2, c3, c4 = st.columns(4)

@@ -146,6 +146,30 @@ def render_rejection(exc: ValidationError, name: str) -> None:
                        mime="text/csv", on_click="ignore")
 
 
+def render_changes(result: ingest.ImportResult) -> None:
+    """Every row the import writes (the first ingest.PREVIEW_CHANGES), as read and, for a revision, the old value.
+
+    The new value is in the reader's number format, beside the cell as the file holds it: an
+    analyst sees that "17.612" was read as seventeen thousand and not as 17,6 before confirming.
+    """
+    changes = result.changes
+    if changes.empty:
+        return
+    st.caption(tr("upload.changes", n=i18n.fmt_number(len(changes), language)))
+    cells = changes["cell"] if "cell" in changes.columns else pd.Series([None] * len(changes))
+    st.dataframe(pd.DataFrame({
+        tr("ucol.row"): changes["row"].astype(str),
+        tr("upload.col_action"): [tr(f"upload.action.{a}") for a in changes["action"]],
+        tr("ucol.target_id"): changes["target_id"], tr("col.geography"): changes["geography"],
+        tr("col.year"): changes["year"].astype(str),
+        tr("upload.col_old"): [number(v) for v in changes["old_value"]],
+        tr("upload.col_new"): [number(v) for v in changes["new_value"]],
+        tr("upload.col_cell"): ["" if c is None or pd.isna(c) else str(c) for c in cells],
+    }), hide_index=True, width="stretch")
+    if result.more_changes:
+        st.caption(tr("upload.changes_more", n=i18n.fmt_number(result.more_changes, language)))
+
+
 def render_preview(result: ingest.ImportResult, data: bytes, name: str, sheet: str | None) -> None:
     plan = result.plan
     st.subheader(tr("upload.preview"))
@@ -157,15 +181,7 @@ def render_preview(result: ingest.ImportResult, data: bytes, name: str, sheet: s
     cols = st.columns(4)
     for col, key in zip(cols, ("added", "revised", "unchanged", "skipped")):
         col.metric(tr(f"upload.{key}"), i18n.fmt_number(counts[key], language))
-    revisions = plan.revisions()
-    if not revisions.empty:
-        st.caption(tr("upload.revisions"))
-        st.dataframe(pd.DataFrame({
-            tr("ucol.target_id"): revisions["target_id"], tr("col.geography"): revisions["geography"],
-            tr("col.year"): revisions["year"].astype(str),
-            tr("ucol.old"): [number(v) for v in revisions["old_value"]],
-            tr("ucol.new"): [number(v) for v in revisions["value"]],
-        }), hide_index=True, width="stretch")
+    render_changes(result)
     status = result.status if result.status is not None else pd.DataFrame()
     if status.empty:
         st.caption(tr("upload.no_status_changes", year=result.as_of))
@@ -232,18 +248,40 @@ def render_batches() -> None:
     }), hide_index=True, width="stretch")
     if not allowed:
         return
-    committed = batches[batches["state"] == "committed"]
-    if committed.empty:
+    render_undo(has_seed=bool(batches["user_name"].map(ingest.is_seed_batch).any()))
+
+
+UNDO_CHOICE = "upload_undo_choice"
+
+
+def render_undo(*, has_seed: bool) -> None:
+    """Undo in two steps: choose a batch (none is chosen for you, the seed is never offered), read what the
+    undo will do (counted from the data before anything is written), then confirm."""
+    undoable = ingest.undoable_batches(store)
+    if undoable.empty:
         st.caption(tr("upload.no_undoable"))
         return
     labels = {int(r.batch_id): f"{r.batch_id}: {r.file_name} ({r.created_at:%Y-%m-%d %H:%M}, {r.user_name})"
-              for r in committed.itertuples()}
-    chosen = st.selectbox(tr("upload.undo_choose"), list(labels), format_func=labels.get)
-    st.button(tr("upload.undo", batch=chosen), key=f"undo_{chosen}", on_click=act, args=(lambda: undo(chosen),))
+              for r in undoable.itertuples()}
+    if st.session_state.get(UNDO_CHOICE) not in labels:  # undone meanwhile, or never chosen
+        st.session_state.pop(UNDO_CHOICE, None)
+    chosen = st.selectbox(tr("upload.undo_choose"), list(labels), index=None, key=UNDO_CHOICE,
+                          format_func=labels.get, placeholder=tr("upload.undo_placeholder"))
+    if has_seed:
+        st.caption(tr("upload.undo_seed_hint"))
+    if chosen is None:
+        return
+    preview = ingest.undo_preview(store, int(chosen))  # a refusal (blocked by a later batch) is shown by safely()
+    with st.container(border=True):
+        counts = {k: i18n.fmt_number(preview[k], language) for k in ("removed", "restored")}
+        st.warning(md(tr("upload.undo_confirm_text", batch=chosen, file=preview["file"], **counts)))
+        st.button(tr("upload.undo", batch=chosen), key=f"undo_{chosen}", type="primary", on_click=act,
+                  args=(lambda: undo(chosen),))
 
 
 def undo(batch_id: int) -> str:
     counts = ingest.undo_batch(store, int(batch_id), actor)
+    st.session_state[UNDO_CHOICE] = None  # the next undo is chosen afresh
     return tr("upload.undone", batch=batch_id, **counts)
 
 

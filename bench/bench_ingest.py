@@ -130,7 +130,7 @@ def measure(method: str, csv_path: Path, base: Path, work: Path) -> dict:
         con.execute("BEGIN")
         con.execute("INSERT INTO import_batches (file_name, sha256, user_name) VALUES ('bench', repeat('0', 64), 'b')")
         con.execute(
-            """INSERT INTO observations (target_id, geography, year, value, data_class, source, note,
+            """INSERT INTO observations (target_id, geography, year, value, data_class, source, note_en,
                                          series_break, batch_id)
                SELECT target_id, geography, year, value, data_class, source, note, false, 1 FROM read_csv(?)""",
             [str(csv_path)],

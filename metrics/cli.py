@@ -97,6 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("undo", parents=[common], help="undo an import batch",
                        description="Remove what a batch added and restore what it revised.")
     p.add_argument("batch_id", type=int)
+    p.add_argument("--include-seed", action="store_true",
+                   help="also undo the seed batch (the action plan's own figures; refused without this flag)")
     p.add_argument("--lang", choices=["en", "da"], default="en", help="language of the messages (default: en)")
 
     p = sub.add_parser("export", parents=[common], help="export observations, targets or status",
@@ -280,7 +282,7 @@ def cmd_batches(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 def cmd_undo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     with Store.open(args.db) as store:
-        counts = ingest.undo_batch(store, args.batch_id, cli_actor())
+        counts = ingest.undo_batch(store, args.batch_id, cli_actor(), include_seed=args.include_seed)
     out.write(i18n.t("cli.undone", args.lang, batch=args.batch_id, **counts) + "\n")
     return EXIT_OK
 

@@ -63,7 +63,7 @@ from metrics.model import (
     ValidationError,
 )
 from metrics.model import OneOf, Sentence, Term
-from metrics.store import Store
+from metrics.store import SEED_USER, Store
 
 #: Upload size limit unless ``--max-size`` or ``$MALSPOR_MAX_UPLOAD_MB`` say otherwise.
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
@@ -811,9 +811,15 @@ def _observation_frame(raw: _RawTable, info: ReadInfo) -> pd.DataFrame:
 
 
 # ---------------------------------------------------------------------- checking and planning
-PLAN_COLUMNS = ["_row", "target_id", "geography", "year", "value", "data_class", "source", "note_da", "note_en",
+PLAN_COLUMNS = ["_row", "_ord", "target_id", "geography", "year", "value", "data_class", "source", "note_da", "note_en",
                 "series_break",
                 "old_value", "old_data_class", "old_series_break", "change"]
+
+
+#: The rows of a preview (:meth:`ImportPlan.changes`, ``import --dry-run --format json`` key ``changes``).
+CHANGE_COLUMNS = ["row", "target_id", "geography", "year", "old_value", "new_value", "action"]
+#: How many changed rows a preview lists one by one; then "and N more".
+PREVIEW_CHANGES = 200
 
 
 @dataclass
@@ -871,6 +877,28 @@ class ImportPlan:
         revised = self.table.filter(pc.equal(self.table["change"], "revised"))
         frame = revised.select(["_row", "target_id", "geography", "year", "old_value", "value"]).to_pandas()
         return frame.sort_values("_row").drop(columns="_row").reset_index(drop=True)
+
+    def changes(self, limit: int = PREVIEW_CHANGES) -> pd.DataFrame:
+        """The first ``limit`` rows the plan writes, in the file's order: :data:`CHANGE_COLUMNS`.
+
+        ``row`` is the spreadsheet row (the header is row 1), ``action`` ``add`` or ``revise``,
+        ``old_value`` the stored value a revision replaces (None for an addition). A top-N query
+        in DuckDB over the plan's Arrow table: a million-row plan is not copied to pandas for it.
+        The total is ``counts["added"] + counts["revised"]``.
+        """
+        if not self.changes_anything or limit <= 0:
+            return pd.DataFrame(columns=CHANGE_COLUMNS)
+        with duckdb.connect() as con:  # in memory, this call's own
+            con.register("_plan", self.table.select(["_row", "_ord", "target_id", "geography", "year", "value",
+                                                     "old_value", "change"]))
+            return con.execute(
+                """SELECT _row::BIGINT AS "row", _ord, target_id, geography, year::INTEGER AS year,
+                          CASE WHEN change = 'revised' THEN old_value END AS old_value, value AS new_value,
+                          CASE WHEN change = 'added' THEN 'add' ELSE 'revise' END AS action
+                   FROM _plan WHERE change IN ('added', 'revised')
+                   ORDER BY _row, _ord LIMIT ?""",
+                [int(limit)],
+            ).df()[CHANGE_COLUMNS + ["_ord"]]
 
     def fingerprint(self) -> str:
         """A digest of what the plan would change: a preview is confirmed only if it still holds."""
@@ -1424,6 +1452,20 @@ class ImportResult:
     dry_run: bool
     status: pd.DataFrame | None = None  # status_changes(); None when not computed
     as_of: int | None = None
+    _changes: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def changes(self) -> pd.DataFrame:
+        """The first :data:`PREVIEW_CHANGES` rows written (:meth:`ImportPlan.changes`); a dry run adds
+        ``cell``, the value's text as it stands in the file."""
+        if self._changes is None:
+            self._changes = self.plan.changes()
+        return self._changes
+
+    @property
+    def more_changes(self) -> int:
+        """How many changed rows :attr:`changes` leaves out ("and N more")."""
+        return max(0, self.plan.count("added") + self.plan.count("revised") - len(self.changes))
 
     def as_dict(self, lang: str = "en") -> dict[str, Any]:
         return {
@@ -1433,6 +1475,14 @@ class ImportResult:
             "file_name": self.plan.file_name,
             "sha256": self.plan.info.sha256 if self.plan.info else None,
             "counts": self.plan.counts,
+            # every row to be added or revised, in the file's order (the first PREVIEW_CHANGES, then a count)
+            "changes": [
+                {"row": int(r.row), "target_id": r.target_id, "geography": r.geography, "year": int(r.year),
+                 "old_value": None if pd.isna(r.old_value) else float(r.old_value), "new_value": float(r.new_value),
+                 "action": r.action}
+                for r in self.changes.itertuples()
+            ],
+            "changes_more": self.more_changes,
             "revised": [
                 {"target_id": r.target_id, "geography": r.geography, "year": int(r.year),
                  "old_value": float(r.old_value), "new_value": float(r.value)}
@@ -1447,6 +1497,23 @@ class ImportResult:
             "warnings": [p.as_dict(lang) for p in self.plan.skipped],
             "notes": [p.text(lang) for p in self.plan.notes],
         }
+
+
+def _cells(changes: pd.DataFrame, frame: pd.DataFrame) -> list[str | None]:
+    """The value cell of each preview row as the file holds it (``17.612``), from the read frame.
+
+    Only the preview's rows are looked up (an Arrow ``is_in`` over the row numbers), so a
+    million-row file costs no copy of its cells.
+    """
+    if changes.empty or "_row" not in frame.columns or "value" not in frame.columns:
+        return [None] * len(changes)
+    rows = pa.array(frame["_row"]).cast(pa.int64())
+    index = pc.indices_nonzero(pc.is_in(rows, value_set=pa.array(changes["row"].astype("int64").unique())))
+    found = frame.iloc[index.to_numpy()]
+    ords = found["_ord"].astype("int64") if "_ord" in found.columns else pd.Series(0, index=found.index)
+    texts = {(int(r), int(o)): (None if pd.isna(v) else str(v))
+             for r, o, v in zip(found["_row"], ords, found["value"])}
+    return [texts.get((int(r), int(o))) for r, o in zip(changes["row"], changes["_ord"])]
 
 
 def import_observations(
@@ -1483,7 +1550,9 @@ def import_observations(
         with store.read() as cur:
             plan = plan_observations(cur, frame)
             status = status_changes(cur, plan, as_of) if with_status else None
-        return ImportResult(plan=plan, batch_id=None, dry_run=True, status=status, as_of=as_of)
+        changes = plan.changes()
+        return ImportResult(plan=plan, batch_id=None, dry_run=True, status=status, as_of=as_of,
+                            _changes=changes.assign(cell=_cells(changes, frame)))
     with store.write(actor, "import_observations") as cur:
         plan = plan_observations(cur, frame)
         del frame  # the typed plan is all that is needed now; a large file's text cells can go
@@ -1504,29 +1573,71 @@ def import_observations(
     return ImportResult(plan=plan, batch_id=batch_id, dry_run=False, status=status, as_of=as_of)
 
 
-def undo_batch(store: Store, batch_id: int, actor: Actor) -> dict[str, int]:
+def is_seed_batch(user_name: Any) -> bool:
+    """True for the batch the seed loaded (the action plan's own figures), made by :data:`store.SEED_USER`."""
+    return user_name == SEED_USER
+
+
+def undoable_batches(store: Store) -> pd.DataFrame:
+    """The batches the Upload page offers to undo: committed ones, newest first, never the seed."""
+    batches = store.batches()
+    return batches[(batches["state"] == "committed") & ~batches["user_name"].map(is_seed_batch)]
+
+
+def _undo_checks(cur: duckdb.DuckDBPyConnection, batch_id: int, include_seed: bool) -> tuple[Any, ...]:
+    """The batch's row, or :class:`ImportRefused` when it cannot be undone (nothing is written)."""
+    found = cur.execute("SELECT state, undone_at, file_name, user_name FROM import_batches WHERE batch_id = ?",
+                        [batch_id]).fetchall()
+    batch = found[0] if found else None
+    if batch is None:
+        raise ImportRefused("no_batch", batch=batch_id)
+    if batch[0] == "undone":
+        raise ImportRefused("already_undone", batch=batch_id, file=batch[2], when=batch[1])
+    if is_seed_batch(batch[3]) and not include_seed:
+        raise ImportRefused("undo_seed", batch=batch_id, file=batch[2])
+    later = cur.execute(
+        """SELECT DISTINCT h.superseded_by FROM observation_history h
+           JOIN import_batches b ON b.batch_id = h.superseded_by
+           WHERE h.batch_id = ? AND h.reason = 'revised' AND b.state = 'committed'
+           ORDER BY 1""",
+        [batch_id],
+    ).fetchall()
+    if later:
+        raise ImportRefused("undo_blocked", batch=batch_id, later=", ".join(str(b[0]) for b in later))
+    return batch
+
+
+def _undo_counts(cur: duckdb.DuckDBPyConnection, batch_id: int) -> dict[str, int]:
+    """What undoing the batch would do, from the data as they stand: values removed, earlier values restored."""
+    held, restored = cur.execute(
+        """SELECT (SELECT count(*) FROM observations WHERE batch_id = $b),
+                  (SELECT count(*) FROM observation_history WHERE superseded_by = $b AND reason = 'revised')""",
+        {"b": batch_id},
+    ).fetchall()[0]
+    return {"removed": int(held) - int(restored), "restored": int(restored)}
+
+
+def undo_preview(store: Store, batch_id: int, *, include_seed: bool = False) -> dict[str, Any]:
+    """What :func:`undo_batch` would do, before anything is written: the page's confirmation says it.
+
+    ``{"batch": id, "file": name, "removed": n, "restored": m}`` (the counts ``undo_batch``
+    returns), or :class:`ImportRefused` for the refusals ``undo_batch`` would give.
+    """
+    with store.read() as cur:
+        batch = _undo_checks(cur, int(batch_id), include_seed)
+        return {"batch": int(batch_id), "file": batch[2], **_undo_counts(cur, int(batch_id))}
+
+
+def undo_batch(store: Store, batch_id: int, actor: Actor, *, include_seed: bool = False) -> dict[str, int]:
     """Undo a committed batch: remove what it added, restore what it revised.
 
     Refused with :class:`ImportRefused`, nothing changed, when the batch is unknown, already
-    undone, or a later batch has since revised some of its values (undo that one first).
+    undone, a later batch has since revised some of its values (undo that one first), or it is
+    the seed batch and ``include_seed`` is not given (undoing it leaves every target with only
+    its baseline: ``python -m metrics undo ID --include-seed`` asks for it explicitly).
     """
     with store.write(actor, "undo_batch") as cur:
-        found = cur.execute("SELECT state, undone_at, file_name FROM import_batches WHERE batch_id = ?",
-                            [batch_id]).fetchall()
-        batch = found[0] if found else None
-        if batch is None:
-            raise ImportRefused("no_batch", batch=batch_id)
-        if batch[0] == "undone":
-            raise ImportRefused("already_undone", batch=batch_id, file=batch[2], when=batch[1])
-        later = cur.execute(
-            """SELECT DISTINCT h.superseded_by FROM observation_history h
-               JOIN import_batches b ON b.batch_id = h.superseded_by
-               WHERE h.batch_id = ? AND h.reason = 'revised' AND b.state = 'committed'
-               ORDER BY 1""",
-            [batch_id],
-        ).fetchall()
-        if later:
-            raise ImportRefused("undo_blocked", batch=batch_id, later=", ".join(str(b[0]) for b in later))
+        batch = _undo_checks(cur, batch_id, include_seed)
         removed = cur.execute(
             """INSERT INTO observation_history (target_id, geography, year, value, data_class, source, note_da, note_en,
                                                 series_break, batch_id, superseded_by, reason)

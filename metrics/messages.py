@@ -47,6 +47,14 @@ TEXTS: dict[str, dict[str, str]] = {
     "error.seed_not_empty": {
         "da": "Databasen indeholder allerede mål. Startdata kan kun indlæses i en ny, tom database.",
         "en": "The database already holds targets; seeding is for a new database."},
+    # ------------------------------------------------------------------ undo of the seed batch (metrics.ingest, issue 11)
+    "refusal.undo_seed": {
+        "da": "Kørsel {batch} ({file}) er startdata: handlingsplanens egne tal. Fortrydes den, har hvert mål kun sin "
+              "basisværdi tilbage, så den fortrydes ikke her. Skal det ske alligevel, så brug kommandolinjen: "
+              "python -m metrics undo {batch} --include-seed.",
+        "en": "Batch {batch} ({file}) is the seed data: the action plan's own figures. Undoing it leaves every target "
+              "with only its baseline, so it is not undone here. If that is really wanted, use "
+              "python -m metrics undo {batch} --include-seed."},
     # ------------------------------------------------------------------ permissions (every write)
     "error.permission": {
         "da": "Brugeren '{user}' med rollen '{role}' må ikke {action}. Bed en administrator om en rolle, der "

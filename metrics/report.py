@@ -263,18 +263,8 @@ def _commentary(comment: commentary_mod.Comment | None, year: int, L: Lang) -> C
 
 
 def _progress_text(row: dict[str, Any], L: Lang) -> str:
-    """How far along the way and the time a target is, in words.
-
-    ``"45 % af vejen på 80 % af tiden"``; a target that has moved away from its baseline reads
-    ``"gået tilbage siden basisåret (6 % af vejen, i den forkerte retning) på 80 % af tiden"``,
-    never a bare negative share.
-    """
-    d, t = row.get("distance_covered"), row.get("time_elapsed")
-    if pd.isna(d) or pd.isna(t):
-        return "–"
-    if float(d) < 0:
-        return L.t("memo.progress_back", distance=L.pct(abs(float(d)), decimals=0), time=L.pct(t, decimals=0))
-    return L.t("memo.progress_value", distance=L.pct(d, decimals=0), time=L.pct(t, decimals=0))
+    """How far along the way and the time a target is, in the overview's words (or a dash)."""
+    return views.progress_words(row, L) or "–"
 
 
 def _behind(rows: pd.DataFrame, L: Lang, limit: int) -> list[list[str]]:

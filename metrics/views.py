@@ -198,15 +198,31 @@ def filter_by_status(rows: pd.DataFrame, statuses: tuple[str, ...] | list[str]) 
     return rows[(rows["kind"] != "none") & rows["status"].isin(list(statuses))]
 
 
+def progress_words(row: pd.Series | dict, lang: Lang | str) -> str | None:
+    """How far along the way and the time a target is, in words (one wording for overview and memo).
+
+    ``"har tilbagelagt 45 % af vejen på 80 % af tiden"``; a target that has moved away from its
+    baseline reads ``"er gået tilbage siden basisåret, svarende til 6 % af vejen til målet, på 80 %
+    af tiden"``, never a bare negative share. None without a distance or time.
+    """
+    L = Lang.of(lang)
+    d, t = row.get("distance_covered"), row.get("time_elapsed")
+    if pd.isna(d) or pd.isna(t):
+        return None
+    if float(d) < 0:
+        return L.t("progress.back", distance=L.pct(abs(float(d)), decimals=0), time=L.pct(t, decimals=0))
+    return L.t("progress.covered", distance=L.pct(d, decimals=0), time=L.pct(t, decimals=0))
+
+
 def behind_progress(row: pd.Series | dict, lang: Lang | str) -> str:
-    """Why a target is behind in words: ``"har tilbagelagt −6 % af vejen på 80 % af tiden"``.
+    """Why a target is behind in words (:func:`progress_words`).
 
     Without a distance or time (no measurement since the baseline) it says where the target stands instead.
     """
     L = Lang.of(lang)
-    d, t = row.get("distance_covered"), row.get("time_elapsed")
-    if pd.notna(d) and pd.notna(t):
-        return L.t("overview.behind_progress", distance=L.pct(d, decimals=0), time=L.pct(t, decimals=0))
+    words = progress_words(row, L)
+    if words is not None:
+        return words
     return L.t("overview.behind_standing", latest=row.get("latest") or "–", goal=row.get("goal") or "–")
 
 

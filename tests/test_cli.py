@@ -185,3 +185,39 @@ def test_import_json_lists_status_changes_and_danish_errors(tmp_path):
                           "before": "moving_away", "after": "met"} in payload["status_changes"]
     code, out, _ = run("import", str(FIXTURES / "bad_year_text.csv"), "--format", "json", "--lang", "da")
     assert code == 1 and json.loads(out)["errors"][0]["message"].startswith("Året skal være et helt tal")
+
+
+# ---------------------------------------------------------------------- issue 11: the dry run's rows, the seed's undo
+def test_import_dry_run_json_lists_each_change_with_its_row_and_old_value(tmp_path):
+    path = write_csv(tmp_path / "tal.csv", "Indikator;År;Værdi;Område\r\n"
+                                           "eud_share;2023;13,2;Region Hovedstaden\r\n"
+                                           "stem_admissions;2024;17.612;Danmark\r\n", encoding="cp1252")
+    code, out, _ = run("import", str(path), "--dry-run", "--format", "json")
+    payload = json.loads(out)
+    assert code == 0 and payload["dry_run"] is True and payload["changes_more"] == 0
+    assert payload["changes"] == [
+        {"row": 2, "target_id": "eud_share", "geography": "Region Hovedstaden", "year": 2023,
+         "old_value": 13.0, "new_value": 13.2, "action": "revise"},
+        {"row": 3, "target_id": "stem_admissions", "geography": "Danmark", "year": 2024,
+         "old_value": None, "new_value": 17612.0, "action": "add"},
+    ]
+    assert all(list(c) == ["row", "target_id", "geography", "year", "old_value", "new_value", "action"]
+               for c in payload["changes"])
+    code, out, _ = run("batches", "--format", "json")
+    assert len(json.loads(out)) == 1  # the dry run wrote no batch
+
+
+def test_undo_of_the_seed_is_refused_without_include_seed(isolated_db):
+    from metrics.store import Store
+
+    run("init")
+    with Store.open(isolated_db) as store:
+        before = store.checksum()
+    code, _, err = run("undo", "1")
+    assert code == 1 and "is the seed data" in err and "--include-seed" in err
+    code, _, err = run("undo", "1", "--lang", "da")
+    assert code == 1 and "er startdata" in err
+    with Store.open(isolated_db) as store:
+        assert store.checksum() == before
+    code, out, _ = run("undo", "1", "--include-seed")
+    assert code == 0 and "49 values removed" in out

@@ -534,3 +534,75 @@ def test_imports_and_undos_keep_one_row_per_key_as_a_model_says(seeded_template,
                     batches = [(bid, b) for bid, b in batches if bid != batch_id]
             assert state() == model
             assert store.integrity_problems() == []
+
+
+# ---------------------------------------------------------------------- issue 11: the preview's rows, the seed, undo counts
+def test_the_preview_lists_each_added_and_revised_row_as_read(store, tmp_path):
+    path = write_csv(tmp_path / "p.csv", "Indikator;År;Værdi;Område\r\n"
+                                         "eud_share;2023;13,2;Region Hovedstaden\r\n"   # revised: 13 -> 13,2
+                                         "eud_share;2020;14;Region Hovedstaden\r\n"     # the stored 14: unchanged
+                                         "stem_admissions;2024;17.612;Danmark\r\n", encoding="cp1252")
+    before = store.checksum()
+    result = ingest.import_observations(store, path, ANALYST, dry_run=True)
+    assert store.checksum() == before
+    rows = result.changes[ingest.CHANGE_COLUMNS + ["cell"]].astype(object).where(result.changes.notna(), None)
+    assert rows.to_dict("records") == [
+        {"row": 2, "target_id": "eud_share", "geography": "Region Hovedstaden", "year": 2023, "old_value": 13.0,
+         "new_value": 13.2, "action": "revise", "cell": "13,2"},
+        {"row": 4, "target_id": "stem_admissions", "geography": "Danmark", "year": 2024, "old_value": None,
+         "new_value": 17612.0, "action": "add", "cell": "17.612"},
+    ]
+    assert result.more_changes == 0
+
+
+def test_the_preview_of_a_wide_table_names_each_cell_in_file_order(store, tmp_path):
+    path = write_csv(tmp_path / "w.csv", "Indikator;Område;2024;2025\r\n"
+                                         "eud_share;Region Hovedstaden;13,9;14,5\r\n"
+                                         "eud_share;Gladsaxe;12;15,0\r\n", encoding="cp1252")
+    result = ingest.import_observations(store, path, ANALYST, dry_run=True)
+    got = [(r.row, r.geography, r.year, r.new_value, r.cell) for r in result.changes.itertuples()]
+    assert got == [(2, "Region Hovedstaden", 2024, 13.9, "13,9"), (2, "Region Hovedstaden", 2025, 14.5, "14,5"),
+                   (3, "Gladsaxe", 2024, 12.0, "12"), (3, "Gladsaxe", 2025, 15.0, "15,0")]
+
+
+def test_the_preview_lists_the_first_200_then_a_count(store, tmp_path):
+    text = HEADER + "".join(f"eud_share,2024,{10 + i % 50},Kommune {i:03d},s,,R\n" for i in range(250))
+    result = ingest.import_observations(store, write_csv(tmp_path / "many.csv", text), ANALYST, dry_run=True)
+    assert len(result.changes) == ingest.PREVIEW_CHANGES == 200
+    assert result.changes["row"].tolist() == list(range(2, 202)) and result.more_changes == 50
+    payload = result.as_dict("da")
+    assert len(payload["changes"]) == 200 and payload["changes_more"] == 50
+    committed = ingest.import_observations(store, write_csv(tmp_path / "many.csv", text), ANALYST)
+    assert committed.as_dict()["changes"][0] == {"row": 2, "target_id": "eud_share", "geography": "Kommune 000",
+                                                 "year": 2024, "old_value": None, "new_value": 10.0, "action": "add"}
+
+
+def test_the_seed_batch_is_refused_for_undo_unless_asked_explicitly(store):
+    seed = int(store.batches()["batch_id"].min())
+    assert ingest.undoable_batches(store).empty  # a fresh database: nothing the page may offer
+    before = store.checksum()
+    for call in (lambda: ingest.undo_batch(store, seed, ANALYST), lambda: ingest.undo_preview(store, seed)):
+        with pytest.raises(ingest.ImportRefused) as info:
+            call()
+        assert info.value.code == "undo_seed"
+        assert "--include-seed" in info.value.text("da") and "startdata" in info.value.text("da")
+        assert "seed data" in info.value.text("en")
+    assert store.checksum() == before  # every table as it was, the audit trail included
+    assert ingest.undo_preview(store, seed, include_seed=True)["removed"] == 49
+    assert ingest.undo_batch(store, seed, ADMIN, include_seed=True) == {"removed": 49, "restored": 0}
+    assert store.scalar("SELECT count(*) FROM observations") == 0
+
+
+def test_undo_preview_counts_what_undo_then_does_and_writes_nothing(store, tmp_path):
+    path = write_csv(tmp_path / "u.csv", HEADER + "eud_share,2023,13.2,,x,,R\neud_share,2024,13.9,,x,,R\n"
+                                                   "eud_share,2025,14.4,,x,,R\n")
+    batch = ingest.import_observations(store, path, ANALYST).batch_id
+    assert ingest.undoable_batches(store)["batch_id"].tolist() == [batch]
+    before = store.checksum()
+    preview = ingest.undo_preview(store, batch)
+    assert preview == {"batch": batch, "file": "u.csv", "removed": 2, "restored": 1}
+    assert store.checksum() == before
+    assert ingest.undo_batch(store, batch, ANALYST) == {"removed": 2, "restored": 1}
+    with pytest.raises(ingest.ImportRefused, match="already undone"):
+        ingest.undo_preview(store, batch)
+    assert ingest.undoable_batches(store).empty

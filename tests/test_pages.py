@@ -218,7 +218,7 @@ def test_furthest_behind_first_and_monitored_indicators_apart(isolated_db):
     rows = table_rows(at)
     behind = rows[1:4]                               # the first table after its header row
     assert behind[0].startswith("Unge der vælger en erhvervsuddannelse (EUD)")
-    assert "har tilbagelagt −6 % af vejen på 80 % af tiden" in behind[0]
+    assert "er gået tilbage siden basisåret, svarende til 6 % af vejen til målet, på 80 % af tiden" in behind[0]
     assert behind[1].startswith("Borgere der pendler med kollektiv trafik")
     assert behind[2].startswith("Passagerer med Movia") and "▼ utilstrækkelig fremgang" in behind[2]
     text = shown_text(at)

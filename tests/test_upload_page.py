@@ -58,6 +58,10 @@ def button(at: AppTest, prefix: str):
     return matches[0]
 
 
+def undo_choice(at: AppTest):
+    return [s for s in at.selectbox if s.label in ("Kørsel at fortryde", "Batch to undo")][0]
+
+
 def test_a_viewer_sees_why_there_is_no_upload(isolated_db):
     at = upload_page()
     assert not at.exception
@@ -96,8 +100,9 @@ def test_bad_file_report_then_fixed_file_preview_confirm_and_undo(isolated_db, a
     assert len(at.file_uploader) == 1 and at.file_uploader[0].value is None  # ready for the next file
 
     undo_choice = [s for s in at.selectbox if s.label == "Kørsel at fortryde"][0]
-    assert undo_choice.value == 2
-    button(at, "Fortryd kørsel 2").click().run()
+    assert undo_choice.value is None  # nothing to undo is chosen for you
+    undo_choice.set_value(2).run()
+    button(at, "Ja, fortryd kørsel 2").click().run()
     assert not at.exception
     assert plain(at.success[0].value) == "Kørsel 2 er fortrudt: 1 værdier fjernet, 1 tidligere værdier genskabt."
     with Store.open(isolated_db) as store:
@@ -153,8 +158,9 @@ def test_undoing_a_batch_undone_elsewhere_is_refused_with_a_message(isolated_db,
     at = upload_page(lang="en")
     from app_pages._shared import get_store  # the cached store the page uses, as another session would
 
+    undo_choice(at).set_value(batch).run()
     ingest.undo_batch(get_store(), batch, ANA)  # another session undoes it first
-    button(at, f"Undo batch {batch}").click().run()
+    button(at, f"Yes, undo batch {batch}").click().run()
     assert not at.exception
     assert plain(at.error[0].value).startswith(f"Batch {batch} (x.csv) was already undone")
 
@@ -177,3 +183,81 @@ def test_no_untranslated_key_leaks(isolated_db, analyst, lang):
     texts += [b.label for b in at.button] + [m.label for m in at.metric] + [table_text(at)]
     for prefix in ("upload.", "ucol.", "problem.", "refusal.", "sep.", "cli."):
         assert not any(prefix in str(t) for t in texts), (lang, prefix)
+
+
+# ---------------------------------------------------------------------- issue 11: undo and the preview
+def checksums(db) -> dict[str, str]:
+    with Store.open(db) as store:
+        return store.checksum()
+
+
+def test_the_seed_batch_is_not_offered_for_undo(isolated_db, analyst):
+    at = upload_page()
+    assert not at.exception
+    assert not [s for s in at.selectbox if s.label == "Kørsel at fortryde"]  # only the seed: nothing to undo
+    assert "Ingen kørsler kan fortrydes." in [c.value for c in at.caption]
+    assert not [b for b in at.button if "fortryd" in b.label.lower()]
+    with Store.open(isolated_db) as store:
+        ingest.import_observations(store, b"target_id,year,value\neud_share,2024,13.9\n", ANA, file_name="x.csv")
+    at = upload_page()
+    choice = undo_choice(at)
+    assert [o.split(":")[0] for o in choice.options] == ["2"]  # batch 2 only, never the seed's batch 1
+    assert choice.value is None
+
+
+def test_undo_asks_for_confirmation_saying_what_will_happen(isolated_db, analyst):
+    data = b"target_id,year,value\neud_share,2023,13.2\neud_share,2024,13.9\nstem_admissions,2024,17612\n"
+    with Store.open(isolated_db) as store:
+        assert ingest.import_observations(store, data, ANA, file_name="x.csv").plan.counts["revised"] == 1
+    before = checksums(isolated_db)
+    at = upload_page()
+    assert not [b for b in at.button if b.label.startswith("Ja, fortryd")]
+    undo_choice(at).set_value(2).run()
+    assert not at.exception
+    warning = plain(at.warning[0].value)
+    assert warning.startswith("Kørsel 2 fortrydes: 2 værdier fjernes, 1 tidligere værdier genskabes")
+    assert checksums(isolated_db) == before  # choosing wrote nothing
+    button(at, "Ja, fortryd kørsel 2").click().run()
+    assert plain(at.success[0].value) == "Kørsel 2 er fortrudt: 2 værdier fjernet, 1 tidligere værdier genskabt."
+    assert checksums(isolated_db)["observations"] != before["observations"]
+    assert "Ingen kørsler kan fortrydes." in [c.value for c in at.caption]  # only the seed is left, not offered
+
+
+def test_an_undo_blocked_by_a_later_batch_says_so_before_any_click(isolated_db, analyst):
+    with Store.open(isolated_db) as store:
+        ingest.import_observations(store, b"target_id,year,value\neud_share,2024,13.9\n", ANA, file_name="a.csv")
+        ingest.import_observations(store, b"target_id,year,value\neud_share,2024,14.1\n", ANA, file_name="b.csv")
+    at = upload_page(lang="en")
+    undo_choice(at).set_value(2).run()
+    assert not at.exception
+    assert "batch 3 has since revised" in plain(at.error[0].value)
+    assert not [b for b in at.button if b.label.startswith("Yes, undo")]
+
+
+def test_the_preview_lists_every_row_with_the_value_as_read_and_the_old_value(isolated_db, analyst):
+    data = "Indikator;År;Værdi;Område\r\neud_share;2023;13,2;Region Hovedstaden\r\nstem_admissions;2024;17.612;Danmark\r\n"
+    at = upload_page()
+    at.file_uploader[0].set_value(("tal.csv", data.encode("cp1252"), "text/csv")).run()
+    assert not at.exception and not at.error
+    table = [df.value for df in at.dataframe if "Handling" in df.value.columns][0]
+    assert table.to_dict("records") == [
+        {"Række": "2", "Handling": "revideres", "Mål-id": "eud_share", "Område": "Region Hovedstaden", "År": "2023",
+         "Gammel værdi": "13", "Ny værdi, som læst": "13,2", "I filen": "13,2"},
+        {"Række": "3", "Handling": "tilføjes", "Mål-id": "stem_admissions", "Område": "Danmark", "År": "2024",
+         "Gammel værdi": "–", "Ny værdi, som læst": "17.612", "I filen": "17.612"},
+    ]
+    at = upload_page(lang="en")  # the same file in English: 17,612 as the English reader writes it
+    at.file_uploader[0].set_value(("tal.csv", data.encode("cp1252"), "text/csv")).run()
+    table = [df.value for df in at.dataframe if "Action" in df.value.columns][0]
+    assert table["New value, as read"].tolist() == ["13.2", "17,612"] and table["In the file"].tolist() == ["13,2", "17.612"]
+
+
+def test_the_preview_lists_the_first_200_rows_then_a_count(isolated_db, analyst):
+    data = "target_id,year,value,geography\n" + "".join(f"eud_share,2024,{10 + i % 50},Kommune {i:03d}\n"
+                                                        for i in range(205))
+    at = upload_page()
+    at.file_uploader[0].set_value(("mange.csv", data.encode(), "text/csv")).run()
+    assert not at.exception and not at.error
+    table = [df.value for df in at.dataframe if "Handling" in df.value.columns][0]
+    assert len(table) == 200 and table["Række"].iloc[0] == "2" and table["Række"].iloc[-1] == "201"
+    assert "… og 5 flere rækker, som også skrives ved bekræftelse." in [c.value for c in at.caption]
