@@ -1,8 +1,12 @@
 """Målspor: target-versus-actual monitoring for the Capital Region of Denmark's RUS action plan.
 
-Modules: ``model`` (vocabulary), ``store`` (DuckDB schema and the write path), ``ingest``
-(imports), ``progress`` (the progress engine), ``cli`` (``python -m metrics``).
+Modules: ``model`` (vocabulary, roles, coded errors), ``store`` (DuckDB schema, migrations and
+the one write path), ``ingest`` (imports and undo), ``progress`` (the progress engine, method
+version 2), ``marks`` (what a status rests on), ``views`` (display rows), ``html_table``
+(escaped, keyboard-usable tables), ``charts`` (Plotly figures), ``i18n`` (texts, the ``Lang``
+object, number formats) and ``messages`` (error texts), ``report`` (the status memo),
+``export``, ``backup``, ``auth``, ``audit``, ``commentary`` and ``cli`` (``python -m metrics``).
 This package never imports streamlit.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
