@@ -449,3 +449,111 @@ def test_the_command_line_user_comes_from_the_os_not_from_the_environment(monkey
         author = again.scalar("SELECT author FROM commentary ORDER BY commentary_id DESC LIMIT 1")
     assert rows["action"].tolist() == ["user_add", "write_commentary"]
     assert set(rows["user_name"]) == {real} and set(rows["via"]) == {"cli"} and author == real != "chef"
+
+
+# ---------------------------------------------------------------------- on the pages (AppTest)
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from metrics.store import PROJECT_ROOT  # noqa: E402
+
+DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
+
+
+def _sign_in_on_the_page(name: str, password: str, **query: str) -> AppTest:
+    at = AppTest.from_file(DASHBOARD, default_timeout=30)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()
+    at.sidebar.text_input[0].set_value(name)
+    at.sidebar.text_input[1].set_value(password)
+    next(b for b in at.sidebar.button if b.label == "Log ind").click().run()
+    assert not at.exception
+    return at
+
+
+def _cookie_scripts(at: AppTest) -> list[str]:
+    return [h.proto.body for h in at.get("html") if "malspor_session=" in h.proto.body]
+
+
+def test_a_demoted_analyst_in_an_open_tab_cannot_save_at_the_next_click(isolated_db, streamlit_caches):
+    """The attack: an administrator demotes ana; her open tab keeps writing commentary."""
+    with Store.open(isolated_db) as store:
+        auth.add_local_user(store, ADMIN, "ana", "analyst", PASSWORD)
+    at = _sign_in_on_the_page("ana", PASSWORD)
+    assert "Logget ind som ana (analytiker)" in [c.value for c in at.sidebar.caption]
+    at.query_params["target"] = "eud_share"
+    at.switch_page("app_pages/target.py").run()
+    at.text_area[0].input("Skrevet før nedgraderingen.")
+    with Store.open(isolated_db) as store:
+        auth.set_local_role(store, ADMIN, "ana", "viewer")
+        n = len(commentary.history(store, target_id="eud_share", year=at.session_state["as_of"]))
+    next(b for b in at.button if b.label == "Gem kommentar").click().run()
+    assert not at.exception
+    assert not [s.value for s in at.success]
+    assert "Log ind (lokal konto)" in [m.value.strip("*") for m in at.sidebar.markdown]
+    with Store.open(isolated_db) as store:
+        assert len(commentary.history(store, target_id="eud_share", year=at.session_state["as_of"])) == n
+        assert auth.active_sessions(store, "ana") == 0
+
+
+def test_a_removed_admin_loses_the_admin_page_at_the_next_click(isolated_db, streamlit_caches):
+    with Store.open(isolated_db) as store:
+        auth.add_local_user(store, ADMIN, "chef", "admin", PASSWORD)
+        auth.add_local_user(store, ADMIN, "chef2", "admin", PASSWORD)
+    at = _sign_in_on_the_page("chef", PASSWORD)
+    at.switch_page("app_pages/admin.py").run()
+    assert not at.info or "Kun administratorer" not in at.info[0].value
+    with Store.open(isolated_db) as store:
+        auth.remove_local_user(store, ADMIN, "chef")
+    at.run()
+    assert any("Kun administratorer" in i.value for i in at.info)
+
+
+def test_the_sign_in_keeps_a_token_in_a_cookie_never_in_the_url(isolated_db, streamlit_caches, monkeypatch):
+    """A reload or a new tab stays signed in (the cookie); the URL never carries the token."""
+    from app_pages import _auth
+
+    with Store.open(isolated_db) as store:
+        auth.add_local_user(store, ADMIN, "ana", "analyst", PASSWORD)
+    at = _sign_in_on_the_page("ana", PASSWORD)
+    token = at.session_state["local_session"]
+    assert token and token not in str(dict(at.query_params))
+    scripts = _cookie_scripts(at)
+    assert len(scripts) == 1 and token in scripts[0] and "SameSite=Strict" in scripts[0]
+    assert f"Max-Age={auth.SESSION_HOURS * 3600}" in scripts[0]
+    at.run()
+    assert _cookie_scripts(at) == []  # sent once, not kept on the page
+    # a new tab (a new Streamlit session) with the browser's cookie
+    monkeypatch.setattr(_auth, "_cookie_token", lambda: token)
+    tab = AppTest.from_file(DASHBOARD, default_timeout=30).run()
+    assert "Logget ind som ana (analytiker)" in [c.value for c in tab.sidebar.caption]
+    # sign out in the first tab: the second tab is signed out at its next click, its cookie cleared
+    next(b for b in at.sidebar.button if b.label == "Log ud").click().run()
+    assert "Max-Age=0" in _cookie_scripts(at)[0]
+    tab.run()
+    assert "Log ind (lokal konto)" in [m.value.strip("*") for m in tab.sidebar.markdown]
+    assert "Max-Age=0" in _cookie_scripts(tab)[0]
+
+
+def test_a_forged_or_stale_cookie_signs_nobody_in(isolated_db, streamlit_caches, monkeypatch):
+    from app_pages import _auth
+
+    with Store.open(isolated_db) as store:
+        auth.add_local_user(store, ADMIN, "ana", "analyst", PASSWORD)
+        stale = auth.open_session(store, "ana", PASSWORD, now=dt.datetime.now() - dt.timedelta(hours=9)).token
+    for cookie in ("ana", "x" * 43, "'><script>alert(1)</script>", stale):
+        monkeypatch.setattr(_auth, "_cookie_token", lambda c=cookie: c)
+        tab = AppTest.from_file(DASHBOARD, default_timeout=30).run()
+        assert not tab.exception
+        assert "Log ind (lokal konto)" in [m.value.strip("*") for m in tab.sidebar.markdown]
+        assert all("alert" not in s for s in _cookie_scripts(tab))
+
+
+def test_every_failed_sign_in_on_the_page_reads_the_same(isolated_db, streamlit_caches):
+    with Store.open(isolated_db) as store:
+        auth.add_local_user(store, ADMIN, "ana", "analyst", PASSWORD)
+    answers = set()
+    for name, password in (("findes.ikke", PASSWORD), ("ana", "forkert kodeord")):
+        at = _sign_in_on_the_page(name, password)
+        answers.add(tuple(e.value for e in at.error))
+    assert len(answers) == 1 and next(iter(answers))[0].startswith("Forkert brugernavn eller adgangskode.")
