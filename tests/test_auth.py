@@ -557,3 +557,75 @@ def test_every_failed_sign_in_on_the_page_reads_the_same(isolated_db, streamlit_
         at = _sign_in_on_the_page(name, password)
         answers.add(tuple(e.value for e in at.error))
     assert len(answers) == 1 and next(iter(answers))[0].startswith("Forkert brugernavn eller adgangskode.")
+
+
+# ---------------------------------------------------------------------- in a real browser (Chromium)
+CHROMIUM = "/usr/bin/chromium"
+
+
+@pytest.mark.e2e
+@pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium at /usr/bin/chromium")
+def test_in_chromium_a_sign_in_survives_a_reload_and_a_new_tab_and_a_revoked_one_does_not(tmp_path):
+    import socket
+    import subprocess
+    import sys
+    import urllib.request
+
+    from playwright.sync_api import sync_playwright
+
+    db = tmp_path / "malspor.duckdb"
+    with Store.open(db) as store:
+        auth.add_local_user(store, Actor("e2e", "admin", via="cli"), "ana", "analyst", PASSWORD)
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard.py"), "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=PROJECT_ROOT, env={**os.environ, "MALSPOR_DB": str(db)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    signed_in, signed_out = "Logget ind som ana (analytiker)", "Log ind (lokal konto)"
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
+                    if resp.read().strip() == b"ok":
+                        break
+            except OSError:
+                time.sleep(0.3)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
+            context = browser.new_context(locale="da-DK")
+            page = context.new_page()
+            page.goto(base + "/upload")
+            sidebar = page.locator("section[data-testid='stSidebar']")
+            sidebar.get_by_label("Brugernavn").fill("ana")
+            sidebar.get_by_label("Adgangskode").fill(PASSWORD)
+            sidebar.get_by_role("button", name="Log ind").click()
+            sidebar.get_by_text(signed_in).wait_for(timeout=30_000)
+            page.wait_for_function("document.cookie.includes('malspor_session=')", timeout=10_000)
+            cookie = next(c for c in context.cookies() if c["name"] == "malspor_session")
+            assert cookie["sameSite"] == "Strict" and cookie["path"] == "/"
+            assert cookie["expires"] - time.time() <= auth.SESSION_HOURS * 3600 + 5
+            assert cookie["value"] not in page.url
+            page.reload()
+            page.locator("section[data-testid='stSidebar']").get_by_text(signed_in).wait_for(timeout=30_000)
+            tab = context.new_page()
+            tab.goto(base + "/overview")
+            tab.locator("section[data-testid='stSidebar']").get_by_text(signed_in).wait_for(timeout=30_000)
+            # sign out in the first tab: the session ends on the server, the cookie is cleared
+            page.locator("section[data-testid='stSidebar']").get_by_role("button", name="Log ud").click()
+            page.locator("section[data-testid='stSidebar']").get_by_text(signed_out).wait_for(timeout=30_000)
+            page.wait_for_function("!document.cookie.includes('malspor_session=')", timeout=10_000)
+            # the old token, replayed by hand in a fresh browser, signs nobody in
+            replay = browser.new_context(locale="da-DK")
+            replay.add_cookies([{"name": "malspor_session", "value": cookie["value"], "url": base}])
+            again = replay.new_page()
+            again.goto(base + "/upload")
+            again.locator("section[data-testid='stSidebar']").get_by_text(signed_out).wait_for(timeout=30_000)
+            browser.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
