@@ -348,6 +348,8 @@ def end_session(store: Store, token: str | None) -> None:
     if not isinstance(token, str) or not _TOKEN_RE.fullmatch(token):
         return
     digest = _token_hash(token)
+    if not store.scalar("SELECT count(*) FROM sessions WHERE token_hash = ?", [digest]):
+        return  # already ended: nothing to write
     with store.write(SYSTEM, "sign_in") as cur:
         rows = cur.execute("DELETE FROM sessions WHERE token_hash = ? RETURNING user_name", [digest]).fetchall()
         audit.record(cur, SYSTEM, "sign_out", "local_user", rows[0][0] if rows else None, None, None,

@@ -104,6 +104,7 @@ def test_permission_table_is_what_the_issue_says():
 
 
 # ---------------------------------------------------------------------- issue 11: sessions that follow the account
+import contextlib  # noqa: E402
 import hashlib  # noqa: E402
 import io  # noqa: E402
 import os  # noqa: E402
@@ -150,19 +151,16 @@ def test_parallel_wrong_guesses_lock_as_sequential_ones_do(store):
     assert auth.active_sessions(store, "chef") == 0
 
 
-def test_parallel_guesses_with_the_right_password_among_them_still_lock(store):
-    """Attempts are decided one at a time: once five wrong ones are in, the right one is refused too."""
+def test_parallel_guesses_with_the_right_password_among_them_are_decided_as_if_in_a_row(store):
+    """Attempts are decided one at a time: replaying the audit trail's order sequentially gives the same outcomes."""
     auth.add_local_user(store, ADMIN, "chef", "admin", PASSWORD)
+    n = int(store.scalar("SELECT max(audit_id) FROM audit_log"))
     start = threading.Barrier(12)
-    results: list[str] = []
 
     def attempt(password: str) -> None:
         start.wait()
-        try:
+        with contextlib.suppress(auth.SignInFailed):
             auth.sign_in_local(store, "chef", password)
-            results.append("in")
-        except auth.SignInFailed as exc:
-            results.append(exc.reason)
 
     threads = [threading.Thread(target=attempt, args=(f"forkert-{i:02d}",)) for i in range(11)]
     threads.append(threading.Thread(target=attempt, args=(PASSWORD,)))
@@ -170,10 +168,21 @@ def test_parallel_guesses_with_the_right_password_among_them_still_lock(store):
         t.start()
     for t in threads:
         t.join()
-    # as if sequential: the right password wins only if fewer than five wrong ones came before it
-    wrong_before = results.index("in") if "in" in results else None
-    assert wrong_before is None or results[:wrong_before].count("wrong") < auth.MAX_FAILED
-    assert results.count("wrong") + results.count("locked") + results.count("in") == 12
+    trail = store.query_df("SELECT action, detail FROM audit_log WHERE audit_id > ? ORDER BY audit_id", [n])
+    assert len(trail) == 12
+    failed, locked = 0, False
+    for action, detail in trail.itertuples(index=False):
+        if action == "sign_in":
+            assert not locked
+            failed = 0
+        elif detail == "locked":
+            assert locked
+        else:
+            assert action == "sign_in_failed" and not locked
+            failed += 1
+            if failed == auth.MAX_FAILED:
+                failed, locked = 0, True
+    assert locked  # eleven wrong guesses lock the account whatever the order
 
 
 def _count_scrypt(monkeypatch) -> list[int]:
@@ -356,7 +365,10 @@ def test_sign_out_ends_only_that_session(store):
     auth.end_session(store, first.token)
     assert auth.session_actor(store, first.token) is None
     assert auth.session_actor(store, second.token) == second.actor
-    auth.end_session(store, "no-such-token-0123456789")  # harmless
+    n = int(store.scalar("SELECT count(*) FROM audit_log"))
+    auth.end_session(store, "no-such-token-0123456789")  # harmless, and writes nothing
+    auth.end_session(store, first.token)
+    assert int(store.scalar("SELECT count(*) FROM audit_log")) == n
 
 
 # ---------------------------------------------------------------------- the last administrator
