@@ -16,6 +16,8 @@ import argparse
 import getpass
 import json
 import math
+import os
+import pwd
 import sys
 from pathlib import Path
 from typing import Any, TextIO
@@ -30,13 +32,22 @@ from metrics.store import Store, default_db_path
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
 
+def os_user() -> str:
+    """The operating system's name of the user running this process.
+
+    From the process's user id (``pwd``), never from ``$USER`` or ``$LOGNAME``, which anyone sets:
+    ``USER=chef python -m metrics undo 4`` is recorded as the one who ran it.
+    """
+    uid = os.getuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # a user id without a passwd entry (a container): the number, still not forgeable
+        return f"uid{uid}"
+
+
 def cli_actor() -> Actor:
     """Whoever runs the command line has the database file in hand, so acts as an administrator."""
-    try:
-        name = getpass.getuser()
-    except (KeyError, OSError):
-        name = "cli"
-    return Actor(name, "admin", via="cli")
+    return Actor(os_user(), "admin", via="cli")
 
 
 class _Parser(argparse.ArgumentParser):

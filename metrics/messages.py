@@ -124,6 +124,22 @@ TEXTS: dict[str, dict[str, str]] = {
     "problem.pattern_invalid": {
         "da": "Skriv en e-mailadresse (navn@regionh.dk) eller et domæne (@regionh.dk).",
         "en": "Write an e-mail address (name@regionh.dk) or a domain (@regionh.dk)."},
+    # ------------------------------------------------------------------ sessions and the last administrator (issue 11)
+    "error.last_admin": {
+        "da": "'{name}' er den sidste lokale administrator og kan ikke fratages rollen eller slettes: så kunne "
+              "ingen administrere Målspor. Giv først en anden konto rollen administrator.",
+        "en": "'{name}' is the last local administrator and cannot be demoted or removed: no one could "
+              "administer Målspor. Give another account the role admin first."},
+    "error.last_admin_mapping": {
+        "da": "'{pattern}' er den sidste rolletildeling, der giver rollen administrator, og kan ikke ændres eller "
+              "fjernes: så kunne ingen med regionens konto administrere Målspor. Tildel først en anden adresse "
+              "eller et andet domæne rollen administrator.",
+        "en": "'{pattern}' is the last role mapping that gives the role admin and cannot be changed or removed: "
+              "no one signing in with the region's account could administer Målspor. Map another address or "
+              "domain to admin first."},
+    "problem.password_blank": {
+        "da": "Adgangskoden må ikke kun bestå af mellemrum. Vælg en med mindst {min} tegn.",
+        "en": "The password cannot be only spaces. Choose one with at least {min} characters."},
     # ------------------------------------------------------------------ backup and restore (metrics.backup)
     "error.backup_folder_not_empty": {
         "da": "{folder} findes allerede og er ikke en tom mappe. Vælg en ny mappe til sikkerhedskopien.",

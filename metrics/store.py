@@ -364,6 +364,43 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             "ALTER TABLE initiatives_v5 RENAME TO initiatives",
         ],
     ),
+    (
+        6,
+        "sessions that follow the account: user names unique without regard to case; revocable sign-in sessions",
+        # admin, Admin and ADMIN were three accounts. The oldest of each such group keeps its name; the
+        # others are renamed '<name>.dup2', '.dup3', ... (kept, not dropped: an administrator removes
+        # them; the table is rebuilt, as DuckDB cannot index rows renamed in the same transaction), and a unique index on lower(user_name) refuses a new one. A sign-in session is a random
+        # token kept in the browser; only its SHA-256 is stored, with the account's stamp (a hash of
+        # name, role and password hash: a role or password change ends the session) and an expiry.
+        # Sessions are not part of a backup (not in TABLES): a restore never brings one back.
+        [
+            """CREATE TABLE local_users_v6 (
+                user_name VARCHAR PRIMARY KEY CHECK (regexp_full_match(user_name, '[A-Za-z0-9._@-]{2,64}')),
+                role VARCHAR NOT NULL CHECK (role IN ('viewer', 'analyst', 'admin')),
+                password_hash VARCHAR NOT NULL CHECK (starts_with(password_hash, 'scrypt$')),
+                failed_attempts INTEGER NOT NULL DEFAULT 0 CHECK (failed_attempts >= 0),
+                locked_until TIMESTAMP,
+                created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+            )""",
+            """INSERT INTO local_users_v6
+               SELECT CASE WHEN rn = 1 THEN user_name ELSE left(user_name, 58) || '.dup' || CAST(rn AS VARCHAR) END,
+                      role, password_hash, failed_attempts, locked_until, created_at
+               FROM (SELECT *, row_number() OVER (PARTITION BY lower(user_name) ORDER BY created_at, user_name) AS rn
+                     FROM local_users)
+               ORDER BY created_at, user_name""",
+            "DROP TABLE local_users",
+            "ALTER TABLE local_users_v6 RENAME TO local_users",
+            "CREATE UNIQUE INDEX local_users_name_ci ON local_users ((lower(user_name)))",
+            """CREATE TABLE sessions (
+                token_hash VARCHAR PRIMARY KEY CHECK (regexp_full_match(token_hash, '[0-9a-f]{64}')),
+                user_name VARCHAR NOT NULL,
+                account_stamp VARCHAR NOT NULL CHECK (regexp_full_match(account_stamp, '[0-9a-f]{64}')),
+                created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp(),
+                expires_at TIMESTAMP NOT NULL,
+                CHECK (expires_at > created_at)
+            )""",
+        ],
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]

@@ -63,7 +63,8 @@ def test_every_write_path_leaves_one_audit_row_with_its_user(store, tmp_path):
     rows = trail_since(store, n)
     assert rows["action"].tolist() == ["write_commentary", "write_commentary"]
     assert json.loads(rows.iloc[1]["before"]) == {"text": "Stadig langt fra målet."}
-    # accounts and role mappings
+    # accounts and role mappings (with a second administrator: the last one could not be removed)
+    auth.add_local_user(store, ADMIN, "chef", "admin", PASSWORD)
     for call, action in (
         (lambda: auth.add_local_user(store, ADMIN, "ana", "analyst", PASSWORD), "user_add"),
         (lambda: auth.set_local_role(store, ADMIN, "ana", "admin"), "user_role"),
@@ -96,14 +97,18 @@ def test_seed_and_restore_are_recorded(store, tmp_path):
         assert audit.read(fresh, limit=1).iloc[0]["action"] == "restore"
 
 
-def test_command_line_writes_are_recorded_with_the_os_user(tmp_path):
-    import getpass
+def test_command_line_writes_are_recorded_with_the_os_user(tmp_path, monkeypatch):
+    import os
+    import pwd
 
+    monkeypatch.setenv("USER", "someone-else")  # anyone can set it: it must not change the audit row
+    monkeypatch.setenv("LOGNAME", "someone-else")
     path = write_csv(tmp_path / "o.csv", OBS)
     assert cli.main(["import", str(path)], out=io.StringIO(), err=io.StringIO()) == 0
     with Store.open() as store:
         row = audit.read(store, action="import_observations").iloc[0]
-    assert row["user_name"] == getpass.getuser() and row["via"] == "cli" and row["role"] == "admin"
+    assert row["user_name"] == pwd.getpwuid(os.getuid()).pw_name != "someone-else"
+    assert row["via"] == "cli" and row["role"] == "admin"
 
 
 @pytest.mark.parametrize("call", [
