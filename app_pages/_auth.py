@@ -24,6 +24,11 @@ from metrics.model import Actor, MalsporError
 from metrics.store import Store
 
 ANONYMOUS = "anonym"
+
+
+def display_name(actor: Actor, tr) -> str:
+    """The name to show for ``actor``: a reader who has not signed in is "anonym" / "anonymous"."""
+    return tr("auth.anonymous") if actor.name == ANONYMOUS else actor.name
 #: This tab's session token ("" after a sign-out in this tab, so an old cookie is not read again).
 _TOKEN_KEY = "local_session"
 #: Tests (AppTest) sign in by placing an Actor here; it is re-read from its account when one exists.

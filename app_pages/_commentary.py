@@ -12,7 +12,7 @@ import re
 import streamlit as st
 
 from metrics import commentary, i18n, report
-from app_pages._auth import current_actor
+from app_pages._auth import current_actor, display_name
 from metrics.model import MalsporError, ValidationError
 from metrics.store import Store
 from app_pages._shared import lang, tr
@@ -52,7 +52,7 @@ def show(store: Store, *, year: int, target_id: str | None = None, focus_area_id
         st.success(flash)
     actor = current_actor(store)
     if not actor.may("write_commentary"):
-        st.caption(tr("commentary.viewer", user=actor.name, role=tr(f"role.{actor.role}")))
+        st.caption(tr("commentary.viewer", user=display_name(actor, tr), role=tr(f"role.{actor.role}")))
         return
     own = current.text if current is not None and current.lang == language else ""
     with st.form(key=f"commentary_form_{key}_{year}"):

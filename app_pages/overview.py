@@ -104,7 +104,7 @@ if choice:
     open_target(choice)
 
 if not present:  # a meeting room needs neither downloads nor the import log
-    memo_col, xlsx_col, _ = st.columns([1, 1, 2])
+    memo_col, xlsx_col = st.columns(2)
     memo_col.download_button(tr("export.memo_pdf"), data=partial(report.memo_bytes, store, "pdf", as_of(), L),
                              file_name=report.file_name(as_of(), L, "pdf"), mime="application/pdf",
                              icon=":material/picture_as_pdf:", key="overview_memo", on_click="ignore")

@@ -66,15 +66,9 @@ st.caption(md(f"{L.t('target.focus_area')}: {focus} · {L.t('target.source')}: {
 if status is None or pd.isna(status.get("latest_year")):
     st.info(L.t("target.no_observations", geo=detail.geography))
 else:
-    unit = views.unit_of(target, L)
     st.markdown(f"### {L.t('col.status')}: {marks.status_line(status, L)}")  # constant texts, no user text
-    cols = st.columns(3)
-    cols[0].metric(f"{L.t('col.latest')} ({L.year(status['latest_year'])})", L.num(status["latest_value"], unit=unit))
-    if target["kind"] != "none":
-        passed = bool(status["deadline_passed"]) if pd.notna(status["deadline_passed"]) else False
-        deadline = L.t("target.deadline_passed" if passed else "target.deadline_open", year=L.year(status["target_year"]))
-        cols[1].metric(f"{L.t('col.goal')} ({deadline})", L.num(status["target_value"], unit=unit))
-        cols[2].metric(L.t("col.gap"), views.difference_with_unit(status["gap"], target, L))
+    for col, (label, value) in zip(st.columns(3), views.key_figures(status, target, L)):
+        col.metric(md(label), value)
 
 if (detail.series["data_class"] == "I").any():
     st.warning(L.t("target.illustrative_warning"))

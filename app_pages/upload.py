@@ -20,7 +20,7 @@ import streamlit as st
 
 from metrics import i18n, ingest
 from metrics.model import MalsporError, PermissionDenied, Problem, ValidationError
-from app_pages._auth import current_actor
+from app_pages._auth import current_actor, display_name
 from app_pages._shared import as_of, get_store, lang, tr
 
 LOG = logging.getLogger(__name__)
@@ -289,9 +289,9 @@ def undo(batch_id: int) -> str:
 st.title(tr("upload.title"))
 st.write(tr("upload.intro"))
 if allowed:
-    st.caption(md(tr("upload.role_analyst", user=actor.name, role=tr(f"role.{actor.role}"))))
+    st.caption(md(tr("upload.role_analyst", user=display_name(actor, tr), role=tr(f"role.{actor.role}"))))
 else:
-    st.info(md(tr("upload.role_viewer", user=actor.name, role=tr(f"role.{actor.role}"))))
+    st.info(md(tr("upload.role_viewer", user=display_name(actor, tr), role=tr(f"role.{actor.role}"))))
 show_flash()
 safely(render_templates)
 if allowed:

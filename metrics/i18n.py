@@ -833,6 +833,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "role.analyst": {"da": "analytiker", "en": "analyst"},
     "role.admin": {"da": "administrator", "en": "administrator"},
     "nav.admin": {"da": "Administration", "en": "Administration"},
+    "auth.anonymous": {"da": "anonym", "en": "anonymous"},
     "auth.signed_in_as": {"da": "Logget ind som {user} ({role})", "en": "Signed in as {user} ({role})"},
     "auth.reading_only": {"da": "Du kan læse alt. Log ind for at ændre data.", "en": "You can read everything. Sign in to change data."},
     "auth.sign_in": {"da": "Log ind", "en": "Sign in"},

@@ -47,7 +47,7 @@ PROJECTION_HORIZON = 2100
 
 #: Columns of the status table, in the order the command line prints them.
 STATUS_COLUMNS = [
-    "target_id", "theme", "focus_area_id", "name_da", "name_en", "unit", "unit_en", "kind", "direction",
+    "target_id", "theme", "focus_area_id", "name_da", "name_en", "short_name_da", "short_name_en", "unit", "unit_en", "kind", "direction",
     "geography", "is_primary_geography", "baseline_year", "baseline_value", "target_year", "target_value",
     "target_value_definition", "as_of", "latest_year", "latest_value", "window_start", "window_start_value",
     "n_window", "trend_slope", "break_year", "gap", "distance_covered", "time_elapsed", "actual_rate",
@@ -173,7 +173,7 @@ judged AS (
     FROM rates2
 )
 SELECT
-    target_id, theme, focus_area_id, name_da, name_en, unit, unit_en, kind, direction,
+    target_id, theme, focus_area_id, name_da, name_en, short_name_da, short_name_en, unit, unit_en, kind, direction,
     geo AS geography, is_primary_geography, b AS baseline_year, x_b AS baseline_value, target_year,
     x_goal AS target_value, target_value AS target_value_definition, $as_of AS as_of,
     t AS latest_year, x_t AS latest_value, t0 AS window_start, x_t0 AS window_start_value,
@@ -284,7 +284,8 @@ def compute_status_frames(
             tg["theme_id"] = "theme"
         fa = tg[["focus_area_id", "theme_id"]].drop_duplicates("focus_area_id").assign(sort_order=0)
         th = tg[["theme_id"]].drop_duplicates().assign(sort_order=0)
-        for column, default in (("update_interval", 1), ("publication_lag", 1)):
+        for column, default in (("update_interval", 1), ("publication_lag", 1), ("short_name_da", None),
+                                ("short_name_en", None)):
             if column not in tg:
                 tg[column] = default
         con.register("targets", tg.drop(columns=["theme_id"]))

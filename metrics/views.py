@@ -76,6 +76,31 @@ def difference_with_unit(value: Any, row: pd.Series | dict, lang: str, decimals:
     return i18n.fmt_number(value, lang, decimals=decimals, unit=i18n.difference_unit(unit_of(row, lang), lang))
 
 
+def key_figures(status: dict[str, Any], target: dict[str, Any], lang: Lang | str) -> list[tuple[str, str]]:
+    """The target page's three key figures as (label, value): latest, target and gap.
+
+    A short unit stays with the number ("13 %"); a long one ("mio. passagerer") moves into the
+    label, so the large number is never cut: ``("Seneste (2024) · mio. passagerer", "171,8")``.
+    """
+    L = Lang.of(lang)
+    unit = unit_of(target, L)
+    diff = L.diff_unit(unit)
+    short = len(unit) <= 3
+
+    def figure(label: str, value: Any, unit_text: str) -> tuple[str, str]:
+        if short or not unit_text:
+            return label, L.num(value, unit=unit_text)
+        return f"{label} · {unit_text}", L.num(value)
+
+    out = [figure(f"{L.t('col.latest')} ({L.year(status['latest_year'])})", status["latest_value"], unit)]
+    if target["kind"] != "none":
+        passed = bool(status["deadline_passed"]) if pd.notna(status["deadline_passed"]) else False
+        deadline = L.t("target.deadline_passed" if passed else "target.deadline_open", year=L.year(status["target_year"]))
+        out.append(figure(f"{L.t('col.goal')} ({deadline})", status["target_value"], unit))
+        out.append(figure(L.t("col.gap"), status["gap"], diff))
+    return out
+
+
 def decorate(status: pd.DataFrame, lang: Lang | str) -> pd.DataFrame:
     """Add display columns to status rows: name, latest, goal, deadline, status text, data, link.
 
@@ -427,6 +452,12 @@ def _note(row: Any, L: i18n.Lang) -> str:
     return L.pick(row.get("note_da"), row.get("note_en"))
 
 
+def _initiatives_up_to(initiatives: pd.DataFrame, as_of: int) -> pd.DataFrame:
+    """The initiatives started by ``as_of`` (those without a year are kept): the page shows the plan as it stood."""
+    year = pd.to_numeric(initiatives["year"], errors="coerce")
+    return initiatives[year.isna() | (year <= as_of)].reset_index(drop=True)
+
+
 def target_detail(store: Store, target_id: str, geography: str | None, as_of: int) -> TargetDetail | None:
     """The target, its status in ``geography`` (default: its own) and its series up to ``as_of``; None if unknown."""
     targets = store.targets()
@@ -457,7 +488,7 @@ def target_detail(store: Store, target_id: str, geography: str | None, as_of: in
         target=target, geography=geo, status=row.iloc[0].to_dict() if len(row) else None,
         series=all_series[all_series["geography"] == geo].reset_index(drop=True),
         all_status=all_status, all_series=all_series,
-        initiatives=store.initiatives(target["focus_area_id"]), as_of=int(as_of),
+        initiatives=_initiatives_up_to(store.initiatives(target["focus_area_id"]), int(as_of)), as_of=int(as_of),
     )
 
 

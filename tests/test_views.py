@@ -295,3 +295,29 @@ def test_spark_label_says_the_trend_in_words():
     assert views.spark_label({**row, "trend": [20000.0], "trend_years": [2021], "unit": "personer"}, "da") == \
         "Kun én måling: 20.000 personer i 2021"
     assert views.spark_label({**row, "trend": [], "trend_years": []}, "en") == "No measurements"
+
+
+def test_key_figures_keep_a_long_unit_out_of_the_large_number(store):
+    """The target page's big numbers are never cut: "mio. passagerer" moves into the label, "%" stays."""
+    movia = views.target_detail(store, "public_transport_passengers", None, 2026)
+    figures = views.key_figures(movia.status, movia.target, Lang("da"))
+    assert figures[0] == ("Seneste (2024) · mio. passagerer", "171,8")
+    assert all(len(value) <= 8 for _, value in figures)
+    eud = views.target_detail(store, "eud_share", None, 2026)
+    assert views.key_figures(eud.status, eud.target, Lang("da"))[:2] == [
+        ("Seneste (2023)", "13 %"), ("Målværdi (frist 2025, overskredet)", "30 %")]
+    english = views.key_figures(movia.status, movia.target, Lang("en"))
+    assert english[0] == ("Latest (2024) · million passengers", "171.8")
+
+
+def test_the_target_page_lists_only_the_initiatives_started_by_the_as_of_year(store):
+    now = views.target_detail(store, "eud_share", None, 2026).initiatives
+    then = views.target_detail(store, "eud_share", None, 2019).initiatives
+    assert len(then) < len(now)
+    assert (pd.to_numeric(then["year"], errors="coerce").dropna() <= 2019).all()
+
+
+def test_status_rows_carry_the_short_names_the_explorer_chart_labels(store):
+    rows = views.explorer_rows(store, 2026, Lang("da"), views.Filters()).set_index("target_id")
+    assert rows.loc["eud_share", "short_name_da"] == "EUD-andel"
+    assert rows.loc["eud_share", "short_name_en"] == "VET share"
