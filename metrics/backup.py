@@ -417,11 +417,15 @@ def _check_sequences(cur: Any, here: dict[str, dict[str, Any]], plan: list[tuple
     """Refuse a sequence whose next number is already in use in the restored rows."""
     planned = dict(plan)
     for name, pairs in sorted(users.items()):
-        last = planned.get(name, here.get(name, {}).get("last_value"))
+        state = here.get(name)
+        if state is None:
+            continue
+        last = planned.get(name, state["last_value"])
+        following = state["start_value"] if last is None else int(last) + state["increment_by"]
         for table, column in pairs:
             # names from this program's schema (duckdb_columns), never from the backup
             used = cur.execute('SELECT max("' + column + '") FROM ' + table).fetchall()[0][0]
-            if used is not None and (last is None or int(last) < int(used)):
+            if used is not None and following <= int(used):
                 raise MalsporError("backup_sequence_behind", name=name, last="-" if last is None else last,
                                    table=table, column=column, used=used)
 

@@ -13,6 +13,7 @@ Example::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import math
@@ -26,7 +27,7 @@ import pandas as pd
 from metrics import export as export_mod
 from metrics import i18n, ingest, progress
 from metrics.model import Actor, DatabaseLocked, MalsporError, PermissionDenied, ValidationError
-from metrics.store import Store, default_db_path
+from metrics.store import Store, default_db_path, low_disk
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -331,9 +332,22 @@ def _check_out(path: Path) -> None:
         raise MalsporError("folder_missing", folder=path.parent)
 
 
+@contextlib.contextmanager
+def _no_half_file(path: Path) -> Any:
+    """A new output file that a failure (a full disk) left half-written is removed."""
+    existed = path.exists()
+    try:
+        yield
+    except BaseException:
+        if not existed:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
+
+
 def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     _check_out(args.out)
-    with Store.open(args.db, create=False) as store:
+    with Store.open(args.db, create=False) as store, _no_half_file(args.out):
         n = export_mod.export_table(store, args.table, args.format, args.out, as_of=args.year, lang=args.lang)
     out.write(f"Wrote {n} rows of {args.table} to {args.out}.\n")
     return EXIT_OK
@@ -403,7 +417,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from metrics import report
 
     _check_out(args.out)
-    with Store.open(args.db, create=False) as store:
+    with Store.open(args.db, create=False) as store, _no_half_file(args.out):
         result = report.write_memo(store, args.format, args.out, year=args.year, lang=args.lang,
                                    detail=args.detail, charts=not args.no_charts)
     seconds = result["build_seconds"] + result["render_seconds"]
@@ -667,9 +681,12 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         return EXIT_INVALID
     except duckdb.Error as exc:
         text = str(exc)
-        if "No space left on device" in text:
-            err.write(MalsporError("disk_full", path=args.db or default_db_path(),
-                                   folder=Path(args.db or default_db_path()).resolve().parent).render("en") + "\n")
+        db = Path(args.db or default_db_path())
+        out_path = getattr(args, "out", None)
+        full = [p for p in (db, out_path) if p is not None and low_disk(p)]
+        if "No space left on device" in text or full:
+            where = full[0] if full else db
+            err.write(MalsporError("disk_full", path=where, folder=Path(where).resolve().parent).render("en") + "\n")
         else:
             err.write(MalsporError("db_error", reason=text.strip().splitlines()[0][:300] if text.strip() else
                                    type(exc).__name__).render("en") + "\n")

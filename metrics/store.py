@@ -431,6 +431,23 @@ def _disk_full(message: str) -> bool:
     return "No space left on device" in message or "ENOSPC" in message or "disk is full" in message.lower()
 
 
+#: Below this much free space a failed write is taken to be a full disk (DuckDB's own message may not say so).
+LOW_DISK_BYTES = 4 << 20
+
+
+def low_disk(path: Path | str) -> bool:
+    """True when the disk holding ``path`` (or its nearest existing folder) has almost no space left."""
+    import shutil
+
+    folder = Path(path).resolve()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return shutil.disk_usage(folder).free < LOW_DISK_BYTES
+    except OSError:
+        return False
+
+
 def _folder(path: Path) -> Path:
     return path.resolve().parent if path.name != ":memory:" else Path.cwd()
 
@@ -528,7 +545,7 @@ class Store:
                 _remove_new_database(target)
             if isinstance(exc, OSError):
                 raise _os_error(exc, target) from None
-            if isinstance(exc, duckdb.Error) and _disk_full(str(exc)):
+            if isinstance(exc, duckdb.Error) and (_disk_full(str(exc)) or low_disk(target)):
                 raise MalsporError("disk_full", path=target, folder=_folder(target)) from None
             raise
         return store
@@ -600,7 +617,8 @@ class Store:
                         )
                         cur.execute("COMMIT")
                     except BaseException:
-                        cur.execute("ROLLBACK")
+                        with contextlib.suppress(duckdb.Error):  # keep the first error (a full disk), not this one
+                            cur.execute("ROLLBACK")
                         raise
             finally:
                 cur.close()
@@ -733,7 +751,8 @@ class Store:
                         raise MalsporError("audit_missing", action=action)
                     cur.execute("COMMIT")
                 except BaseException:
-                    cur.execute("ROLLBACK")
+                    with contextlib.suppress(duckdb.Error):  # keep the first error (a full disk), not this one
+                        cur.execute("ROLLBACK")
                     raise
                 self.generation += 1
             finally:

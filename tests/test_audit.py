@@ -96,7 +96,7 @@ def test_seed_and_restore_are_recorded(store, tmp_path):
         assert audit.read(fresh, limit=1).iloc[0]["action"] == "restore"
 
 
-def test_command_line_writes_are_recorded_with_the_os_user(tmp_path):
+def test_command_line_writes_are_recorded_with_the_os_user(store, tmp_path):
     import getpass
 
     path = write_csv(tmp_path / "o.csv", OBS)

@@ -11,7 +11,14 @@ import pandas as pd
 import pytest
 
 from metrics import cli, progress
+from metrics.store import Store
 from tests.conftest import write_csv
+
+
+@pytest.fixture(autouse=True)
+def seeded(isolated_db):
+    """A seeded database at $MALSPOR_DB: only init creates one, every other command refuses a missing file."""
+    Store.open(isolated_db).close()
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -29,9 +36,10 @@ def test_every_subcommand_has_help(command, capsys):
 
 
 def test_init_is_safe_twice_and_empty_stays_empty(tmp_path):
-    code, out, _ = run("init")
+    fresh = str(tmp_path / "fresh.duckdb")
+    code, out, _ = run("init", "--db", fresh)
     assert code == 0 and "created" in out and "11 targets" in out
-    code, out, _ = run("init")
+    code, out, _ = run("init", "--db", fresh)
     assert code == 0 and "already existed" in out and "49 observations" in out
     code, out, _ = run("init", "--empty", "--db", str(tmp_path / "e.duckdb"))
     assert code == 0 and "0 targets" in out

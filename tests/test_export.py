@@ -86,7 +86,7 @@ def test_backup_restore_backup_gives_identical_files(store, tmp_path):
         assert without_audit(next_values(restored)) == without_audit(next_values(store))
     names = sorted(p.name for p in first.iterdir())
     assert names == sorted(p.name for p in second.iterdir())
-    data_files = [n for n in names if n not in ("audit_log.parquet", "manifest.json")]
+    data_files = [n for n in names if n not in ("audit_log.parquet", "manifest.json", "manifest.sig")]
     match, mismatch, errors = filecmp.cmpfiles(first, second, data_files, shallow=False)
     assert mismatch == [] and errors == [] and sorted(match) == data_files
 
@@ -150,8 +150,10 @@ def test_a_failing_restore_writes_nothing(store, tmp_path):
     manifest["tables"]["observations"]["sha256"] = backup._sha256(folder / "observations.parquet")
     (folder / "manifest.json").write_text(json.dumps(manifest))
     with Store.open(tmp_path / "new.duckdb", seed=False) as target:
+        with pytest.raises(MalsporError, match="signature"):
+            backup.restore(target, folder, ADMIN)  # the checksums were made to match, the signature cannot be
         with pytest.raises(MalsporError, match="unknown target no_such_target"):
-            backup.restore(target, folder, ADMIN)
+            backup.restore(target, folder, ADMIN, allow_unsigned=True)
         assert all(target.scalar("SELECT count(*) FROM " + t) == 0 for t in store_mod.TABLES)
         assert target.schema_version() == store_mod.SCHEMA_VERSION
         # and a good backup still goes in afterwards
@@ -173,6 +175,7 @@ def test_a_version_1_backup_restores_into_the_current_schema(isolated_db, tmp_pa
     with Store.open(isolated_db) as old:
         backup.backup(old, tmp_path / "v1")
     monkeypatch.undo()
+    monkeypatch.setenv("MALSPOR_BACKUP_KEY", "a-test-key-for-signed-backups")
     with Store.open(isolated_db) as migrated:  # the same old database, migrated in place
         old_sums = {t: s for t, s in migrated.checksum().items() if t in v1_tables}
         assert migrated.scalar("SELECT count(*) FROM observations WHERE note_en IS NOT NULL") > 20
@@ -183,7 +186,7 @@ def test_a_version_1_backup_restores_into_the_current_schema(isolated_db, tmp_pa
         sums = target.checksum()
         assert {t: sums[t] for t in old_sums} == old_sums
         versions = target.query_df("SELECT version FROM schema_version ORDER BY 1")["version"].tolist()
-        assert versions == list(range(1, store_mod.SCHEMA_VERSION + 1))
+        assert versions == [m[0] for m in store_mod.MIGRATIONS]
         commentary.save(target, ANALYST, target_id="eud_share", year=YEAR, text="Virker.")
 
 
@@ -334,7 +337,7 @@ def test_hostile_names_are_inert_in_csv_excel_and_html(store):
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_cli_export_xlsx(tmp_path):
+def test_cli_export_xlsx(store, tmp_path):
     code, out, err = run("export", "--format", "xlsx", "--table", "status", "--year", str(YEAR),
                          "--out", str(tmp_path / "s.xlsx"), "--lang", "en")
     assert code == 0 and "11 rows" in out, err
