@@ -11,6 +11,7 @@ import streamlit as st
 from metrics import auth
 from metrics.model import Actor, MalsporError
 from metrics.store import Store
+from app_pages._shared import md
 
 ANONYMOUS = "anonym"
 _LOCAL_KEY = "local_actor"
@@ -43,14 +44,14 @@ def sign_in_panel(store: Store, tr) -> None:  # noqa: ANN001 - tr is the page's 
     actor = current_actor(store)
     if oidc_configured():
         if st.user.get("is_logged_in"):
-            st.caption(tr("auth.signed_in_as", user=actor.name, role=tr(f"role.{actor.role}")))
+            st.caption(tr("auth.signed_in_as", user=md(actor.name), role=tr(f"role.{actor.role}")))
             st.button(tr("auth.sign_out"), on_click=st.logout, key="auth_sign_out")
         else:
             st.caption(tr("auth.reading_only"))
             st.button(tr("auth.sign_in_oidc"), on_click=st.login, key="auth_sign_in")
         return
     if actor.name != ANONYMOUS:
-        st.caption(tr("auth.signed_in_as", user=actor.name, role=tr(f"role.{actor.role}")))
+        st.caption(tr("auth.signed_in_as", user=md(actor.name), role=tr(f"role.{actor.role}")))
         st.button(tr("auth.sign_out"), key="auth_sign_out",
                   on_click=lambda: st.session_state.pop(_LOCAL_KEY, None))
         return

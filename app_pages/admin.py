@@ -11,7 +11,7 @@ import streamlit as st
 from metrics import audit, auth, export
 from metrics.model import ROLES, MalsporError
 from app_pages._auth import current_actor, oidc_configured
-from app_pages._shared import get_store, lang, tr
+from app_pages._shared import get_store, lang, md, tr
 
 store = get_store()
 actor = current_actor(store)
@@ -33,11 +33,11 @@ def attempt(action, success: str) -> None:  # noqa: ANN001 - a zero-argument cal
         st.session_state["admin_message"] = success
         st.rerun()
     except MalsporError as exc:
-        st.error(exc.render(lang()))
+        st.error(md(exc.render(lang())))
 
 
 if message := st.session_state.pop("admin_message", None):
-    st.success(message)
+    st.success(md(message))
 
 users_tab, mapping_tab, audit_tab = st.tabs([tr("admin.local_users"), tr("admin.mappings"), tr("admin.audit")])
 

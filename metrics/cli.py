@@ -406,7 +406,7 @@ def _add_memo_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     text.add_argument("--text", help="the text")
     text.add_argument("--file", type=Path, help="read the text from a UTF-8 file")
     a = actions.add_parser("list", parents=[common], help="list the current commentary (or every version)")
-    a.add_argument("--year", type=int)
+    a.add_argument("--year", type=_year)
     a.add_argument("--target")
     a.add_argument("--focus-area")
     a.add_argument("--history", action="store_true", help="every version, newest first")
