@@ -113,7 +113,7 @@ def shown_text(at: AppTest) -> str:
     parts += html_text(at).parts
     parts += [t.value.to_string() for t in at.table]
     for kind in ("markdown", "caption", "header", "subheader", "title", "info", "warning", "error"):
-        parts += [str(e.value) for e in getattr(at, kind)]
+        parts += [_unescape(str(e.value)) for e in getattr(at, kind)]  # stored texts are Markdown-escaped
     parts += [f"{m.label} {m.value}" for m in at.metric]
     return "\n".join(parts)
 
@@ -290,7 +290,7 @@ def test_empty_database_says_what_to_do(isolated_db):
 def test_target_deep_link_cold(isolated_db):
     at = app(target="eud_share", geo="Region Hovedstaden")
     assert_clean(at)
-    assert at.header[0].value == "Unge der vælger en erhvervsuddannelse (EUD)"
+    assert _unescape(at.header[0].value) == "Unge der vælger en erhvervsuddannelse (EUD)"
     text = page_text(at)
     assert "Status: ✖ bevæger sig væk fra målet" in text
     assert "17 procentpoint" in text                                      # the gap
