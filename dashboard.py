@@ -13,7 +13,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 from metrics import i18n, progress
 from metrics.model import MalsporError
 from app_pages._auth import sign_in_panel
-from app_pages._shared import PRESENTATION_CSS, get_store, lang, log, presenting, tr
+from app_pages._shared import PRESENTATION_CSS, get_store, lang, log, md, presenting, tr
 
 st.set_page_config(page_title="Målspor", page_icon=":material/target:", layout="wide")
 
@@ -93,7 +93,7 @@ try:
 except ScriptControlException:
     raise  # st.stop, st.rerun and st.switch_page work by raising these
 except MalsporError as exc:
-    st.error(exc.render(lang()))
+    st.error(md(exc.render(lang())))
 except Exception:  # noqa: BLE001 - no traceback ever reaches a page
     log.exception("Unexpected error on page %s", page.url_path)
     st.error(tr("app.unexpected"))

@@ -22,6 +22,7 @@ import streamlit as st
 from metrics import auth
 from metrics.model import Actor, MalsporError
 from metrics.store import Store
+from app_pages._shared import md
 
 ANONYMOUS = "anonym"
 
@@ -29,6 +30,8 @@ ANONYMOUS = "anonym"
 def display_name(actor: Actor, tr) -> str:
     """The name to show for ``actor``: a reader who has not signed in is "anonym" / "anonymous"."""
     return tr("auth.anonymous") if actor.name == ANONYMOUS else actor.name
+
+
 #: This tab's session token ("" after a sign-out in this tab, so an old cookie is not read again).
 _TOKEN_KEY = "local_session"
 #: Tests (AppTest) sign in by placing an Actor here; it is re-read from its account when one exists.
@@ -118,14 +121,14 @@ def sign_in_panel(store: Store, tr) -> None:  # noqa: ANN001 - tr is the page's 
         st.html(_cookie_script(*pending), unsafe_allow_javascript=True)
     if oidc_configured():
         if st.user.get("is_logged_in"):
-            st.caption(tr("auth.signed_in_as", user=actor.name, role=tr(f"role.{actor.role}")))
+            st.caption(tr("auth.signed_in_as", user=md(actor.name), role=tr(f"role.{actor.role}")))
             st.button(tr("auth.sign_out"), on_click=st.logout, key="auth_sign_out")
         else:
             st.caption(tr("auth.reading_only"))
             st.button(tr("auth.sign_in_oidc"), on_click=st.login, key="auth_sign_in")
         return
     if actor.name != ANONYMOUS:
-        st.caption(tr("auth.signed_in_as", user=actor.name, role=tr(f"role.{actor.role}")))
+        st.caption(tr("auth.signed_in_as", user=md(actor.name), role=tr(f"role.{actor.role}")))
         st.button(tr("auth.sign_out"), key="auth_sign_out", on_click=_sign_out, args=(store,))
         return
     st.markdown(f"**{tr('auth.sign_in_local')}**")

@@ -37,13 +37,13 @@ def show(store: Store, *, year: int, target_id: str | None = None, focus_area_id
         if current.lang != language:
             st.caption(tr("commentary.other_language", language=tr(f"lang.{current.lang}")))
         st.markdown(plain(current.text))
-        st.caption(tr("commentary.byline", author=current.author,
+        st.caption(tr("commentary.byline", author=plain(current.author),
                       time=report.format_time(current.created_at, language)))
     versions = commentary.history(store, target_id=target_id, focus_area_id=focus_area_id, year=year)
     if len(versions) > 1 or (versions and current is None):
         with st.expander(tr("commentary.history", n=len(versions)), expanded=False):
             for v in versions:
-                st.caption(f"{tr('commentary.byline', author=v.author, time=report.format_time(v.created_at, language))}"
+                st.caption(f"{tr('commentary.byline', author=plain(v.author), time=report.format_time(v.created_at, language))}"
                            f" · {tr(f'lang.{v.lang}')}")
                 st.markdown(plain(v.text) if v.text else tr("commentary.withdrawn"))
 
@@ -52,7 +52,7 @@ def show(store: Store, *, year: int, target_id: str | None = None, focus_area_id
         st.success(flash)
     actor = current_actor(store)
     if not actor.may("write_commentary"):
-        st.caption(tr("commentary.viewer", user=display_name(actor, tr), role=tr(f"role.{actor.role}")))
+        st.caption(tr("commentary.viewer", user=plain(display_name(actor, tr)), role=tr(f"role.{actor.role}")))
         return
     own = current.text if current is not None and current.lang == language else ""
     with st.form(key=f"commentary_form_{key}_{year}"):
@@ -67,11 +67,11 @@ def show(store: Store, *, year: int, target_id: str | None = None, focus_area_id
                             lang=language)
         except ValidationError as exc:
             for line in exc.lines(language):
-                st.error(line)
+                st.error(plain(line))
         except MalsporError as exc:
-            st.error(exc.render(language))
+            st.error(plain(exc.render(language)))
         else:
-            st.session_state[f"commentary_saved_{key}"] = tr("commentary.saved", author=actor.name)
+            st.session_state[f"commentary_saved_{key}"] = tr("commentary.saved", author=plain(actor.name))
             st.rerun()
 
 

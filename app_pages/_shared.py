@@ -96,7 +96,7 @@ def get_store() -> Store:
     try:
         return _open_store(str(default_db_path()))
     except MalsporError as exc:
-        st.error(f"{i18n.t('app.db_error', lang())} {exc.render(lang())}")
+        st.error(f"{i18n.t('app.db_error', lang())} {md(exc.render(lang()))}")
         st.stop()
         raise  # unreachable: st.stop() raises
 

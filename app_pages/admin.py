@@ -36,7 +36,7 @@ def attempt(action, success: str) -> None:  # noqa: ANN001 - a zero-argument cal
         st.session_state["admin_message"] = success
         st.rerun()
     except MalsporError as exc:
-        st.error(exc.render(lang()))
+        st.error(md(exc.render(lang())))
 
 
 #: A change that cannot be taken back, asked for and not yet confirmed: {"scope", "kind", ...}.
@@ -94,7 +94,7 @@ def render_pending(scope: str) -> None:
 
 
 if message := st.session_state.pop("admin_message", None):
-    st.success(message)
+    st.success(md(message))
 
 users_tab, mapping_tab, audit_tab = st.tabs([tr("admin.local_users"), tr("admin.mappings"), tr("admin.audit")])
 

@@ -118,7 +118,7 @@ if not present:  # a meeting room needs neither downloads nor the import log
             st.caption(tr("overview.changes_none"))
         else:
             b = diff.batch
-            st.caption(tr("overview.changes_batch", batch=b["batch_id"], file=b["file_name"], user=b["user_name"],
+            st.caption(tr("overview.changes_batch", batch=b["batch_id"], file=md(b["file_name"]), user=md(b["user_name"]),
                           time=L.date(b["created_at"], with_time=True)))
             st.markdown(f"**{tr('overview.changes_values')}**")
             st.html(html_table.table(

@@ -47,14 +47,14 @@ detail = views.target_detail(store, chosen, st.query_params.get("geo"), as_of())
 target, status = detail.target, detail.status
 if len(detail.geographies) > 1:
     choose = st.radio if len(detail.geographies) <= 5 else st.selectbox
-    extra = {"horizontal": True} if choose is st.radio else {}
+    extra = {"horizontal": True, "format_func": md} if choose is st.radio else {}  # radio labels are Markdown
     geo = choose(L.t("target.geography"), detail.geographies, index=detail.geographies.index(detail.geography),
                  key=f"geo_{chosen}_{detail.geography}", **extra)
     if geo != detail.geography:
         st.query_params["geo"] = geo
         st.rerun()
 
-st.header(names[chosen])
+st.header(md(names[chosen]))
 description = L.pick(target.get("description_da"), target.get("description_en"))
 if description:
     st.markdown(md(description))
@@ -64,7 +64,7 @@ st.caption(md(f"{L.t('target.focus_area')}: {focus} · {L.t('target.source')}: {
               + (f" · {note}" if note else "")))
 
 if status is None or pd.isna(status.get("latest_year")):
-    st.info(L.t("target.no_observations", geo=detail.geography))
+    st.info(L.t("target.no_observations", geo=md(detail.geography)))
 else:
     st.markdown(f"### {L.t('col.status')}: {marks.status_line(status, L)}")  # constant texts, no user text
     for col, (label, value) in zip(st.columns(3), views.key_figures(status, target, L)):
@@ -79,7 +79,7 @@ with chart_tab:
     st.plotly_chart(figure, width="stretch", theme=None, key="target_chart")
 with table_tab:
     if detail.series.empty:
-        st.caption(L.t("target.no_observations", geo=detail.geography))
+        st.caption(L.t("target.no_observations", geo=md(detail.geography)))
     else:
         st.html(frame_html(views.series_table(detail, L), L.t("target.series_label")))
 

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from metrics import i18n, ingest
+from metrics import export, i18n, ingest
 from metrics.model import MalsporError, PermissionDenied, Problem, ValidationError
 from app_pages._auth import current_actor, display_name
 from app_pages._shared import as_of, get_store, lang, tr
@@ -140,7 +140,7 @@ def render_rejection(exc: ValidationError, name: str) -> None:
     report = problem_table(exc.problems)
     st.dataframe(report, hide_index=True, width="stretch")
     buffer = io.StringIO()
-    report.to_csv(buffer, index=False, sep=";" if language == "da" else ",")
+    export.neutralise_frame(report).to_csv(buffer, index=False, sep=";" if language == "da" else ",")  # inert in Excel
     st.download_button(tr("upload.report_download"), ("\ufeff" + buffer.getvalue()).encode("utf-8"),
                        file_name=f"{name}.rapport.csv" if language == "da" else f"{name}.report.csv",
                        mime="text/csv", on_click="ignore")

@@ -13,6 +13,7 @@ Example::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import getpass
 import json
 import math
@@ -22,12 +23,13 @@ import sys
 from pathlib import Path
 from typing import Any, TextIO
 
+import duckdb
 import pandas as pd
 
 from metrics import export as export_mod
 from metrics import i18n, ingest, progress
 from metrics.model import Actor, DatabaseLocked, MalsporError, PermissionDenied, ValidationError
-from metrics.store import Store, default_db_path
+from metrics.store import Store, default_db_path, low_disk
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
 
@@ -73,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("status", parents=[common], help="the status of every target and geography",
                        description="One row per target and geography, judged by progress-methodology.md.")
-    p.add_argument("--year", type=int, help="the 'as of' year (default: this year)")
+    p.add_argument("--year", type=_year, help="the 'as of' year (default: this year)")
     p.add_argument("--geography", help="only this geography, e.g. 'Region Hovedstaden'")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
 
@@ -98,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--max-size", type=_megabytes, metavar="MB", default=None,
                    help=f"refuse larger files (default: ${ingest.MAX_UPLOAD_ENV} or "
                         f"{ingest.DEFAULT_MAX_BYTES // 2**20} MB)")
-    p.add_argument("--year", type=int, help="the 'as of' year of the status preview (default: this year)")
+    p.add_argument("--year", type=_year, help="the 'as of' year of the status preview (default: this year)")
     p.add_argument("--lang", choices=["en", "da"], default="en", help="language of the messages (default: en)")
 
     p = sub.add_parser("batches", parents=[common], help="list import batches",
@@ -107,7 +109,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("undo", parents=[common], help="undo an import batch",
                        description="Remove what a batch added and restore what it revised.")
-    p.add_argument("batch_id", type=int)
+    p.add_argument("batch_id", type=_batch)
     p.add_argument("--include-seed", action="store_true",
                    help="also undo the seed batch (the action plan's own figures; refused without this flag)")
     p.add_argument("--lang", choices=["en", "da"], default="en", help="language of the messages (default: en)")
@@ -121,10 +123,47 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="output file")
     p.add_argument("--table", choices=list(export_mod.EXPORTABLE), default="observations",
                    help="what to export (default: observations with their targets and sources)")
-    p.add_argument("--year", type=int, help="'as of' year for --table status")
+    p.add_argument("--year", type=_year, help="'as of' year for --table status")
     _add_memo_parsers(sub, common)
     _add_user_parsers(sub, common)
     return parser
+
+
+MIN_YEAR, MAX_YEAR = 1900, 2100
+MAX_LIMIT = 1_000_000
+
+
+def _year(text: str) -> int:
+    """``--year``: a whole year from 1900 to 2100 (the database's own bounds)."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a year: {text!r} (write e.g. 2025)") from None
+    if not MIN_YEAR <= value <= MAX_YEAR:
+        raise argparse.ArgumentTypeError(f"the year must be from {MIN_YEAR} to {MAX_YEAR}, not {text!r}")
+    return value
+
+
+def _limit(text: str) -> int:
+    """``--limit``: how many rows, 1 to a million."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r} (write e.g. 50)") from None
+    if not 1 <= value <= MAX_LIMIT:
+        raise argparse.ArgumentTypeError(f"the limit must be from 1 to {MAX_LIMIT:,}, not {text!r}")
+    return value
+
+
+def _batch(text: str) -> int:
+    """A batch number: a positive whole number that fits the database's INTEGER."""
+    try:
+        value = int(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a batch number: {text!r} (see 'batches')") from None
+    if not 1 <= value <= 2**31 - 1:
+        raise argparse.ArgumentTypeError(f"no batch has the number {text!r} (see 'batches')")
+    return value
 
 
 def _megabytes(text: str) -> int:
@@ -199,7 +238,7 @@ def cmd_init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with Store.open(args.db) as store, store.read() as cur:
+    with Store.open(args.db, create=False) as store, store.read() as cur:
         frame = progress.compute_status(cur, as_of=args.year, geography=args.geography)
         empty = store.is_empty()
     if empty and args.format == "table":
@@ -207,7 +246,7 @@ def cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                   "(a database made with --empty stays empty) or add some with 'import-targets'.\n")
         return EXIT_OK
     if args.geography and frame.empty:
-        with Store.open(args.db) as store:
+        with Store.open(args.db, create=False) as store:
             known = store.geographies()
         err.write(f"No target has the geography '{args.geography}'. Known: {', '.join(known)}.\n")
         return EXIT_INVALID
@@ -224,7 +263,7 @@ def cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_import_targets(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with Store.open(args.db) as store:
+    with Store.open(args.db, create=False) as store:
         counts = ingest.import_targets(store, args.file, cli_actor())
     out.write(f"Targets imported from {args.file.name}: {counts['added']} added, {counts['updated']} updated.\n")
     return EXIT_OK
@@ -232,7 +271,7 @@ def cmd_import_targets(args: argparse.Namespace, out: TextIO, err: TextIO) -> in
 
 def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     lang = args.lang
-    with Store.open(args.db) as store:
+    with Store.open(args.db, create=False) as store:
         result = ingest.import_observations(store, args.file, cli_actor(), dry_run=args.dry_run, sheet=args.sheet,
                                             max_bytes=args.max_size, as_of=args.year,
                                             with_status=True if args.status or args.dry_run else None)
@@ -275,7 +314,7 @@ def _decimals(value: float) -> int:
 
 
 def cmd_batches(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with Store.open(args.db) as store:
+    with Store.open(args.db, create=False) as store:
         frame = store.batches()
     if args.format == "json":
         frame = frame.assign(created_at=frame["created_at"].astype(str),
@@ -292,14 +331,36 @@ def cmd_batches(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_undo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with Store.open(args.db) as store:
+    with Store.open(args.db, create=False) as store:
         counts = ingest.undo_batch(store, args.batch_id, cli_actor(), include_seed=args.include_seed)
     out.write(i18n.t("cli.undone", args.lang, batch=args.batch_id, **counts) + "\n")
     return EXIT_OK
 
 
+def _check_out(path: Path) -> None:
+    """``--out`` must name a file: a folder (or a missing parent folder) is said in words before any work."""
+    if path.is_dir():
+        raise MalsporError("out_is_folder", path=path)
+    if not path.parent.is_dir():
+        raise MalsporError("folder_missing", folder=path.parent)
+
+
+@contextlib.contextmanager
+def _no_half_file(path: Path) -> Any:
+    """A new output file that a failure (a full disk) left half-written is removed."""
+    existed = path.exists()
+    try:
+        yield
+    except BaseException:
+        if not existed:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        raise
+
+
 def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with Store.open(args.db) as store:
+    _check_out(args.out)
+    with Store.open(args.db, create=False) as store, _no_half_file(args.out):
         n = export_mod.export_table(store, args.table, args.format, args.out, as_of=args.year, lang=args.lang)
     out.write(f"Wrote {n} rows of {args.table} to {args.out}.\n")
     return EXIT_OK
@@ -317,7 +378,7 @@ def _add_memo_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
                                    "beside it.")
     p.add_argument("--format", choices=list(report.FORMATS), required=True)
     p.add_argument("--lang", choices=["da", "en"], default="da", help="language (default da)")
-    p.add_argument("--year", type=int, help="the 'as of' year (default: this year)")
+    p.add_argument("--year", type=_year, help="the 'as of' year (default: this year)")
     p.add_argument("--out", type=Path, required=True, help="output file")
     p.add_argument("--detail", choices=list(report.DETAILS), default="auto",
                    help=f"full: a section and chart per target; summary: status per theme and the targets furthest "
@@ -328,6 +389,9 @@ def _add_memo_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
                        description="One Parquet file per table and a manifest (schema version, row counts, "
                                    "checksums, sequences) in a new folder. Restore with 'restore FOLDER'.")
     p.add_argument("--out", type=Path, required=True, help="a new (or empty) folder")
+    p.add_argument("--key-file", type=Path, metavar="FILE",
+                   help="the signing key, in a file (default: $MALSPOR_BACKUP_KEY or [backup] key in "
+                        ".streamlit/secrets.toml); never stored in the backup")
 
     p = sub.add_parser("restore", parents=[common], help="load a backup folder into an empty database",
                        description="Load a folder written by 'backup' into an empty database (a new --db file is "
@@ -335,6 +399,10 @@ def _add_memo_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
                                    "sequences and schema_version come back exactly. A database that holds data is "
                                    "refused.")
     p.add_argument("folder", type=Path)
+    p.add_argument("--key-file", type=Path, metavar="FILE", help="the key the backup was signed with (as for backup)")
+    p.add_argument("--unsigned", action="store_true",
+                   help="restore a backup that is not signed with this key (an administrator's decision: the files "
+                        "may have been edited; recorded in the audit trail)")
 
     p = sub.add_parser("commentary", parents=[common], help="write or list the status commentary",
                        description="Analysts' status text per target or focus area and year; every version is "
@@ -345,13 +413,13 @@ def _add_memo_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     who = a.add_mutually_exclusive_group(required=True)
     who.add_argument("--target", help="target id, e.g. eud_share")
     who.add_argument("--focus-area", help="focus area id, e.g. faglaerte")
-    a.add_argument("--year", type=int, required=True, help="the status year the text is written for")
+    a.add_argument("--year", type=_year, required=True, help="the status year the text is written for")
     a.add_argument("--lang", choices=["da", "en"], default="da")
     text = a.add_mutually_exclusive_group(required=True)
     text.add_argument("--text", help="the text")
     text.add_argument("--file", type=Path, help="read the text from a UTF-8 file")
     a = actions.add_parser("list", parents=[common], help="list the current commentary (or every version)")
-    a.add_argument("--year", type=int)
+    a.add_argument("--year", type=_year)
     a.add_argument("--target")
     a.add_argument("--focus-area")
     a.add_argument("--history", action="store_true", help="every version, newest first")
@@ -361,7 +429,8 @@ def _add_memo_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
 def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from metrics import report
 
-    with Store.open(args.db) as store:
+    _check_out(args.out)
+    with Store.open(args.db, create=False) as store, _no_half_file(args.out):
         result = report.write_memo(store, args.format, args.out, year=args.year, lang=args.lang,
                                    detail=args.detail, charts=not args.no_charts)
     seconds = result["build_seconds"] + result["render_seconds"]
@@ -378,8 +447,11 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_backup(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from metrics import backup
 
-    with Store.open(args.db) as store:
-        manifest = backup.backup(store, args.out)
+    key = backup.backup_key(args.key_file)
+    with Store.open(args.db, create=False) as store:
+        manifest = backup.backup(store, args.out, key=key)
+    if key is None:
+        err.write(MalsporError("backup_written_unsigned", env=backup.KEY_ENV).render("en") + "\n")
     rows = sum(t["rows"] for t in manifest["tables"].values())
     out.write(f"Backed up {len(manifest['tables'])} tables ({rows:,} rows, schema version "
               f"{manifest['schema_version']}) to {args.out}.\nRestore with: python -m metrics restore {args.out} "
@@ -393,21 +465,52 @@ def cmd_restore(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if not args.folder.is_dir():
         err.write(f"No such folder: {args.folder}\n")
         return EXIT_USAGE
-    backup.read_manifest(args.folder)  # refuse a damaged or foreign folder before creating a database
-    with Store.open(args.db, seed=False) as store:
-        counts = backup.restore(store, args.folder, cli_actor())
-        path = store.path
+    # refuse a damaged, foreign or unsigned folder before creating a database
+    backup.read_manifest(args.folder)
+    key = backup.backup_key(args.key_file)
+    state = backup.check_signature(args.folder, key, allow_unsigned=args.unsigned)
+    if state != "signed":
+        err.write(MalsporError("restore_unsigned_warning", state=state, folder=args.folder).render("en") + "\n")
+    db = Path(args.db) if args.db else default_db_path()
+    existed = db.exists()
+    try:
+        with Store.open(db, seed=False) as store:
+            counts = backup.restore(store, args.folder, cli_actor(), key=key, allow_unsigned=args.unsigned)
+            path = store.path
+    except BaseException:
+        if not existed:  # a refused restore leaves no new, empty database behind
+            for leftover in (db, db.with_name(db.name + ".wal")):
+                leftover.unlink(missing_ok=True)
+        raise
     out.write(f"Restored {sum(counts.values()):,} rows into {path}: "
               + ", ".join(f"{n} {t}" for t, n in counts.items()) + ".\n")
     return EXIT_OK
 
 
+#: A commentary file larger than this is not a commentary (the text itself may have 4,000 characters).
+MAX_TEXT_FILE = 256 * 1024
+
+
+def _read_text_file(path: Path) -> str:
+    """A UTF-8 text file (``commentary --file``); a binary, oversized or other-encoded file is said in words."""
+    with open(path, "rb") as fh:
+        data = fh.read(MAX_TEXT_FILE + 1)
+    if len(data) > MAX_TEXT_FILE:
+        raise MalsporError("text_file_too_large", path=path, max=f"{MAX_TEXT_FILE // 1024} KiB")
+    if b"\0" in data:
+        raise MalsporError("text_file_binary", path=path)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise MalsporError("text_file_not_utf8", path=path, position=exc.start) from None
+
+
 def cmd_commentary(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from metrics import commentary
 
-    with Store.open(args.db) as store:
+    with Store.open(args.db, create=False) as store:
         if args.action == "set":
-            text = args.file.read_text(encoding="utf-8") if args.file else args.text
+            text = _read_text_file(args.file) if args.file else args.text
             cid = commentary.save(store, cli_actor(), year=args.year, text=text, target_id=args.target,
                                   focus_area_id=args.focus_area, lang=args.lang)
             what = f"target {args.target}" if args.target else f"focus area {args.focus_area}"
@@ -455,7 +558,9 @@ def _add_user_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
                        description="Every change with who, when, what and the values before and after.")
     p.add_argument("--user", help="only this user")
     p.add_argument("--action", help="only this action, e.g. import_observations")
-    p.add_argument("--limit", type=int, default=50, help="how many rows, newest first (default 50)")
+    p.add_argument("--limit", type=_limit, default=50, help="how many rows, newest first (default 50)")
+    p.add_argument("--verify", action="store_true",
+                   help="check the trail's hash chain: exit 0 if intact, 1 naming the first broken row")
     p.add_argument("--format", choices=["table", "json", "csv"], default="table")
 
 
@@ -471,7 +576,7 @@ def _read_password(args: argparse.Namespace) -> str:
 def cmd_user(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from metrics import auth
 
-    with Store.open(args.db) as store:
+    with Store.open(args.db, create=False) as store:
         if args.action == "list":
             print_table(auth.local_users(store), out)
             return EXIT_OK
@@ -500,7 +605,17 @@ def cmd_user(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from metrics import audit
 
-    with Store.open(args.db) as store:
+    if args.verify:
+        with Store.open(args.db, create=False) as store:
+            check = audit.verify(store)
+        if check.ok:
+            out.write(f"The audit trail is intact: {check.rows:,} rows, each chained to the one before.\n")
+            return EXIT_OK
+        err.write(MalsporError("audit_chain_edited" if check.reason == "edited" else "audit_chain_missing_before"
+                               if check.reason == "missing_before" else "audit_chain_unchained", id=check.broken_id,
+                               previous=check.previous_id if check.previous_id is not None else "-").render("en") + "\n")
+        return EXIT_INVALID
+    with Store.open(args.db, create=False) as store:
         trail = audit.read(store, user=args.user, action=args.action, limit=args.limit)
     if args.format == "json":
         json.dump(frame_records(trail.assign(changed_at=trail["changed_at"].astype(str))), out, ensure_ascii=False, indent=2)
@@ -520,6 +635,21 @@ COMMANDS = {
     "batches": cmd_batches, "undo": cmd_undo, "export": cmd_export,
     "report": cmd_report, "backup": cmd_backup, "restore": cmd_restore, "commentary": cmd_commentary,
 }
+
+
+def _os_message(exc: OSError) -> MalsporError:
+    """A failed read or write of a file, in words: disk full (what to free), a folder, no permission."""
+    import errno
+
+    where = Path(exc.filename) if exc.filename else Path.cwd()
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        folder = where if where.is_dir() else where.resolve().parent
+        return MalsporError("disk_full", path=where, folder=folder)
+    if isinstance(exc, IsADirectoryError):
+        return MalsporError("out_is_folder", path=where)
+    if isinstance(exc, PermissionError):
+        return MalsporError("no_permission", path=where)
+    return MalsporError("file_failed", path=where, reason=exc.strerror or exc)
 
 
 def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
@@ -558,6 +688,21 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         return EXIT_USAGE
     except PermissionDenied as exc:
         err.write(f"{exc.render('en')}\n")
+        return EXIT_INVALID
+    except OSError as exc:
+        err.write(_os_message(exc).render("en") + "\n")
+        return EXIT_INVALID
+    except duckdb.Error as exc:
+        text = str(exc)
+        db = Path(args.db or default_db_path())
+        out_path = getattr(args, "out", None)
+        full = [p for p in (db, out_path) if p is not None and low_disk(p)]
+        if "No space left on device" in text or full:
+            where = full[0] if full else db
+            err.write(MalsporError("disk_full", path=where, folder=Path(where).resolve().parent).render("en") + "\n")
+        else:
+            err.write(MalsporError("db_error", reason=text.strip().splitlines()[0][:300] if text.strip() else
+                                   type(exc).__name__).render("en") + "\n")
         return EXIT_INVALID
     except MalsporError as exc:
         if getattr(args, "format", "text") == "json":

@@ -2,7 +2,10 @@
 
 A text cell starting with ``= + - @`` (or a tab or carriage return) would run as a
 formula when the CSV is opened in a spreadsheet, so such cells get a leading
-apostrophe. Numbers are left alone: ``-2.5`` stays a number. In an Excel workbook every
+apostrophe. So does every such text after a separator inside a cell: a reader that splits on
+``;`` (Danish Excel) or on ``,`` may cut ``se note;=1+1;slut`` into cells, and ``=1+1`` would be
+live there; it becomes ``se note;'=1+1;slut``, inert for either reader. Numbers are left
+alone: ``-2.5`` stays a number. In an Excel workbook every
 text is written as a text cell (never a formula) and such a text also gets Excel's "quote
 prefix", so it stays text even when someone edits the cell; the text itself is unchanged.
 
@@ -38,9 +41,21 @@ FORMATS = ("csv", "parquet", "xlsx")
 XLSX_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+#: Where a spreadsheet may start a new cell or row inside our cell's text: either CSV separator,
+#: a tab and a line break. A segment after one, past spaces and quotes, must not start a formula.
+_SEGMENT_RE = re.compile(r'(^|[,;\t\n\r])([ "]*)(?=[=+\-@\t\r])')
+
+
 def neutralise(text: str) -> str:
-    """Make a text cell inert in spreadsheets."""
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+    """Make a text cell inert in spreadsheets, whichever separator the reader splits on.
+
+    ``neutralise("=1+1") == "'=1+1"``; ``neutralise("se note;=1+1;slut") == "se note;'=1+1;slut"``.
+    """
+    if not text:
+        return text
+    if text.startswith(FORMULA_PREFIXES):
+        text = "'" + text
+    return _SEGMENT_RE.sub(lambda m: m.group(1) + m.group(2) + "'", text)
 
 
 def neutralise_frame(frame: pd.DataFrame) -> pd.DataFrame:

@@ -215,6 +215,153 @@ TEXTS: dict[str, dict[str, str]] = {
               "genskabes. Gendan til en ny fil (--db NY.duckdb).",
         "en": "The sequence {name} of this database has been used, so the backup's numbering cannot be "
               "reproduced. Restore into a new file (--db NEW.duckdb)."},
+    # ------------------------------------------------------------------ issue 11 (inert11): opening, signing, the chain
+    "error.db_missing": {
+        "da": "Der findes ingen database {path}. Kun 'python -m metrics init' opretter en database (dashboardet gør "
+              "det også første gang): tjek stien i --db / MALSPOR_DB, eller kør init først.",
+        "en": "There is no database {path}. Only 'python -m metrics init' creates one (so does the dashboard on its "
+              "first run): check the path in --db / MALSPOR_DB, or run init first."},
+    "error.db_is_folder": {
+        "da": "{path} er en mappe, ikke en databasefil. Angiv filen, fx {path}/malspor.duckdb.",
+        "en": "{path} is a folder, not a database file. Give the file, e.g. {path}/malspor.duckdb."},
+    "error.db_not_duckdb": {
+        "da": "{path} er ikke en Målspor-database (filen er ikke en DuckDB-database). Intet er skrevet i den. Tjek "
+              "stien i --db / MALSPOR_DB; en tom fil fra et afbrudt init kan slettes.",
+        "en": "{path} is not a Målspor database (the file is not a DuckDB database). Nothing was written to it. "
+              "Check the path in --db / MALSPOR_DB; an empty file left by an interrupted init can be deleted."},
+    "error.db_not_malspor": {
+        "da": "{path} er en DuckDB-database fra et andet program (tabellerne {tables}), ikke fra Målspor. Intet er "
+              "skrevet i den. Tjek stien i --db / MALSPOR_DB.",
+        "en": "{path} is a DuckDB database of another program (tables {tables}), not a Målspor database. Nothing "
+              "was written to it. Check the path in --db / MALSPOR_DB."},
+    "error.db_not_malspor_empty": {
+        "da": "{path} er en tom DuckDB-database uden Målspors tabeller. Intet er skrevet i den. Opret Målspors "
+              "tabeller med 'python -m metrics init --db {path}', eller tjek stien.",
+        "en": "{path} is an empty DuckDB database without Målspor's tables. Nothing was written to it. Make them "
+              "with 'python -m metrics init --db {path}', or check the path."},
+    "error.db_no_permission": {
+        "da": "Målspor må ikke skrive {path}. Vælg en mappe, du har skriveadgang til, eller bed en administrator "
+              "om adgang.",
+        "en": "Målspor may not write {path}. Choose a folder you can write to, or ask an administrator for access."},
+    "error.disk_full": {
+        "da": "Disken med {folder} er fuld, så {path} kunne ikke skrives; intet halvt skrevet er gemt. Frigør "
+              "plads på den disk (slet gamle sikkerhedskopier, eksporter eller logfiler, eller tøm papirkurven), "
+              "og prøv igen.",
+        "en": "The disk holding {folder} is full, so {path} could not be written; nothing half-written was kept. "
+              "Free space on that disk (delete old backups, exports or log files, or empty the trash) and try "
+              "again."},
+    "error.db_error": {
+        "da": "Databasen afviste handlingen ({reason}), så intet er ændret. Prøv igen, eller meld fejlen til en "
+              "administrator.",
+        "en": "The database refused the operation ({reason}); nothing was changed."},
+    "error.out_is_folder": {
+        "da": "{path} er en mappe. Angiv et filnavn til --out, fx {path}/status.csv.",
+        "en": "{path} is a folder: give --out a file name, e.g. {path}/status.csv."},
+    "error.no_permission": {
+        "da": "Målspor må ikke læse eller skrive {path}. Vælg en anden fil, eller bed en administrator om adgang.",
+        "en": "Målspor may not read or write {path}. Choose another file, or ask an administrator for access."},
+    "error.file_failed": {
+        "da": "{path} kunne ikke læses eller skrives ({reason}). Tjek stien, og prøv igen.",
+        "en": "{path} could not be read or written: {reason}."},
+    "error.text_file_binary": {
+        "da": "{path} er ikke en tekstfil (den indeholder binære data). Gem kommentaren som almindelig tekst "
+              "(UTF-8), og prøv igen.",
+        "en": "{path} is not a text file (it holds binary data). Save the commentary as plain text (UTF-8)."},
+    "error.text_file_not_utf8": {
+        "da": "{path} er ikke gemt som UTF-8 (ugyldig byte ved position {position}). Gem filen som UTF-8-tekst, "
+              "og prøv igen.",
+        "en": "{path} is not UTF-8 text (an invalid byte at position {position}). Save it as UTF-8."},
+    "error.text_file_too_large": {
+        "da": "{path} er større end {max} og er ikke en kommentar. Angiv en tekstfil med kommentaren alene.",
+        "en": "{path} is larger than {max}: not a commentary. Give a text file with the commentary alone."},
+    "error.backup_key_unreadable": {
+        "da": "Nøglen til at signere sikkerhedskopier kunne ikke læses fra {path} ({reason}). Ret filen, og prøv "
+              "igen.",
+        "en": "The backup signing key could not be read from {path}: {reason}."},
+    "error.backup_key_short": {
+        "da": "Nøglen til at signere sikkerhedskopier skal have mindst {min} tegn. Lav en lang, tilfældig nøgle, fx "
+              "med python -c \"import secrets; print(secrets.token_urlsafe(32))\".",
+        "en": "The backup signing key must have at least {min} characters: make a long random one, e.g. "
+              "python -c \"import secrets; print(secrets.token_urlsafe(32))\"."},
+    "error.backup_written_unsigned": {
+        "da": "Advarsel: sikkerhedskopien er ikke signeret, fordi ingen nøgle er sat, og den kan kun gendannes med "
+              "--unsigned. Sæt {env} eller [backup] key i .streamlit/secrets.toml, og tag en ny sikkerhedskopi.",
+        "en": "Warning: the backup is not signed (no key is set) and restores only with --unsigned. Set {env} or "
+              "[backup] key in .streamlit/secrets.toml and take a new backup."},
+    "error.backup_signature_unsigned": {
+        "da": "Sikkerhedskopien {folder} er ikke signeret, så det kan ikke ses, om den er redigeret. Intet er "
+              "gendannet. Brug en signeret sikkerhedskopi, eller gendan med --unsigned, hvis du som administrator "
+              "ved, hvor den kommer fra.",
+        "en": "The backup {folder} is not signed, so whether it was edited cannot be told. Nothing was restored. "
+              "Use a signed backup, or restore with --unsigned if you, an administrator, know where it comes from."},
+    "error.backup_signature_wrong": {
+        "da": "Signaturen på sikkerhedskopien {folder} passer ikke: filerne er redigeret, eller den er signeret med "
+              "en anden nøgle. Intet er gendannet. Brug den nøgle, den blev signeret med ({env} eller --key-file), "
+              "eller en anden sikkerhedskopi.",
+        "en": "The signature of the backup {folder} does not match: the files were edited, or it was signed with "
+              "another key. Nothing was restored. Use the key it was signed with ({env} or --key-file), or another "
+              "backup."},
+    "error.backup_signature_no_key": {
+        "da": "Ingen nøgle er sat, så signaturen på sikkerhedskopien {folder} kan ikke kontrolleres. Intet er "
+              "gendannet. Sæt {env}, [backup] key i .streamlit/secrets.toml eller --key-file, eller gendan med "
+              "--unsigned, hvis du som administrator ved, hvor den kommer fra.",
+        "en": "No key is set, so the signature of the backup {folder} cannot be checked. Nothing was restored. "
+              "Set {env}, [backup] key in .streamlit/secrets.toml or --key-file, or restore with --unsigned if you, "
+              "an administrator, know where it comes from."},
+    "error.restore_unsigned_warning": {
+        "da": "Advarsel: sikkerhedskopien {folder} gendannes uden gyldig signatur ({state}), fordi --unsigned er "
+              "angivet; det står i ændringsloggen. Tjek de gendannede data.",
+        "en": "Warning: restoring {folder} without a valid signature ({state}) because --unsigned was given; this "
+              "is recorded in the audit trail. Check the restored data."},
+    "error.backup_field_invalid": {
+        "da": "{path} er beskadiget: feltet {field} skal være {expected}. Intet er gendannet. Brug en anden "
+              "sikkerhedskopi.",
+        "en": "{path} is damaged: the field {field} must be {expected}. Nothing was restored."},
+    "error.backup_file_unreadable": {
+        "da": "{file} i sikkerhedskopien kan ikke læses som Parquet ({reason}). Intet er gendannet. Brug en anden "
+              "sikkerhedskopi.",
+        "en": "{file} in the backup cannot be read as Parquet: {reason}. Nothing was restored."},
+    "error.backup_rows_invalid": {
+        "da": "Rækkerne i tabellen {table} i sikkerhedskopien passer ikke til databasen ({reason}). Intet er "
+              "gendannet. Brug en anden sikkerhedskopi.",
+        "en": "The rows of the backup's table {table} do not fit the database ({reason}). Nothing was restored."},
+    "error.backup_rules_broken": {
+        "da": "Sikkerhedskopien indeholder værdier, som målenes regler ikke tillader, så intet er gendannet: "
+              "{problems}. Brug en anden sikkerhedskopi.",
+        "en": "The backup holds values its targets' rules do not allow, so nothing was restored: {problems}."},
+    "error.backup_audit_edited": {
+        "da": "Ændringsloggen i sikkerhedskopien er redigeret: række {id} passer ikke med sin kontrolsum. Intet er "
+              "gendannet. Brug en anden sikkerhedskopi.",
+        "en": "The backup's audit trail was edited: row {id} does not match its hash. Nothing was restored."},
+    "error.backup_audit_missing_before": {
+        "da": "Ændringsloggen i sikkerhedskopien er brudt før række {id} (efter række {previous}): en række er "
+              "slettet eller udskiftet. Intet er gendannet. Brug en anden sikkerhedskopi.",
+        "en": "The backup's audit trail is broken before row {id} (after row {previous}): a row was deleted or "
+              "replaced. Nothing was restored."},
+    "error.backup_audit_unchained": {
+        "da": "Række {id} i sikkerhedskopiens ændringslog har ingen kontrolsum og er ikke skrevet af Målspor. Intet "
+              "er gendannet. Brug en anden sikkerhedskopi.",
+        "en": "Row {id} of the backup's audit trail has no hash: Målspor did not write it. Nothing was restored."},
+    "error.backup_sequence_behind": {
+        "da": "Nummerserien {name} står på {last} i sikkerhedskopien, men {table}.{column} bruger allerede {used}, "
+              "så næste import ville få et brugt nummer. Intet er gendannet. Brug en anden sikkerhedskopi.",
+        "en": "The sequence {name} stands at {last} in the backup, but {table}.{column} already uses {used}, so the "
+              "next import would get a number in use. Nothing was restored."},
+    "error.audit_chain_edited": {
+        "da": "Ændringsloggen er ikke intakt: række {id} er ændret efter den blev skrevet (dens indhold passer ikke "
+              "med dens kontrolsum). Sammenlign med en sikkerhedskopi, og meld det til en administrator.",
+        "en": "The audit trail is not intact: row {id} was changed after it was written (its content does not "
+              "match its hash)."},
+    "error.audit_chain_missing_before": {
+        "da": "Ændringsloggen er ikke intakt: kæden er brudt før række {id} (efter række {previous}); en række "
+              "imellem er slettet, eller række {previous} er udskiftet. Sammenlign med en sikkerhedskopi, og meld "
+              "det til en administrator.",
+        "en": "The audit trail is not intact: the chain breaks before row {id} (after row {previous}); a row "
+              "between was deleted, or row {previous} was replaced."},
+    "error.audit_chain_unchained": {
+        "da": "Ændringsloggen er ikke intakt: række {id} har ingen kontrolsum, så den er ikke skrevet af Målspor. "
+              "Sammenlign med en sikkerhedskopi, og meld det til en administrator.",
+        "en": "The audit trail is not intact: row {id} has no hash, so Målspor did not write it."},
     # ------------------------------------------------------------------ commentary (metrics.commentary)
     "problem.no_target": {
         "da": "Der findes intet mål '{id}'. Vælg et mål, der findes.",

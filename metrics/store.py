@@ -34,7 +34,7 @@ DATA_DIR = PROJECT_ROOT / "data"
 SEED_USER = "seed"
 
 #: Versioned migrations, applied in order on open. Never edit a released one: add a new one.
-MIGRATIONS: list[tuple[int, str, list[str]]] = [
+MIGRATIONS: list[tuple[int, str, list[Any]]] = [
     (
         1,
         "themes, focus areas, targets, observations, history, batches, initiatives",
@@ -401,6 +401,18 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             )""",
         ],
     ),
+    (
+        7,
+        "audit trail as a hash chain: each row's hash covers its content and the previous row's hash",
+        # audit_log is referenced by nothing, so columns can be added in place. The existing rows are
+        # chained in audit_id order by Python (a step may be a callable taking the cursor): SQL has no
+        # running hash. `python -m metrics audit --verify` recomputes the chain (metrics.audit.verify).
+        [
+            "ALTER TABLE audit_log ADD COLUMN prev_hash VARCHAR",
+            "ALTER TABLE audit_log ADD COLUMN row_hash VARCHAR",
+            lambda cur: audit.chain_existing(cur),
+        ],
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -452,6 +464,51 @@ def _describe_lock(message: str, path: Path) -> DatabaseLocked:
     return DatabaseLocked("db_locked", path=path, pid=pid, program=cmd or match.group("exe"))
 
 
+def _disk_full(message: str) -> bool:
+    return "No space left on device" in message or "ENOSPC" in message or "disk is full" in message.lower()
+
+
+#: Below this much free space a failed write is taken to be a full disk (DuckDB's own message may not say so).
+LOW_DISK_BYTES = 4 << 20
+
+
+def low_disk(path: Path | str) -> bool:
+    """True when the disk holding ``path`` (or its nearest existing folder) has almost no space left."""
+    import shutil
+
+    folder = Path(path).resolve()
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    try:
+        return shutil.disk_usage(folder).free < LOW_DISK_BYTES
+    except OSError:
+        return False
+
+
+def _folder(path: Path) -> Path:
+    return path.resolve().parent if path.name != ":memory:" else Path.cwd()
+
+
+def _os_error(exc: OSError, path: Path) -> MalsporError:
+    """An operating-system error while opening or making a database, in words a user can act on."""
+    import errno
+
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return MalsporError("disk_full", path=path, folder=_folder(path))
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return MalsporError("db_no_permission", path=path)
+    return MalsporError("db_open_failed", path=path, reason=exc.strerror or exc)
+
+
+def _remove_new_database(path: Path) -> None:
+    """Remove what a failed first open left behind (a 0-byte file nothing opens, its WAL)."""
+    if path.name == ":memory:":
+        return
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        with contextlib.suppress(OSError):
+            leftover.unlink()
+
+
 class Store:
     """One open DuckDB database: migrations, seeding, reads and the write path."""
 
@@ -469,6 +526,10 @@ class Store:
         except duckdb.IOException as exc:
             if "lock" in str(exc).lower():
                 raise _describe_lock(str(exc), self.path) from None
+            if "not a valid DuckDB database file" in str(exc):
+                raise MalsporError("db_not_duckdb", path=self.path) from None
+            if _disk_full(str(exc)):
+                raise MalsporError("disk_full", path=self.path, folder=_folder(self.path)) from None
             raise MalsporError("db_open_failed", path=self.path, reason=exc) from None
 
     # ------------------------------------------------------------------ opening
@@ -480,19 +541,73 @@ class Store:
         seed: bool = True,
         read_only: bool = False,
         data_dir: Path | None = None,
+        create: bool = True,
     ) -> Store:
-        """Open (creating if needed) a database, apply migrations, seed a new one.
+        """Open a Målspor database, apply migrations, and (``create=True``) create and seed a new one.
 
-        A database is seeded only when this call created its schema, so a database
-        made with ``init --empty`` stays empty.
+        A database is seeded only when this call created its schema, so a database made with
+        ``init --empty`` stays empty. With ``create=False`` (every command but ``init`` and
+        ``restore``) a path that does not exist is refused and nothing is made. A file that is not a
+        Målspor database (another program's DuckDB file, a text file) is always refused, before
+        anything is written into it. If the disk fills while a new database is made, the half-made
+        file is removed and the message says what to free.
         """
-        store = cls(path, read_only=read_only)
-        if read_only:
-            return store
-        created = store.migrate()
-        if created and seed:
-            store.seed(data_dir=data_dir)
+        target = Path(path) if path not in (None, "") else default_db_path()
+        memory = target.name == ":memory:"
+        existed = memory or target.exists()
+        if not existed and (not create or read_only):
+            raise MalsporError("db_missing", path=target)
+        if existed and not memory and target.is_dir():
+            raise MalsporError("db_is_folder", path=target)
+        try:
+            store = cls(target, read_only=read_only)
+        except MalsporError:
+            if not existed:
+                _remove_new_database(target)
+            raise
+        except OSError as exc:
+            if not existed:
+                _remove_new_database(target)
+            raise _os_error(exc, target) from None
+        try:
+            store._check_is_malspor(allow_new=create and not read_only)
+            if read_only:
+                return store
+            created = store.migrate()
+            if created and seed:
+                store.seed(data_dir=data_dir)
+        except BaseException as exc:
+            store.close()
+            if not existed:
+                _remove_new_database(target)
+            if isinstance(exc, OSError):
+                raise _os_error(exc, target) from None
+            if isinstance(exc, duckdb.Error) and (_disk_full(str(exc)) or low_disk(target)):
+                raise MalsporError("disk_full", path=target, folder=_folder(target)) from None
+            raise
         return store
+
+    def _check_is_malspor(self, *, allow_new: bool) -> None:
+        """Refuse, before any write, a database that another program made (or an empty one unless new)."""
+        with self.read() as cur:
+            tables = [r[0] for r in cur.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()"
+                " ORDER BY 1").fetchall()]
+            if not tables:
+                if allow_new:
+                    return
+                raise MalsporError("db_not_malspor_empty", path=self.path)
+            if "schema_version" not in tables:
+                raise MalsporError("db_not_malspor", path=self.path, tables=", ".join(tables[:8]))
+            cols = {r[0] for r in cur.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'schema_version'"
+                " AND table_catalog = current_database()").fetchall()}
+            first = None
+            if {"version", "description"} <= cols:
+                rows = cur.execute("SELECT description FROM schema_version WHERE version = 1").fetchall()
+                first = rows[0][0] if rows else None
+            if first != MIGRATIONS[0][1]:
+                raise MalsporError("db_not_malspor", path=self.path, tables=", ".join(tables[:8]))
 
     def close(self) -> None:
         self._con.close()
@@ -532,14 +647,15 @@ class Store:
                             " applied_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp())"
                         )
                         for statement in statements:
-                            cur.execute(statement)
+                            statement(cur) if callable(statement) else cur.execute(statement)
                         cur.execute(
                             "INSERT INTO schema_version (version, description) VALUES (?, ?)",
                             [version, description],
                         )
                         cur.execute("COMMIT")
                     except BaseException:
-                        cur.execute("ROLLBACK")
+                        with contextlib.suppress(duckdb.Error):  # keep the first error (a full disk), not this one
+                            cur.execute("ROLLBACK")
                         raise
             finally:
                 cur.close()
@@ -672,7 +788,8 @@ class Store:
                         raise MalsporError("audit_missing", action=action)
                     cur.execute("COMMIT")
                 except BaseException:
-                    cur.execute("ROLLBACK")
+                    with contextlib.suppress(duckdb.Error):  # keep the first error (a full disk), not this one
+                        cur.execute("ROLLBACK")
                     raise
                 self.generation += 1
             finally:

@@ -24,6 +24,7 @@ def isolated_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Point MALSPOR_DB at a fresh file for each test."""
     path = tmp_path / "malspor.duckdb"
     monkeypatch.setenv("MALSPOR_DB", str(path))
+    monkeypatch.setenv("MALSPOR_BACKUP_KEY", "a-test-key-for-signed-backups")  # restore refuses unsigned backups
     return path
 
 

@@ -97,7 +97,7 @@ def test_seed_and_restore_are_recorded(store, tmp_path):
         assert audit.read(fresh, limit=1).iloc[0]["action"] == "restore"
 
 
-def test_command_line_writes_are_recorded_with_the_os_user(tmp_path, monkeypatch):
+def test_command_line_writes_are_recorded_with_the_os_user(store, tmp_path, monkeypatch):
     import os
     import pwd
 
@@ -105,8 +105,7 @@ def test_command_line_writes_are_recorded_with_the_os_user(tmp_path, monkeypatch
     monkeypatch.setenv("LOGNAME", "someone-else")
     path = write_csv(tmp_path / "o.csv", OBS)
     assert cli.main(["import", str(path)], out=io.StringIO(), err=io.StringIO()) == 0
-    with Store.open() as store:
-        row = audit.read(store, action="import_observations").iloc[0]
+    row = audit.read(store, action="import_observations").iloc[0]
     assert row["user_name"] == pwd.getpwuid(os.getuid()).pw_name != "someone-else"
     assert row["via"] == "cli" and row["role"] == "admin"
 

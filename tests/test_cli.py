@@ -8,10 +8,18 @@ import subprocess
 import sys
 
 import pandas as pd
+from pathlib import Path
 import pytest
 
 from metrics import cli, progress
+from metrics.store import Store
 from tests.conftest import write_csv
+
+
+@pytest.fixture(autouse=True)
+def seeded(isolated_db):
+    """A seeded database at $MALSPOR_DB: only init creates one, every other command refuses a missing file."""
+    Store.open(isolated_db).close()
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -29,9 +37,10 @@ def test_every_subcommand_has_help(command, capsys):
 
 
 def test_init_is_safe_twice_and_empty_stays_empty(tmp_path):
-    code, out, _ = run("init")
+    fresh = str(tmp_path / "fresh.duckdb")
+    code, out, _ = run("init", "--db", fresh)
     assert code == 0 and "created" in out and "11 targets" in out
-    code, out, _ = run("init")
+    code, out, _ = run("init", "--db", fresh)
     assert code == 0 and "already existed" in out and "49 observations" in out
     code, out, _ = run("init", "--empty", "--db", str(tmp_path / "e.duckdb"))
     assert code == 0 and "0 targets" in out
@@ -188,7 +197,7 @@ def test_import_json_lists_status_changes_and_danish_errors(tmp_path):
 
 
 # ---------------------------------------------------------------------- issue 11: the dry run's rows, the seed's undo
-def test_import_dry_run_json_lists_each_change_with_its_row_and_old_value(tmp_path):
+def test_import_dry_run_json_lists_each_change_with_its_row_and_old_value(store, tmp_path):
     path = write_csv(tmp_path / "tal.csv", "Indikator;År;Værdi;Område\r\n"
                                            "eud_share;2023;13,2;Region Hovedstaden\r\n"
                                            "stem_admissions;2024;17.612;Danmark\r\n", encoding="cp1252")
@@ -221,3 +230,179 @@ def test_undo_of_the_seed_is_refused_without_include_seed(isolated_db):
         assert store.checksum() == before
     code, out, _ = run("undo", "1", "--include-seed")
     assert code == 0 and "49 values removed" in out
+
+
+# ------------------------------------------------------------------ read-only commands never create (issue 11)
+READ_AND_WRITE_COMMANDS = [
+    ["status"], ["status", "--format", "json"], ["batches"], ["audit"], ["audit", "--verify"], ["user", "list"],
+    ["export", "--format", "csv", "--out", "{tmp}/o.csv"], ["backup", "--out", "{tmp}/b"],
+    ["report", "--format", "md", "--no-charts", "--out", "{tmp}/m.md"], ["commentary", "list"],
+    ["commentary", "set", "--target", "eud_share", "--year", "2026", "--text", "x"], ["undo", "1"],
+]
+
+
+def _foreign_duckdb(path) -> None:
+    import duckdb
+
+    con = duckdb.connect(str(path))
+    con.execute("CREATE TABLE themes (id INTEGER, colour VARCHAR)")
+    con.execute("INSERT INTO themes VALUES (1, 'dark'), (2, 'light')")
+    con.execute("CREATE TABLE settings (k VARCHAR, v VARCHAR)")
+    con.close()
+
+
+def _tables_checksum(path) -> dict:
+    import hashlib
+
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        names = [r[0] for r in con.execute("SELECT table_name FROM information_schema.tables ORDER BY 1").fetchall()]
+        return {n: hashlib.sha256(repr(con.execute(f"SELECT * FROM {n} ORDER BY ALL").fetchall()).encode()).hexdigest()
+                for n in names}
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("command", READ_AND_WRITE_COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_no_command_but_init_creates_a_database(tmp_path, command):
+    missing = tmp_path / "typo.duckdb"
+    args = [a.replace("{tmp}", str(tmp_path)) for a in command]
+    code, out, err = run(*args, "--db", str(missing))
+    said = out + err  # --format json says it in the JSON
+    assert code == 1 and "There is no database" in said and "run init first" in said, (out, err)
+    assert not missing.exists() and not list(tmp_path.glob("typo*"))
+    assert not (tmp_path / "o.csv").exists() and not (tmp_path / "b").exists()
+
+
+def test_import_and_import_targets_refuse_a_missing_database(tmp_path):
+    path = write_csv(tmp_path / "o.csv", "target_id,year,value\neud_share,2024,14\n")
+    for command in (["import", str(path)], ["import-targets", str(path)]):
+        code, _, err = run(*command, "--db", str(tmp_path / "typo.duckdb"))
+        assert code == 1 and "There is no database" in err
+    assert not (tmp_path / "typo.duckdb").exists()
+
+
+@pytest.mark.parametrize("command", [["status"], ["init"], ["batches"], ["audit", "--verify"], ["user", "list"]])
+def test_another_programs_duckdb_file_is_refused_and_left_as_it_was(tmp_path, command):
+    other = tmp_path / "other.duckdb"
+    _foreign_duckdb(other)
+    before, size = _tables_checksum(other), other.stat().st_size
+    code, out, err = run(*command, "--db", str(other))
+    assert code == 1 and "another program" in err and "themes" in err and "Nothing was written" in err, (out, err)
+    assert "Traceback" not in err
+    assert _tables_checksum(other) == before and set(before) == {"themes", "settings"}
+    assert other.stat().st_size == size
+
+
+def test_a_text_file_or_a_folder_is_not_a_database(tmp_path):
+    text = tmp_path / "notes.txt"
+    text.write_text("not a database\n" * 50)
+    for command in (["status"], ["init"]):
+        code, _, err = run(*command, "--db", str(text))
+        assert code == 1 and "not a Målspor database" in err
+    assert text.read_text() == "not a database\n" * 50
+    code, _, err = run("status", "--db", str(tmp_path))
+    assert code == 1 and "is a folder" in err
+
+
+def test_init_on_a_full_disk_says_what_to_free_and_leaves_no_file(tmp_path, monkeypatch):
+    import errno
+
+    def full(self, data_dir=None):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Store, "seed", full)
+    new = tmp_path / "new.duckdb"
+    code, _, err = run("init", "--db", str(new))
+    assert code == 1 and "is full" in err and "Free space" in err and str(tmp_path) in err
+    assert "Traceback" not in err and not new.exists() and not (tmp_path / "new.duckdb.wal").exists()
+    # the same for DuckDB's own error on a full disk
+    import duckdb
+
+    def full_duckdb(self, data_dir=None):
+        raise duckdb.IOException('Could not write file "x": No space left on device')
+
+    monkeypatch.setattr(Store, "seed", full_duckdb)
+    code, _, err = run("init", "--db", str(new))
+    assert code == 1 and "is full" in err and not new.exists()
+
+
+def test_init_on_a_really_full_disk(tmp_path):
+    """A 64 kB tmpfs (where mounting is allowed): DuckDB's failure is read as a full disk, no file is left."""
+    import shutil
+    import subprocess as sp
+
+    mount = tmp_path / "tiny"
+    mount.mkdir()
+    if shutil.which("mount") is None or sp.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(mount)],
+                                               capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small tmpfs here")
+    try:
+        code, _, err = run("init", "--db", str(mount / "m.duckdb"))
+        assert code == 1 and "is full" in err and "Free space" in err and list(mount.iterdir()) == []
+    finally:
+        sp.run(["umount", str(mount)], check=False)
+
+
+def test_export_on_a_full_disk_keeps_no_half_file(tmp_path, monkeypatch):
+    import errno
+
+    from metrics import export
+
+    def half(frame, out):
+        Path(out).write_text("target_id,na")
+        raise OSError(errno.ENOSPC, "No space left on device", str(out))
+
+    monkeypatch.setattr(export, "safe_csv", half)
+    code, _, err = run("export", "--format", "csv", "--out", str(tmp_path / "o.csv"))
+    assert code == 1 and "is full" in err and "Free space" in err and not (tmp_path / "o.csv").exists()
+
+
+def test_out_a_folder_is_said_in_words(tmp_path):
+    for command in (["export", "--format", "csv"], ["export", "--format", "xlsx", "--table", "status"],
+                    ["report", "--format", "html", "--no-charts"]):
+        code, _, err = run(*command, "--out", str(tmp_path))
+        assert code == 1 and "is a folder" in err and "Traceback" not in err, err
+
+
+def test_a_binary_or_foreign_commentary_file_is_said_in_words(tmp_path):
+    cases = {"binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "not a text file"),
+             "latin1": ("Målet er nået".encode("latin-1"), "not UTF-8"),
+             "huge": (b"x" * (300 * 1024), "larger than")}
+    for name, (data, said) in cases.items():
+        path = tmp_path / f"{name}.txt"
+        path.write_bytes(data)
+        code, _, err = run("commentary", "set", "--target", "eud_share", "--year", "2026", "--file", str(path))
+        assert code == 1 and said in err, (name, err)
+    code, out, _ = run("commentary", "list", "--format", "json")
+    assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("args", [
+    ["audit", "--limit", "0"], ["audit", "--limit", "-5"], ["audit", "--limit", "10000000000000"],
+    ["audit", "--limit", "many"], ["status", "--year", "99999"], ["status", "--year", "-1"],
+    ["status", "--year", "1e9"], ["export", "--format", "csv", "--table", "status", "--year", "3000", "--out", "x.csv"],
+    ["commentary", "list", "--year", "12345678901234567890"], ["undo", "99999999999"], ["undo", "-1"],
+])
+def test_out_of_range_numbers_are_usage_errors(args, capsys):
+    code, out, err = run(*args)
+    captured = capsys.readouterr().err
+    assert code == 2 and "Traceback" not in captured and ("must be from" in captured or "not a" in captured
+                                                           or "no batch" in captured), captured
+
+
+def test_audit_csv_and_status_csv_are_inert_for_semicolon_readers(store, tmp_path):
+    from metrics import commentary
+
+    commentary.save(store, cli.cli_actor(), target_id="eud_share", year=2026, text="se note;=1+1;slut")
+    for command in (["audit", "--format", "csv"], ["status", "--format", "csv"], ["batches", "--format", "csv"]):
+        code, out, _ = run(*command)
+        assert code == 0
+        for sep in (";", ","):
+            for line in out.splitlines():
+                for field in line.split(sep):
+                    text = field.lstrip(' "')
+                    assert not text.startswith(("=", "+", "@", "\t", "\r")), (command, sep, field)
+                    assert not text.startswith("-") or text[1:2].isdigit() or text[1:2] == "", (command, sep, field)

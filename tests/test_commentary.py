@@ -122,7 +122,7 @@ def test_hostile_text_is_stored_as_is(store):
     assert commentary.current(store, year=2026, target_id="eud_share").text == text
 
 
-def test_cli_set_list_and_history(tmp_path):
+def test_cli_set_list_and_history(store, tmp_path):
     code, out, err = run("commentary", "set", "--target", "eud_share", "--year", "2026", "--text", "Første.")
     assert code == 0 and "saved as version 1" in out, err
     note = tmp_path / "note.txt"
@@ -141,7 +141,7 @@ def test_cli_set_list_and_history(tmp_path):
     assert code == 0 and "eud_share" in out and "faglaerte" in out
 
 
-def test_cli_errors(tmp_path):
+def test_cli_errors(store, tmp_path):
     code, _, err = run("commentary", "set", "--target", "nope", "--year", "2026", "--text", "x")
     assert code == 1 and "nope" in err
     code, _, _ = run("commentary", "set", "--target", "eud_share", "--focus-area", "faglaerte", "--year", "2026",

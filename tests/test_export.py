@@ -86,7 +86,7 @@ def test_backup_restore_backup_gives_identical_files(store, tmp_path):
         assert without_audit(next_values(restored)) == without_audit(next_values(store))
     names = sorted(p.name for p in first.iterdir())
     assert names == sorted(p.name for p in second.iterdir())
-    data_files = [n for n in names if n not in ("audit_log.parquet", "manifest.json")]
+    data_files = [n for n in names if n not in ("audit_log.parquet", "manifest.json", "manifest.sig")]
     match, mismatch, errors = filecmp.cmpfiles(first, second, data_files, shallow=False)
     assert mismatch == [] and errors == [] and sorted(match) == data_files
 
@@ -150,8 +150,10 @@ def test_a_failing_restore_writes_nothing(store, tmp_path):
     manifest["tables"]["observations"]["sha256"] = backup._sha256(folder / "observations.parquet")
     (folder / "manifest.json").write_text(json.dumps(manifest))
     with Store.open(tmp_path / "new.duckdb", seed=False) as target:
+        with pytest.raises(MalsporError, match="signature"):
+            backup.restore(target, folder, ADMIN)  # the checksums were made to match, the signature cannot be
         with pytest.raises(MalsporError, match="unknown target no_such_target"):
-            backup.restore(target, folder, ADMIN)
+            backup.restore(target, folder, ADMIN, allow_unsigned=True)
         assert all(target.scalar("SELECT count(*) FROM " + t) == 0 for t in store_mod.TABLES)
         assert target.schema_version() == store_mod.SCHEMA_VERSION
         # and a good backup still goes in afterwards
@@ -173,6 +175,7 @@ def test_a_version_1_backup_restores_into_the_current_schema(isolated_db, tmp_pa
     with Store.open(isolated_db) as old:
         backup.backup(old, tmp_path / "v1")
     monkeypatch.undo()
+    monkeypatch.setenv("MALSPOR_BACKUP_KEY", "a-test-key-for-signed-backups")
     with Store.open(isolated_db) as migrated:  # the same old database, migrated in place
         old_sums = {t: s for t, s in migrated.checksum().items() if t in v1_tables}
         assert migrated.scalar("SELECT count(*) FROM observations WHERE note_en IS NOT NULL") > 20
@@ -183,7 +186,7 @@ def test_a_version_1_backup_restores_into_the_current_schema(isolated_db, tmp_pa
         sums = target.checksum()
         assert {t: sums[t] for t in old_sums} == old_sums
         versions = target.query_df("SELECT version FROM schema_version ORDER BY 1")["version"].tolist()
-        assert versions == list(range(1, store_mod.SCHEMA_VERSION + 1))
+        assert versions == [m[0] for m in store_mod.MIGRATIONS]
         commentary.save(target, ANALYST, target_id="eud_share", year=YEAR, text="Virker.")
 
 
@@ -334,7 +337,7 @@ def test_hostile_names_are_inert_in_csv_excel_and_html(store):
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
-def test_cli_export_xlsx(tmp_path):
+def test_cli_export_xlsx(store, tmp_path):
     code, out, err = run("export", "--format", "xlsx", "--table", "status", "--year", str(YEAR),
                          "--out", str(tmp_path / "s.xlsx"), "--lang", "en")
     assert code == 0 and "11 rows" in out, err
@@ -347,3 +350,54 @@ def test_cli_export_xlsx(tmp_path):
 def test_frame_csv_neutralises():
     data = export.frame_csv(pd.DataFrame({"a": ["=1+1", "ok"], "n": [-2.5, 3]}))
     assert data.decode() == "a,n\n'=1+1,-2.5\nok,3.0\n"
+
+
+# ------------------------------------------------------------------ CSV inert for ',' and ';' readers (issue 11)
+SEGMENTED = ["se note;=1+1;slut", "a,=HYPERLINK(\"http://x\")", "tekst; +SUM(A1)", "x;@cmd", "ok\n=1+1",
+             "a;\t=1", 'a;"=1+1";b', "a; -3+4", "=1;=2,=3"]
+PLAIN_NUMBER = __import__("re").compile(r"-?[0-9]+(\.[0-9]+)?(e[+-]?[0-9]+)?")
+
+
+def assert_inert(text: str) -> None:
+    """Split the CSV as a ';' reader (Danish Excel) and a ',' reader would: no field starts a formula."""
+    for sep in (";", ","):
+        for line in text.replace("\r", "\n").split("\n"):
+            for field in line.split(sep):
+                bare = field.lstrip(' "')
+                if PLAIN_NUMBER.fullmatch(bare.rstrip('"')):
+                    continue  # a number, -2.5 included, is a number
+                assert not bare.startswith(("=", "+", "-", "@", "\t")), (sep, field, line)
+
+
+def test_neutralise_each_segment():
+    assert export.neutralise("se note;=1+1;slut") == "se note;'=1+1;slut"
+    assert export.neutralise("=1+1") == "'=1+1"
+    assert export.neutralise("Region Hovedstaden, 2024") == "Region Hovedstaden, 2024"
+    for text in SEGMENTED:
+        assert_inert(export.neutralise(text))
+
+
+def test_every_csv_the_product_writes_is_inert_for_semicolon_readers(store):
+    with store.write(ADMIN, "edit_targets") as cur:
+        cur.execute("UPDATE target_definitions SET name_da = ?, name_en = ? WHERE target_id = 'eud_share'",
+                    [SEGMENTED[0], SEGMENTED[1]])
+        cur.execute("UPDATE observations SET source = ?, note_da = ?, note_en = ? WHERE target_id = 'eud_share'",
+                    [SEGMENTED[2], SEGMENTED[3], SEGMENTED[6]])
+        cur.execute("UPDATE observations SET geography = ? WHERE target_id = 'stem_admissions' AND year = 2022",
+                    [SEGMENTED[4]])
+        audit.record(cur, ADMIN, "edit_targets", "targets", "eud_share", None, {"name": SEGMENTED[0]})
+    commentary.save(store, ANALYST, target_id="eud_share", year=YEAR, text=SEGMENTED[8])
+    frame = pd.DataFrame({"text": SEGMENTED, "n": range(len(SEGMENTED))})
+    buffer = io.StringIO()
+    export.safe_csv(frame, buffer)
+    outputs = {
+        "safe_csv": buffer.getvalue(), "frame_csv": export.frame_csv(frame).decode(),
+        "status_csv": export.status_csv(store, YEAR).decode(), "observations_csv": export.observations_csv(store).decode(),
+        "audit": export.frame_csv(audit.read(store)).decode(),
+        "observations table": export.frame_csv(export.table_frame(store, "observations")).decode(),
+    }
+    for name, text in outputs.items():
+        assert_inert(text)
+    assert "se note;'=1+1;slut" in outputs["status_csv"] and "'=1;'=2,'=3" in outputs["status_csv"]
+    # the text reads back as written, with the apostrophes
+    assert pd.read_csv(io.StringIO(outputs["safe_csv"]))["text"].tolist()[0] == "se note;'=1+1;slut"

@@ -12,7 +12,7 @@ from metrics import ingest, marks, views
 from metrics.i18n import Lang
 from metrics.model import Actor
 from metrics.store import PROJECT_ROOT, Store
-from tests.conftest import ANALYST, write_csv
+from tests.conftest import ADMIN as ADMIN_ACTOR, ANALYST, write_csv
 
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
 
@@ -113,7 +113,7 @@ def shown_text(at: AppTest) -> str:
     parts += html_text(at).parts
     parts += [t.value.to_string() for t in at.table]
     for kind in ("markdown", "caption", "header", "subheader", "title", "info", "warning", "error"):
-        parts += [str(e.value) for e in getattr(at, kind)]
+        parts += [_unescape(str(e.value)) for e in getattr(at, kind)]  # stored texts are Markdown-escaped
     parts += [f"{m.label} {m.value}" for m in at.metric]
     return "\n".join(parts)
 
@@ -290,7 +290,7 @@ def test_empty_database_says_what_to_do(isolated_db):
 def test_target_deep_link_cold(isolated_db):
     at = app(target="eud_share", geo="Region Hovedstaden")
     assert_clean(at)
-    assert at.header[0].value == "Unge der vælger en erhvervsuddannelse (EUD)"
+    assert _unescape(at.header[0].value) == "Unge der vælger en erhvervsuddannelse (EUD)"
     text = page_text(at)
     assert "Status: ✖ bevæger sig væk fra målet" in text
     assert "17 procentpoint" in text                                      # the gap
@@ -602,3 +602,73 @@ def test_stem_is_visibly_provisional_and_waste_stale_in_the_explorer_and_on_the_
     at = app("target", target="stem_admissions")
     assert_clean(at)
     assert "Status: ▲ på rette vej (foreløbig: bygger på eksempeldata" in page_text(at)
+
+
+# ------------------------------------------------------------------ inert Markdown (issue 11)
+PAYLOAD = ("**Sessionen er udløbet.** [Log ind igen her](https://evil.example/login) "
+           "![x](https://evil.example/x.png) <img src=https://evil.example/y.png> :red[rød] $x$")
+
+
+def _markdown_sources(at: AppTest) -> list[str]:
+    """Every text the page hands to Streamlit's Markdown: bodies, headings, callouts, widget labels and options."""
+    parts: list[str] = []
+    for kind in ("markdown", "caption", "header", "subheader", "title", "info", "warning", "error", "success"):
+        parts += [str(e.value) for e in getattr(at, kind)]
+    for kind in ("button", "expander", "radio", "selectbox", "text_input"):
+        for widget in getattr(at, kind):
+            parts.append(str(getattr(widget, "label", "")))
+    for radio in at.radio:
+        parts += [str(o) for o in radio.options]
+    return parts
+
+
+def _unescape(text: str) -> str:
+    import re
+
+    return re.sub(r"\\(.)", r"\1", text)
+
+
+def assert_inert_markdown(at: AppTest, payload: str = PAYLOAD) -> None:
+    sources = _markdown_sources(at)
+    assert any(payload in _unescape(s) for s in sources), "the text is shown, as written"
+    for source in sources:
+        # every '.', '[', '(', '!', '<' and ':' of the payload is escaped: no link, image, tag, colour or math
+        live = re.sub(r"\\.", "", source)  # what Markdown still reads as markup once the escapes are taken out
+        assert "evil.example" not in source and "](" not in live and "![" not in live, source
+        assert "<img" not in live and ":red[" not in live and "**Sessionen" not in live, source
+
+
+def test_a_reflected_link_in_the_target_url_is_inert(isolated_db):
+    at = app("target", target=PAYLOAD)
+    assert not at.exception
+    warning = at.warning[0].value
+    assert _unescape(warning).count(PAYLOAD) == 1
+    assert "\\*\\*Sessionen er udløbet\\.\\*\\*" in warning and "\\[Log ind igen her\\]\\(https\\:" in warning
+    assert_inert_markdown(at)
+
+
+def test_stored_markdown_in_a_target_name_and_a_geography_is_inert(isolated_db, tmp_path):
+    from metrics import audit
+
+    hostile_geo = "Kbh. **fed** [klik](https://evil.example/g)"
+    with Store.open(isolated_db) as store:
+        tid = store.query_df("SELECT target_id FROM observations GROUP BY 1 HAVING count(DISTINCT geography) > 1"
+                             " ORDER BY 1 LIMIT 1")["target_id"].iloc[0]
+        with store.write(ADMIN_ACTOR, "edit_targets") as cur:
+            cur.execute("UPDATE target_definitions SET name_da = ?, name_en = ? WHERE target_id = ?",
+                        [PAYLOAD, PAYLOAD, tid])
+            other = cur.execute("SELECT min(geography) FROM observations WHERE target_id = ? AND geography <> "
+                                "(SELECT geography FROM target_definitions WHERE target_id = ?)", [tid, tid]).fetchall()[0][0]
+            cur.execute("UPDATE observations SET geography = ? WHERE target_id = ? AND geography = ?",
+                        [hostile_geo, tid, other])
+            audit.record(cur, ADMIN_ACTOR, "edit_targets", "targets", tid, None, {"name": PAYLOAD})
+    at = app("target", target=tid)
+    assert not at.exception
+    assert any(PAYLOAD == _unescape(h.value) for h in at.header), [h.value for h in at.header]
+    assert_inert_markdown(at)
+    if at.radio:  # the geography choice: its labels are Markdown
+        assert any(hostile_geo == _unescape(o) for o in at.radio[0].options)
+        assert all("evil.example" not in o for o in at.radio[0].options)
+    at = app("target", target=tid, geo=hostile_geo)
+    assert not at.exception
+    assert_inert_markdown(at)

@@ -507,7 +507,7 @@ def test_hostile_text_is_inert_in_html_and_markdown(store):
 
 
 # ------------------------------------------------------------------ command line
-def test_cli_report_writes_each_format(tmp_path):
+def test_cli_report_writes_each_format(store, tmp_path):
     for fmt in report.FORMATS:
         out = tmp_path / f"notat.{fmt}"
         code, text, err = run("report", "--format", fmt, "--year", str(YEAR), "--out", str(out), "--no-charts")
@@ -521,7 +521,7 @@ def test_cli_report_writes_each_format(tmp_path):
     assert "Status of the targets" in (tmp_path / "m.html").read_text(encoding="utf-8")
 
 
-def test_cli_report_markdown_writes_charts_beside_it(tmp_path, monkeypatch):
+def test_cli_report_markdown_writes_charts_beside_it(store, tmp_path, monkeypatch):
     monkeypatch.setattr(charts, "figure_png", lambda fig, width=1200, height=600: _tiny_png())
     code, _, err = run("report", "--format", "md", "--year", str(YEAR), "--out", str(tmp_path / "notat.md"))
     assert code == 0, err
@@ -530,7 +530,7 @@ def test_cli_report_markdown_writes_charts_beside_it(tmp_path, monkeypatch):
     assert "](notat_grafer/eud_share.png)" in (tmp_path / "notat.md").read_text(encoding="utf-8")
 
 
-def test_cli_report_errors(tmp_path):
+def test_cli_report_errors(store, tmp_path):
     code, _, err = run("report", "--format", "pdf", "--out", str(tmp_path / "nowhere" / "x.pdf"))
     assert code == 1 and "does not exist" in err
     code, _, _ = run("report", "--format", "odt", "--out", str(tmp_path / "x.odt"))

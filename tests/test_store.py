@@ -199,3 +199,62 @@ def test_reads_from_threads_use_their_own_cursors(store):
 
     with ThreadPoolExecutor(max_workers=8) as pool:
         assert set(pool.map(count, range(64))) == {49}
+
+
+# ------------------------------------------------------------------ opening: only asked-for creation (issue 11)
+def test_open_without_create_refuses_a_missing_file_and_makes_nothing(tmp_path):
+    from metrics.model import MalsporError
+
+    with pytest.raises(MalsporError, match="There is no database") as info:
+        Store.open(tmp_path / "typo.duckdb", create=False)
+    assert info.value.code == "db_missing" and "init" in info.value.render("da")
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(MalsporError, match="There is no database"):
+        Store.open(tmp_path / "sub" / "typo.duckdb", read_only=True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_dashboard_path_still_creates_and_seeds(isolated_db):
+    assert not isolated_db.exists()
+    with Store.open(isolated_db) as store:  # what app_pages/_shared.get_store does on first run
+        assert store.scalar("SELECT count(*) FROM observations") == 49
+    with Store.open(isolated_db, create=False) as store:
+        assert store.scalar("SELECT count(*) FROM targets") == 11
+
+
+def test_another_programs_database_is_refused_before_any_write(tmp_path):
+    from metrics.model import MalsporError
+
+    other = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(other))
+    con.execute("CREATE TABLE themes (id INTEGER)")
+    con.execute("CREATE TABLE schema_version (version INTEGER, note VARCHAR)")  # even one named like ours
+    con.execute("INSERT INTO schema_version VALUES (1, 'theirs')")
+    con.close()
+    data = other.read_bytes()
+    for create in (True, False):
+        with pytest.raises(MalsporError, match="another program") as info:
+            Store.open(other, create=create)
+        assert info.value.code == "db_not_malspor"
+    assert other.read_bytes() == data
+    empty = tmp_path / "empty.duckdb"
+    duckdb.connect(str(empty)).close()
+    with pytest.raises(MalsporError, match="empty DuckDB database"):
+        Store.open(empty, create=False)
+    with Store.open(empty) as store:  # init may give an empty DuckDB file its schema
+        assert store.schema_version() == SCHEMA_VERSION
+
+
+def test_a_half_made_database_is_removed(tmp_path, monkeypatch):
+    import errno
+
+    from metrics.model import MalsporError
+
+    def full(self, data_dir=None):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(Store, "seed", full)
+    with pytest.raises(MalsporError, match="is full") as info:
+        Store.open(tmp_path / "new.duckdb")
+    assert info.value.code == "disk_full" and "Frigør plads" in info.value.render("da")
+    assert list(tmp_path.iterdir()) == []
