@@ -77,9 +77,11 @@ MAX_XLSX_UNPACKED = 1024 * 1024 * 1024
 #: turned into rows), and how far one member of a workbook may unpack beyond its packed size.
 MAX_COLUMNS = 200
 MAX_CELLS = 20_000_000
-MAX_XLSX_CELLS = 2_000_000
+MAX_XLSX_CELLS = 1_000_000
 MAX_ROWS = 2_000_000
 MAX_XLSX_RATIO = 100
+#: One sheet's XML unpacked (a million cells of Excel's are under 100 MB).
+MAX_XLSX_SHEET = 256 * 1024 * 1024
 #: Members smaller than this unpacked may have any ratio (a style sheet of repeated defaults).
 _XLSX_RATIO_FLOOR = 1 << 20
 #: Delimiters the careful reader lets one record have before it is refused (no record is built in memory
@@ -595,7 +597,9 @@ def _parse_fast(head: str, utf8: bytes, delimiter: str) -> tuple[list[pa.Chunked
     quoted = b'"' in utf8
     # An odd number of quotation marks means one is unclosed: the careful reader names its row.
     # Counted beside the parsing, which lets go of the GIL.
-    quotes = _POOL.submit(utf8.count, b'"') if quoted else None
+    # The line breaks too: fewer records than lines means a quoted cell holds a line break.
+    quotes = _POOL.submit(lambda: (utf8.count(b'"'), utf8.count(b"\n") + (not utf8.endswith(b"\n")))) \
+        if quoted else None
 
     def parse(newlines_in_values: bool) -> pa.Table:
         return pacsv.read_csv(
@@ -607,24 +611,23 @@ def _parse_fast(head: str, utf8: bytes, delimiter: str) -> tuple[list[pa.Chunked
                                                  strings_can_be_null=False, quoted_strings_can_be_null=False),
         )
 
-    multiline = quoted and width < 2
     try:
         try:
             # Line breaks inside quoted cells are rare and cost pyarrow twice the time, so first
             # without: a quoted line break then splits a record into pieces narrower than the
             # header (at least two columns), which pyarrow refuses, and the second try reads it.
-            table = parse(multiline)
+            table = parse(quoted if width < 2 else False)
         except (pa.ArrowException, ValueError):
             if not quoted or width < 2:
                 return None
-            multiline = True
             table = parse(True)
     except (pa.ArrowException, ValueError):
         return None
     finally:
-        odd = quotes is not None and quotes.result() % 2
-    if odd:
+        n_quotes, n_lines = quotes.result() if quotes is not None else (0, 0)
+    if n_quotes % 2:
         return None
+    multiline = quoted and table.num_rows < n_lines
     if table.num_columns != width or any(not pa.types.is_string(t) for t in table.schema.types):
         return None
     if table.num_rows * width > MAX_CELLS:
@@ -739,7 +742,11 @@ def _swallowed_rows(columns: list[Any], rows: Any, delimiter: str) -> list[Probl
             if any(line.count(delimiter) >= enough for line in inner[1:]):
                 found.append((rows[index].as_py(), i, len(inner)))
     found.sort()
-    return [_problem(row, _letter(i), None, "swallowed_rows", lines=lines) for row, i, lines in found[:20]]
+    def name(i: int) -> str:  # the column's heading (the first record), else its letter
+        heading = (columns[i][0].as_py() or "").strip() if len(columns[i]) else ""
+        return heading if heading and "\n" not in heading else _letter(i)
+
+    return [_problem(row, name(i), None, "swallowed_rows", lines=lines) for row, i, lines in found[:20]]
 
 
 def _letter(index: int) -> str:
@@ -847,7 +854,22 @@ def _open_workbook(data: bytes):  # type: ignore[no-untyped-def]
                 raise _reject(_problem(None, None, item.filename, "xlsx_ratio", member=item.filename,
                                        size=_Size(item.file_size), packed=_Size(item.compress_size),
                                        ratio=item.file_size // max(item.compress_size, 1), limit=MAX_XLSX_RATIO))
-        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # every sheet's cells counted before openpyxl looks at them (it reads a sheet without a stated
+        # size to its end just to open the workbook)
+        sheets = [item for item in members if item.filename.startswith("xl/worksheets/")
+                  and item.filename.endswith(".xml")]
+        for item in sheets:
+            if item.file_size > MAX_XLSX_SHEET:
+                raise _reject(_problem(None, None, None, "xlsx_sheet_too_large", sheet=item.filename.rsplit("/", 1)[-1],
+                                       size=_Size(item.file_size), limit=_Size(MAX_XLSX_SHEET)))
+        scans = {item.filename: _scan_sheet(data, item.filename, MAX_XLSX_CELLS) for item in sheets}
+        for part, (cells, _) in scans.items():
+            if cells > MAX_XLSX_CELLS:
+                raise _reject(_problem(None, None, None, "too_many_cells_sheet", sheet=part.rsplit("/", 1)[-1],
+                                       cells=cells, limit=MAX_XLSX_CELLS))
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook._malspor_scans = scans  # noqa: SLF001 - the merged ranges, for the sheet that is read
+        return workbook
     except ValidationError:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged workbook
@@ -905,7 +927,7 @@ _CELL_TAGS = (b"<c ", b"<c>", b":c ", b":c>")
 _MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?)"')
 
 
-def _scan_sheet(data: bytes, path: str) -> tuple[int, list[str]]:
+def _scan_sheet(data: bytes, path: str, limit: int | None = None) -> tuple[int, list[str]]:
     """The number of cells of a sheet's XML (at most) and its merged ranges, read in 1 MB pieces.
 
     Counting costs a pass of unpacking (zlib lets go of the GIL) and no memory: a sheet that
@@ -920,9 +942,12 @@ def _scan_sheet(data: bytes, path: str) -> tuple[int, list[str]]:
                 break
             # a tag can straddle two pieces: the last bytes of one go on with the next (two are too
             # few to hold a whole cell tag, so none is counted twice; a range seen twice is kept once)
-            cells += sum((tail[-2:] + piece).count(tag) for tag in _CELL_TAGS)
-            if b"mergeCell" in tail + piece:
-                merged.extend(m.decode() for m in _MERGE_REF.findall(tail + piece))
+            block = tail + piece
+            cells += sum(block[len(tail) - 2 if tail else 0:].count(tag) for tag in _CELL_TAGS)
+            if limit is not None and cells > limit:
+                break  # enough to refuse: the rest is not unpacked
+            if b"mergeCell" in block:
+                merged.extend(m.decode() for m in _MERGE_REF.findall(block))
             tail = piece[-200:]
     return cells, list(dict.fromkeys(merged))
 
@@ -991,13 +1016,8 @@ def _read_xlsx(data: bytes, info: ReadInfo, sheet: str | None) -> _RawTable:
         info.sheet = worksheet.title
         if not _visible(worksheet):  # asked for by name or number: read, and said
             info.warnings.append(_problem(None, None, None, "sheet_hidden", sheet=worksheet.title))
-        path = getattr(worksheet, "_worksheet_path", None)
-        merged: list[str] = []
-        if path:
-            n_cells, merged = _scan_sheet(data, path)
-            if n_cells > MAX_XLSX_CELLS:
-                raise _reject(_problem(None, None, None, "too_many_cells_sheet", sheet=worksheet.title,
-                                       cells=n_cells, limit=MAX_XLSX_CELLS))
+        path = str(getattr(worksheet, "_worksheet_path", "")).lstrip("/")
+        merged = getattr(workbook, "_malspor_scans", {}).get(path, (0, []))[1]
         worksheet.reset_dimensions()  # trust the cells, not the file's stated size
         texts: list[list[str]] = []
         numbers: list[list[bool]] = []

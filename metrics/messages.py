@@ -101,10 +101,15 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The file has up to {cells} cells and the limit is {limit}. Split it into smaller files, or remove "
               "columns and rows that are not observations."},
     "problem.too_many_cells_sheet": {
-        "da": "Arket '{sheet}' har {cells} celler, og grænsen for en projektmappe er {limit}. Gem arket som CSV "
-              "(CSV kan være større), eller del det op.",
-        "en": "The sheet '{sheet}' has {cells} cells and the limit for a workbook is {limit}. Save the sheet as CSV "
-              "(CSV files may be larger), or split it."},
+        "da": "Et ark i projektmappen ({sheet}) har {cells} celler, og grænsen for et ark er {limit}. Gem arket "
+              "med tabellen som CSV (CSV kan være større), eller del det op.",
+        "en": "A sheet of the workbook ({sheet}) has {cells} cells and the limit for a sheet is {limit}. Save the "
+              "sheet with the table as CSV (CSV files may be larger), or split it."},
+    "problem.xlsx_sheet_too_large": {
+        "da": "Et ark i projektmappen ({sheet}) fylder {size} pakket ud, og grænsen for et ark er {limit}. Gem arket "
+              "med tabellen som CSV, eller del det op.",
+        "en": "A sheet of the workbook ({sheet}) unpacks to {size} and the limit for a sheet is {limit}. Save the "
+              "sheet with the table as CSV, or split it."},
     "problem.too_many_rows": {
         "da": "Filen giver {rows} målinger, og grænsen er {limit}. Del den op i mindre filer.",
         "en": "The file gives {rows} observations and the limit is {limit}. Split it into smaller files."},
