@@ -71,6 +71,22 @@ MAX_UPLOAD_ENV = "MALSPOR_MAX_UPLOAD_MB"
 #: Until sign-in exists (issue 6) a local installation may grant a role with this variable.
 #: A workbook may not unpack to more than this (a zip bomb is small on disk).
 MAX_XLSX_UNPACKED = 1024 * 1024 * 1024
+#: Shape limits, checked before the work that costs memory (a file of one line ``a,a,a,…`` is small on
+#: disk and was once 1.4 GB of memory a megabyte): columns of a table, cells of a CSV file, cells of a
+#: workbook's sheet (openpyxl costs a Python object a cell), rows to check (after the wide layout is
+#: turned into rows), and how far one member of a workbook may unpack beyond its packed size.
+MAX_COLUMNS = 200
+MAX_CELLS = 20_000_000
+MAX_XLSX_CELLS = 1_000_000
+MAX_ROWS = 2_000_000
+MAX_XLSX_RATIO = 100
+#: One sheet's XML unpacked (a million cells of Excel's are under 100 MB).
+MAX_XLSX_SHEET = 256 * 1024 * 1024
+#: Members smaller than this unpacked may have any ratio (a style sheet of repeated defaults).
+_XLSX_RATIO_FLOOR = 1 << 20
+#: Delimiters the careful reader lets one record have before it is refused (no record is built in memory
+#: beyond this): generous, so a long note full of commas inside quotes still reads.
+_RECORD_DELIMITERS = 50 * MAX_COLUMNS
 
 #: Cells meaning "no figure" (compared lower-case, after trimming): the row is skipped, never stored as 0.
 MISSING_MARKERS = ("", "..", "...", "…", "-", "–", "—", "n/a", "na", "nan", "null")
@@ -215,6 +231,7 @@ class ReadInfo:
     headers: dict[str, str] = field(default_factory=dict)  # field -> the header as written in the file
     default_decimal: str = "."
     decimal: str | None = None  # decided when the values are checked
+    warnings: list[Problem] = field(default_factory=list)  # how the reading may differ from what was meant
 
     def header(self, name: str) -> str:
         """The file's own heading for a field (so messages name the column the analyst sees)."""
@@ -238,7 +255,7 @@ class ReadInfo:
         if self.ignored_columns:
             notes.append(Problem(None, None, None, code="ignored_columns",
                                  params={"columns": ", ".join(f"'{c}'" for c in self.ignored_columns)}))
-        return notes
+        return notes + self.warnings
 
 
 class _LangKey(str):
@@ -342,9 +359,18 @@ def list_sheets(data: bytes) -> list[str]:
     if not data.startswith(_ZIP_MAGIC):
         return []
     try:
-        return list(_open_workbook(data).sheetnames)
+        workbook = _open_workbook(data)
     except ValidationError:
         return []
+    try:
+        # hidden sheets are not offered; the one read by default (the active sheet) comes first
+        visible = [ws.title for ws in workbook.worksheets if _visible(ws)]
+        default = _default_sheet(workbook).title
+    except ValidationError:
+        return []
+    finally:
+        workbook.close()
+    return [default] + [name for name in visible if name != default]
 
 
 def _read_table(box: list[bytes], info: ReadInfo, sheet: str | None) -> _RawTable:
@@ -363,20 +389,71 @@ def _read_table(box: list[bytes], info: ReadInfo, sheet: str | None) -> _RawTabl
 _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
+def _has_utf8_sequence(data: bytes, step: int = 1 << 22) -> bool:
+    """True when the bytes hold a valid UTF-8 multi-byte sequence (a lead byte and a continuation byte).
+
+    Windows-1252 text almost never does (``ø`` is one byte, followed by a letter); UTF-8 text
+    with one stray Windows-1252 byte does, everywhere else. numpy, in slices: no copy of the file.
+    """
+    for start in range(0, len(data), step):
+        part = np.frombuffer(data, np.uint8, count=min(step + 1, len(data) - start), offset=start)
+        lead = (part[:-1] >= 0xC2) & (part[:-1] <= 0xF4)
+        if lead.any() and (lead & ((part[1:] & 0xC0) == 0x80)).any():
+            return True
+    return False
+
+
+def _mixed_encoding(data: bytes, offset: int = 0) -> ValidationError:
+    """A UTF-8 file with bytes that are not UTF-8 (pasted from a Windows-1252 file): each line named."""
+    text = data[offset:].decode("utf-8", "surrogateescape")
+    problems = []
+    lines: set[int] = set()
+    for match in re.finditer("[\udc80-\udcff]", text):
+        line = text.count("\n", 0, match.start()) + 1
+        if line in lines:
+            continue
+        lines.add(line)
+        if len(problems) == 20:
+            problems.append(_problem(None, None, None, "too_many", count=len(re.findall("[\udc80-\udcff]", text))
+                                     - 20))
+            break
+        byte = ord(match.group()) - 0xDC00
+        start = text.rfind("\n", 0, match.start()) + 1
+        shown = text[start:match.start()][-30:] + "?"
+        problems.append(_problem(line, None, shown, "mixed_encoding", byte=f"0x{byte:02X}",
+                                 cp1252=bytes([byte]).decode("cp1252", "replace")))
+    return ValidationError(problems)
+
+
 def _decode(data: bytes) -> tuple[str, str]:
-    """The text of a file and the encoding it was read in: BOM first, then UTF-8, then Windows-1252."""
+    """The text of a file and the encoding it was read in: BOM first, then UTF-8, then Windows-1252.
+
+    A file is read as Windows-1252 only when it is not UTF-8 anywhere: a UTF-8 file with one stray
+    Windows-1252 byte is refused naming its line (read wholly as Windows-1252, every ``ø`` of it
+    would become ``Ã¸``).
+    """
     try:
         if data.startswith((b"\xff\xfe", b"\xfe\xff")):
             text, encoding = data.decode("utf-16"), "UTF-16"
         elif data.startswith(b"\xef\xbb\xbf"):
-            text, encoding = data[3:].decode("utf-8"), "UTF-8 (BOM)"
+            try:
+                text, encoding = data[3:].decode("utf-8"), "UTF-8 (BOM)"
+            except UnicodeDecodeError:
+                raise _mixed_encoding(data, 3) from None
         else:
             if b"\x00" in data:
                 raise _reject(_problem(None, None, None, "not_text"))
             try:
                 text, encoding = data.decode("utf-8"), "UTF-8"
-            except UnicodeDecodeError:
+            except UnicodeDecodeError as exc:
+                # valid UTF-8 before the first bad byte, or anywhere (looked at beside the decoding)
+                if not data[:exc.start].isascii():
+                    raise _mixed_encoding(data) from None
+                utf8_seen = _POOL.submit(_has_utf8_sequence, data)
                 text, encoding = data.decode("cp1252"), "Windows-1252"
+                if utf8_seen.result():
+                    del text
+                    raise _mixed_encoding(data) from None
     except UnicodeDecodeError as exc:
         bad = exc.object[exc.start:exc.start + 1] if isinstance(exc.object, bytes) else b""
         raise _reject(_problem(None, None, None, "encoding_unknown", byte=f"0x{bad.hex() or '??'}",
@@ -438,10 +515,13 @@ def _read_csv(box: list[bytes], info: ReadInfo) -> _RawTable:
     del text, data
     records = _parse_fast(head, utf8, delimiter)
     if records is None:
+        _check_cells(utf8, delimiter)  # the careful reader costs a Python object a cell
         records = _parse_python(utf8.decode("utf-8"), delimiter)
     del utf8
-    columns, rows = records
+    columns, rows, multiline = records
     del records
+    if multiline:
+        info.warnings.extend(_swallowed_rows(columns, rows, delimiter))
     return _shape(columns, rows, typed={})
 
 
@@ -473,21 +553,53 @@ def _read_csv_utf8(data: bytes, info: ReadInfo) -> _RawTable | None:
         return None
     info.encoding, info.delimiter = "UTF-8", delimiter
     info.default_decimal = "," if delimiter in (";", "\t") else "."
-    columns, rows = records
+    columns, rows, multiline = records
     del records
+    if multiline:
+        info.warnings.extend(_swallowed_rows(columns, rows, delimiter))
     return _shape(columns, rows, typed={})
 
 
-def _parse_fast(head: str, utf8: bytes, delimiter: str) -> tuple[list[pa.ChunkedArray], pa.Array] | None:
-    """pyarrow's multi-threaded CSV reader; None when the file needs the careful reader."""
+def _too_many_columns(row: int, columns: int | str) -> ValidationError:
+    return _reject(_problem(row, None, None, "too_many_columns", columns=columns, limit=MAX_COLUMNS))
+
+
+def _check_width(head: str, utf8: bytes, delimiter: str, width: int) -> None:
+    """Refuses a header wider than :data:`MAX_COLUMNS` before anything is parsed.
+
+    ``width`` is the first record's width in ``head`` (at most 64 KiB); a longer first line is
+    counted in the bytes (every delimiter, quoted or not), never split into cells.
+    """
+    if width <= MAX_COLUMNS:
+        return
+    end = utf8.find(b"\n")
+    columns = width if 0 <= end < len(head) else utf8.count(delimiter.encode(), 0, None if end < 0 else end) + 1
+    raise _too_many_columns(1, max(width, columns))
+
+
+def _check_cells(utf8: bytes, delimiter: str) -> None:
+    """Refuses a file of more than :data:`MAX_CELLS` cells, counted as delimiters and line breaks (at most)."""
+    cells = utf8.count(delimiter.encode()) + utf8.count(b"\n") + 1
+    if cells > MAX_CELLS:
+        raise _reject(_problem(None, None, None, "too_many_cells", cells=cells, limit=MAX_CELLS))
+
+
+def _parse_fast(head: str, utf8: bytes, delimiter: str) -> tuple[list[pa.ChunkedArray], pa.Array, bool] | None:
+    """pyarrow's multi-threaded CSV reader; None when the file needs the careful reader.
+
+    The third element is True when cells may hold line breaks (they were read with them).
+    """
     first = next(csv.reader(io.StringIO(head, newline=""), delimiter=delimiter), [])
     width = len(first)
     if width == 0:
         return None
+    _check_width(head, utf8, delimiter, width)
     quoted = b'"' in utf8
     # An odd number of quotation marks means one is unclosed: the careful reader names its row.
     # Counted beside the parsing, which lets go of the GIL.
-    quotes = _POOL.submit(utf8.count, b'"') if quoted else None
+    # The line breaks too: fewer records than lines means a quoted cell holds a line break.
+    quotes = _POOL.submit(lambda: (utf8.count(b'"'), utf8.count(b"\n") + (not utf8.endswith(b"\n")))) \
+        if quoted else None
 
     def parse(newlines_in_values: bool) -> pa.Table:
         return pacsv.read_csv(
@@ -512,51 +624,129 @@ def _parse_fast(head: str, utf8: bytes, delimiter: str) -> tuple[list[pa.Chunked
     except (pa.ArrowException, ValueError):
         return None
     finally:
-        odd = quotes is not None and quotes.result() % 2
-    if odd:
+        n_quotes, n_lines = quotes.result() if quotes is not None else (0, 0)
+    if n_quotes % 2:
         return None
+    multiline = quoted and table.num_rows < n_lines
     if table.num_columns != width or any(not pa.types.is_string(t) for t in table.schema.types):
         return None
-    return list(table.columns), _numbers(1, table.num_rows)
+    if table.num_rows * width > MAX_CELLS:
+        raise _reject(_problem(None, None, None, "too_many_cells", cells=table.num_rows * width, limit=MAX_CELLS))
+    return list(table.columns), _numbers(1, table.num_rows), multiline
 
 
 def _numbers(first: int, count: int) -> pa.Array:
     return pa.array(np.arange(first, first + count, dtype=np.int64))
 
 
-def _parse_python(text: str, delimiter: str) -> tuple[list[pa.Array], pa.Array]:
+class _CsvFailure(Exception):
+    """A csv.Error and the record it happened in."""
+
+    def __init__(self, error: csv.Error, row: int) -> None:
+        super().__init__(str(error))
+        self.row = row
+
+
+def _parse_python(text: str, delimiter: str) -> tuple[list[pa.ChunkedArray], pa.Array, bool]:
     """Python's csv module: slower, but names the row of an unclosed quote and pads ragged rows."""
-    records: list[list[str]] = []
     try:
-        for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True):
-            records.append(record)
-    except csv.Error as exc:
-        row = len(records) + 1
+        return _parse_records(text, delimiter, strict=True)
+    except _CsvFailure as exc:
         if "unexpected end of data" in str(exc):
-            raise _reject(_problem(row, None, None, "unclosed_quote")) from None
+            raise _reject(_problem(exc.row, None, None, "unclosed_quote")) from None
         if "field larger than field limit" in str(exc):
-            raise _reject(_problem(row, None, None, "cell_too_long", limit=csv.field_size_limit())) from None
-        records = []  # a quotation mark inside a cell: read leniently, as Excel does
-        try:
-            for record in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-                records.append(record)
-        except csv.Error as exc2:
-            raise _reject(_problem(len(records) + 1, None, None, "csv_unreadable", reason=str(exc2))) from None
-    header_index = next((i for i, r in enumerate(records) if any(c.strip() for c in r)), None)
-    if header_index is None:
-        raise _reject(_problem(None, None, None, "file_empty"))
-    width = len(records[header_index])
-    while width > 1 and not records[header_index][width - 1].strip():
-        width -= 1
+            raise _reject(_problem(exc.row, None, None, "cell_too_long", limit=csv.field_size_limit())) from None
+    try:  # a quotation mark inside a cell: read leniently, as Excel does
+        return _parse_records(text, delimiter, strict=False)
+    except _CsvFailure as exc:
+        raise _reject(_problem(exc.row, None, None, "csv_unreadable", reason=str(exc))) from None
+
+
+def _parse_records(text: str, delimiter: str, *, strict: bool) -> tuple[list[pa.ChunkedArray], pa.Array, bool]:
+    """The records of ``text`` as text columns, built a block at a time (a Python list of cells costs
+    fifty times the bytes): no record may have more than :data:`MAX_COLUMNS` cells, and no record is
+    built with more than :data:`_RECORD_DELIMITERS` delimiters in its lines.
+    """
+    seen = [0, 0]  # delimiters since the last record, records read
+
+    def lines():  # type: ignore[no-untyped-def]
+        for line in io.StringIO(text, newline=""):
+            seen[0] += line.count(delimiter)
+            if seen[0] > _RECORD_DELIMITERS:
+                raise _too_many_columns(seen[1] + 1, f"> {MAX_COLUMNS}")
+            yield line
+
+    width: int | None = None
+    leading_blank = 0
+    cells: list[list[str]] = []
+    blocks: list[list[pa.Array]] = []
     extra: list[Problem] = []
-    for number, record in enumerate(records, start=1):
-        if len(record) > width and any(c.strip() for c in record[width:]):
-            extra.append(_problem(number, _letter(width), record[width], "extra_cells",
-                                  cells=len(record), columns=width))
+    n_extra = 0
+    reader = csv.reader(lines(), delimiter=delimiter, strict=strict)
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as exc:
+            raise _CsvFailure(exc, seen[1] + 1) from None
+        seen[0] = 0
+        seen[1] += 1
+        number = seen[1]
+        if width is None:
+            if not any(c.strip() for c in record):
+                leading_blank += 1
+                continue
+            width = len(record)
+            while width > 1 and not record[width - 1].strip():
+                width -= 1
+            if width > MAX_COLUMNS:
+                raise _too_many_columns(number, width)
+            cells = [[""] * leading_blank for _ in range(width)]
+        if len(record) > width:
+            if len(record) > MAX_COLUMNS and any(c.strip() for c in record[MAX_COLUMNS:]):
+                raise _too_many_columns(number, len(record))
+            if any(c.strip() for c in record[width:]):
+                n_extra += 1
+                if len(extra) < MAX_PROBLEMS:
+                    extra.append(_problem(number, _letter(width), record[width], "extra_cells",
+                                          cells=len(record), columns=width))
+        for i, column in enumerate(cells):
+            column.append(record[i] if i < len(record) else "")
+        if len(cells[0]) >= 65536:
+            blocks.append([pa.array(c, pa.string()) for c in cells])
+            cells = [[] for _ in cells]
+    if width is None:
+        raise _reject(_problem(None, None, None, "file_empty"))
     if extra:
-        raise ValidationError(_capped(extra))
-    columns = [pa.array([r[i] if i < len(r) else "" for r in records], pa.string()) for i in range(width)]
-    return columns, _numbers(1, len(records))
+        if n_extra > MAX_PROBLEMS:
+            extra.append(_problem(None, None, None, "too_many", count=n_extra - MAX_PROBLEMS))
+        raise ValidationError(extra)
+    blocks.append([pa.array(c, pa.string()) for c in cells])
+    columns = [pa.chunked_array([b[i] for b in blocks], pa.string()) for i in range(width)]
+    return columns, _numbers(1, seen[1]), True
+
+
+def _swallowed_rows(columns: list[Any], rows: Any, delimiter: str) -> list[Problem]:
+    """Warnings for cells whose line breaks hold whole rows: a quotation mark opened and not closed
+    where it was meant to be, so the rows after it were read into one cell (at most 20, by row).
+    """
+    width = len(columns)
+    enough = max(1, width - 1)  # a swallowed row brings its own delimiters with it
+    found: list[tuple[int, int, int]] = []
+    for i, column in enumerate(columns):
+        hits = pc.indices_nonzero(pc.match_substring(column, "\n")).to_pylist()
+        for index in hits[:10000]:
+            cell = column[index].as_py()
+            inner = cell.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+            if any(line.count(delimiter) >= enough for line in inner[1:]):
+                found.append((rows[index].as_py(), i, len(inner)))
+    found.sort()
+    def name(i: int) -> str:  # the column's heading (the first record), else its letter
+        heading = (columns[i][0].as_py() or "").strip() if len(columns[i]) else ""
+        return heading if heading and "\n" not in heading else _letter(i)
+
+    return [_problem(row, name(i), None, "swallowed_rows", lines=lines) for row, i, lines in found[:20]]
 
 
 def _letter(index: int) -> str:
@@ -653,10 +843,33 @@ def _open_workbook(data: bytes):  # type: ignore[no-untyped-def]
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(item.file_size for item in archive.infolist())
+            members = archive.infolist()
+        unpacked = sum(item.file_size for item in members)
         if unpacked > MAX_XLSX_UNPACKED:
             raise _reject(_too_large(unpacked, MAX_XLSX_UNPACKED))
-        return openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # a zip bomb, told from the zip's own directory before anything is unpacked (zipfile never
+        # unpacks a member beyond the size the directory gives it)
+        for item in members:
+            if item.file_size > _XLSX_RATIO_FLOOR and item.file_size > MAX_XLSX_RATIO * max(item.compress_size, 1):
+                raise _reject(_problem(None, None, item.filename, "xlsx_ratio", member=item.filename,
+                                       size=_Size(item.file_size), packed=_Size(item.compress_size),
+                                       ratio=item.file_size // max(item.compress_size, 1), limit=MAX_XLSX_RATIO))
+        # every sheet's cells counted before openpyxl looks at them (it reads a sheet without a stated
+        # size to its end just to open the workbook)
+        sheets = [item for item in members if item.filename.startswith("xl/worksheets/")
+                  and item.filename.endswith(".xml")]
+        for item in sheets:
+            if item.file_size > MAX_XLSX_SHEET:
+                raise _reject(_problem(None, None, None, "xlsx_sheet_too_large", sheet=item.filename.rsplit("/", 1)[-1],
+                                       size=_Size(item.file_size), limit=_Size(MAX_XLSX_SHEET)))
+        scans = {item.filename: _scan_sheet(data, item.filename, MAX_XLSX_CELLS) for item in sheets}
+        for part, (cells, _) in scans.items():
+            if cells > MAX_XLSX_CELLS:
+                raise _reject(_problem(None, None, None, "too_many_cells_sheet", sheet=part.rsplit("/", 1)[-1],
+                                       cells=cells, limit=MAX_XLSX_CELLS))
+        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        workbook._malspor_scans = scans  # noqa: SLF001 - the merged ranges, for the sheet that is read
+        return workbook
     except ValidationError:
         raise
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds on a damaged workbook
@@ -689,32 +902,142 @@ def _cell_text(cell: Any) -> tuple[str, bool]:
     return str(value), False
 
 
+def _visible(worksheet: Any) -> bool:
+    return getattr(worksheet, "sheet_state", "visible") in (None, "visible")
+
+
+def _default_sheet(workbook: Any) -> Any:
+    """The sheet Excel opens on (the active one) when it is visible, else the first visible one.
+
+    A hidden or very hidden sheet is never read without being asked for by name or number.
+    """
+    sheets = list(workbook.worksheets)
+    with contextlib.suppress(Exception):  # an active index beyond the sheets: the first visible one
+        active = sheets[workbook._active_sheet_index]  # noqa: SLF001 - openpyxl's reading of activeTab
+        if _visible(active):
+            return active
+    visible = [ws for ws in sheets if _visible(ws)]
+    if not visible:
+        raise _reject(_problem(None, None, None, "no_visible_sheet",
+                               sheets=", ".join(f"'{ws.title}'" for ws in sheets)))
+    return visible[0]
+
+
+_CELL_TAGS = (b"<c ", b"<c>", b":c ", b":c>")
+_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?)"')
+
+
+def _scan_sheet(data: bytes, path: str, limit: int | None = None) -> tuple[int, list[str]]:
+    """The number of cells of a sheet's XML (at most) and its merged ranges, read in 1 MB pieces.
+
+    Counting costs a pass of unpacking (zlib lets go of the GIL) and no memory: a sheet that
+    openpyxl would take minutes and gigabytes to read is refused in seconds.
+    """
+    cells, merged = 0, []
+    tail = b""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(path) as member:
+        while True:
+            piece = member.read(1 << 20)
+            if not piece:
+                break
+            # a tag can straddle two pieces: the last bytes of one go on with the next (two are too
+            # few to hold a whole cell tag, so none is counted twice; a range seen twice is kept once)
+            block = tail + piece
+            cells += sum(block[len(tail) - 2 if tail else 0:].count(tag) for tag in _CELL_TAGS)
+            if limit is not None and cells > limit:
+                break  # enough to refuse: the rest is not unpacked
+            if b"mergeCell" in block:
+                merged.extend(m.decode() for m in _MERGE_REF.findall(block))
+            tail = piece[-200:]
+    return cells, list(dict.fromkeys(merged))
+
+
+def _merge_bounds(ref: str) -> tuple[int, int, int, int]:
+    """``"A2:B4"`` -> (min_col, min_row, max_col, max_row), 1-based."""
+    from openpyxl.utils.cell import range_boundaries
+
+    return range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+
+
+def _fill_merged(texts: list[list[str]], numbers: list[list[bool]], row_numbers: list[int], merged: list[str],
+                 info: ReadInfo) -> None:
+    """Every cell of a merged range holds the range's top-left value, as the analyst sees it.
+
+    Only the cells inside the sheet's used rows and columns are filled; at most
+    :data:`MAX_XLSX_CELLS` cells in all, so ranges over the whole sheet cost nothing.
+    """
+    index = {number: i for i, number in enumerate(row_numbers)}
+    width = min(max((len(t) for t in texts), default=0), MAX_COLUMNS)
+    filled = 0
+    shown = []
+    for ref in merged:
+        min_col, min_row, max_col, max_row = _merge_bounds(ref)
+        top = index.get(min_row)
+        if top is None or min_col > len(texts[top]):
+            continue  # the top-left cell is empty: the range shows nothing
+        text, number = texts[top][min_col - 1], numbers[top][min_col - 1]
+        if not text:
+            continue
+        last_col = min(max_col, width)
+        rows = [index[r] for r in range(min_row, min(max_row, row_numbers[-1]) + 1) if r in index]
+        filled += len(rows) * max(0, last_col - min_col + 1)
+        if filled > MAX_XLSX_CELLS:
+            raise _reject(_problem(None, None, ref, "too_many_cells", cells=f"> {MAX_XLSX_CELLS}",
+                                   limit=MAX_XLSX_CELLS))
+        for i in rows:
+            row_texts, row_numbers_ = texts[i], numbers[i]
+            if len(row_texts) < last_col:
+                row_texts.extend([""] * (last_col - len(row_texts)))
+                row_numbers_.extend([False] * (last_col - len(row_numbers_)))
+            for c in range(min_col - 1, last_col):
+                row_texts[c], row_numbers_[c] = text, number
+        if len(rows) > 1 or last_col > min_col:
+            shown.append(f"{ref} ('{text[:30]}')")
+    if shown:
+        info.warnings.append(_problem(None, None, None, "merged_filled", count=len(shown),
+                                      ranges=", ".join(shown[:10]) + (" …" if len(shown) > 10 else "")))
+
+
 def _read_xlsx(data: bytes, info: ReadInfo, sheet: str | None) -> _RawTable:
     workbook = _open_workbook(data)
     info.kind, info.encoding, info.default_decimal = "xlsx", "xlsx", ","
     try:
-        info.sheets = list(workbook.sheetnames)
+        every = list(workbook.sheetnames)
+        info.sheets = [ws.title for ws in workbook.worksheets if _visible(ws)]
         if sheet in (None, ""):
-            worksheet = workbook.worksheets[0]
-        elif sheet in info.sheets:
+            worksheet = _default_sheet(workbook)
+        elif sheet in every:
             worksheet = workbook[sheet]
-        elif str(sheet).isdigit() and 1 <= int(sheet) <= len(info.sheets):
+        elif str(sheet).isdigit() and 1 <= int(sheet) <= len(every):
             worksheet = workbook.worksheets[int(sheet) - 1]
         else:
             raise _reject(_problem(None, None, sheet, "sheet_not_found", sheet=sheet,
                                    sheets=", ".join(f"'{s}'" for s in info.sheets)))
         info.sheet = worksheet.title
+        if not _visible(worksheet):  # asked for by name or number: read, and said
+            info.warnings.append(_problem(None, None, None, "sheet_hidden", sheet=worksheet.title))
+        path = str(getattr(worksheet, "_worksheet_path", "")).lstrip("/")
+        merged = getattr(workbook, "_malspor_scans", {}).get(path, (0, []))[1]
         worksheet.reset_dimensions()  # trust the cells, not the file's stated size
         texts: list[list[str]] = []
         numbers: list[list[bool]] = []
         row_numbers: list[int] = []
         current = 0
+        slots = 0
         for cells in worksheet.iter_rows():
             current = next((c.row for c in cells if getattr(c, "row", None)), current + 1)
+            if len(cells) > MAX_COLUMNS:  # openpyxl pads a row up to its last cell
+                slots += len(cells)
+                beyond = next((c for c in cells[MAX_COLUMNS:] if getattr(c, "value", None) is not None), None)
+                if beyond is not None or slots > 10 * MAX_XLSX_CELLS:
+                    raise _too_many_columns(current, len(cells))
+                cells = cells[:MAX_COLUMNS]
             pairs = [_cell_text(c) for c in cells]
             texts.append([p[0] for p in pairs])
             numbers.append([p[1] for p in pairs])
             row_numbers.append(current)
+        if merged and texts:
+            _fill_merged(texts, numbers, row_numbers, merged, info)
     except ValidationError:
         raise
     except Exception as exc:  # noqa: BLE001 - damaged sheet XML surfaces while iterating
@@ -733,9 +1056,93 @@ def _read_xlsx(data: bytes, info: ReadInfo, sheet: str | None) -> _RawTable:
 # ------------------------------------------------------------------ columns
 def normalise_header(text: str) -> str:
     """A heading as compared with :data:`COLUMN_ALIASES`: ``" Værdi (%) "`` -> ``"værdi"``."""
-    name = unicodedata.normalize("NFC", text).strip().strip("\"'").strip()
+    name = _INVISIBLE.sub("", unicodedata.normalize("NFC", text)).strip().strip("\"'").strip()
     name = re.sub(r"\s*[(\[].*?[)\]]\s*$", "", name)
     return re.sub(r"[\s\-./]+", "_", name.lower()).strip("_")
+
+
+#: Characters that show nothing (zero-width spaces and joiners, word joiner, BOM, soft hyphen, bidi marks).
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff]")
+_SPACE_RUN = re.compile(r"[\s\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def normalise_geography(text: str) -> str:
+    """A geography name as stored: Unicode NFC, every run of spaces (no-break ones too) one space, trimmed."""
+    return _SPACE_RUN.sub(" ", unicodedata.normalize("NFC", text)).strip()
+
+
+def _lookalike(text: str) -> tuple[str, str] | None:
+    """The first character of ``text`` that looks like another one: ``(char, kind)``, or None.
+
+    A character that shows nothing is one wherever it stands; a Cyrillic or Greek letter is one
+    among Latin letters (``Københаvn`` with a Cyrillic ``а``), not in a name wholly in its own script.
+    """
+    invisible = _INVISIBLE.search(text)
+    if invisible:
+        return invisible.group(), "invisible"
+    if text.isascii():
+        return None
+    scripts = {}
+    for char in text:
+        if char.isalpha():
+            script = unicodedata.name(char, "").split(" ")[0]
+            scripts.setdefault(script, char)
+        elif unicodedata.category(char) == "Cf":
+            return char, "invisible"
+    if "LATIN" in scripts:
+        for script in ("CYRILLIC", "GREEK", "ARMENIAN", "COPTIC", "CHEROKEE"):
+            if script in scripts:
+                return scripts[script], script.lower()
+    return None
+
+
+def _normalise_geographies(column: Any, rows: Any, header: str) -> Any:
+    """The geography column normalised (:func:`normalise_geography`); look-alike characters refused.
+
+    Each distinct name is looked at once; a column of plain ASCII names with single spaces (the
+    usual file) is left as it is after a glance at its bytes.
+    """
+    chunks = column.chunks if isinstance(column, pa.ChunkedArray) else [column]
+    plain = True
+    for chunk in chunks:
+        if chunk.type != pa.string() or chunk.offset or chunk.null_count:
+            plain = False
+            break
+        data = chunk.buffers()[2]
+        if data is None:
+            continue
+        raw = data.to_pybytes()
+        if not raw.isascii() or b"  " in raw or b"\t" in raw:
+            plain = False
+            break
+    if plain:
+        return column
+    distinct = pc.unique(column).to_pylist()
+    problems = []
+    changed = {}
+    for name in distinct:
+        if name is None:
+            continue
+        found = _lookalike(name)
+        if found:
+            char, kind = found
+            first = pc.indices_nonzero(pc.equal(column, name)).to_pylist()[:5]
+            for index in first:
+                problems.append(_problem(rows[index].as_py(), header, name, "geography_lookalike",
+                                         char=f" '{char}'" if kind != "invisible" else "",
+                                         code_point=f"U+{ord(char):04X}", kind=_LangKey(f"script.{kind}")))
+            continue
+        normal = normalise_geography(name)
+        if normal != name:
+            changed[name] = normal
+    if problems:
+        raise ValidationError(_capped(sorted(problems, key=lambda p: p.row or 0)))
+    if not changed:
+        return column
+    olds = pa.array(list(changed), pa.string())
+    news = pa.array(list(changed.values()), pa.string())
+    position = pc.index_in(column, value_set=olds)
+    return pc.if_else(pc.is_null(position), column, pc.take(news, position))
 
 
 def _observation_frame(raw: _RawTable, info: ReadInfo) -> pd.DataFrame:
@@ -768,6 +1175,9 @@ def _observation_frame(raw: _RawTable, info: ReadInfo) -> pd.DataFrame:
         raise ValidationError(problems)
     if raw.n_rows == 0:
         raise _reject(_problem(raw.header_row, None, None, "only_header"))
+    n_observations = raw.n_rows * (len(year_columns) if wide else 1)
+    if n_observations > MAX_ROWS:  # checked before the wide layout is turned into rows
+        raise _reject(_problem(None, None, None, "too_many_rows", rows=n_observations, limit=MAX_ROWS))
     used = {idx[0] for idx in mapped.values()} | (set(year_columns) if wide else set())
     info.ignored_columns = [raw.header[i] for i in range(len(raw.header)) if i not in used]
     info.headers = {name: raw.header[idx[0]] for name, idx in mapped.items()}
@@ -776,6 +1186,8 @@ def _observation_frame(raw: _RawTable, info: ReadInfo) -> pd.DataFrame:
     for name in OBSERVATION_FIELDS:
         if name in mapped and name not in ("year", "value"):
             base[name] = raw.columns[mapped[name][0]]
+    if "geography" in base:
+        base["geography"] = _normalise_geographies(base["geography"], raw.rows, info.header("geography"))
     if not wide:
         value_index = mapped["value"][0]
         columns = {**base, "year": raw.columns[mapped["year"][0]], "value": raw.columns[value_index]}

@@ -81,6 +81,81 @@ TEXTS: dict[str, dict[str, str]] = {
     "error.export_table_unknown": {
         "da": "Ukendt tabel '{table}'. Vælg {choices}.",
         "en": "Unknown table '{table}'. Choose one of: {choices}."},
+    # ------------------------------------------------------------------ files read as the analyst sees them (metrics.ingest)
+    "problem.mixed_encoding": {
+        "da": "Filen er UTF-8, men denne linje har et tegn, der ikke er UTF-8 (byte {byte}, i Windows-1252 '{cp1252}'), "
+              "sandsynligvis kopieret ind fra en anden fil. Ret tegnet på linjen, eller gem hele filen igen fra Excel "
+              "som 'CSV UTF-8', og upload den igen.",
+        "en": "The file is UTF-8, but this line has a character that is not UTF-8 (byte {byte}, '{cp1252}' in "
+              "Windows-1252), probably pasted in from another file. Correct the character on the line, or save the "
+              "whole file again from Excel as 'CSV UTF-8', and upload it again."},
+    "problem.swallowed_rows": {
+        "da": "Advarsel: cellen strækker sig over {lines} linjer, og linjerne ligner hele rækker. Sandsynligvis er et "
+              "anførselstegn (\") ikke lukket, så de følgende rækker er læst ind i denne ene celle. Tjek rækken, og "
+              "luk eller fjern anførselstegnet, før du gemmer.",
+        "en": "Warning: the cell runs over {lines} lines, and the lines look like whole rows. Probably a quotation "
+              "mark (\") is not closed, so the rows after it were read into this one cell. Check the row, and close "
+              "or remove the quotation mark before you save."},
+    "problem.too_many_columns": {
+        "da": "Rækken har {columns} kolonner, og grænsen er {limit}. Filen er ikke en tabel af målinger (måske er "
+              "skilletegnet forkert, eller hele filen står på én linje). Gem arket fra Excel som CSV, eller brug "
+              "skabelonen.",
+        "en": "The row has {columns} columns and the limit is {limit}. The file is not a table of observations "
+              "(perhaps the separator is wrong, or the whole file is on one line). Save the sheet from Excel as "
+              "CSV, or use the template."},
+    "problem.too_many_cells": {
+        "da": "Filen har op til {cells} celler, og grænsen er {limit}. Del den op i mindre filer, eller fjern "
+              "kolonner og rækker, der ikke er målinger.",
+        "en": "The file has up to {cells} cells and the limit is {limit}. Split it into smaller files, or remove "
+              "columns and rows that are not observations."},
+    "problem.too_many_cells_sheet": {
+        "da": "Et ark i projektmappen ({sheet}) har {cells} celler, og grænsen for et ark er {limit}. Gem arket "
+              "med tabellen som CSV (CSV kan være større), eller del det op.",
+        "en": "A sheet of the workbook ({sheet}) has {cells} cells and the limit for a sheet is {limit}. Save the "
+              "sheet with the table as CSV (CSV files may be larger), or split it."},
+    "problem.xlsx_sheet_too_large": {
+        "da": "Et ark i projektmappen ({sheet}) fylder {size} pakket ud, og grænsen for et ark er {limit}. Gem arket "
+              "med tabellen som CSV, eller del det op.",
+        "en": "A sheet of the workbook ({sheet}) unpacks to {size} and the limit for a sheet is {limit}. Save the "
+              "sheet with the table as CSV, or split it."},
+    "problem.too_many_rows": {
+        "da": "Filen giver {rows} målinger, og grænsen er {limit}. Del den op i mindre filer.",
+        "en": "The file gives {rows} observations and the limit is {limit}. Split it into smaller files."},
+    "problem.xlsx_ratio": {
+        "da": "Projektmappens del '{member}' pakkes ud fra {packed} til {size} ({ratio} gange, grænsen er {limit}). "
+              "Sådan ser en zip-bombe ud, ikke et regneark; filen læses ikke. Åbn den i Excel, og gem arket som "
+              "CSV eller .xlsx igen.",
+        "en": "The workbook's part '{member}' unpacks from {packed} to {size} ({ratio} times, the limit is {limit}). "
+              "That is what a zip bomb looks like, not a spreadsheet; the file is not read. Open it in Excel and "
+              "save the sheet as CSV or .xlsx again."},
+    "problem.no_visible_sheet": {
+        "da": "Projektmappen har intet synligt ark (dens ark {sheets} er skjulte). Vis arket med tabellen i Excel, "
+              "eller vælg det ved navn.",
+        "en": "The workbook has no visible sheet (its sheets {sheets} are hidden). Unhide the sheet with the table "
+              "in Excel, or choose it by name."},
+    "problem.sheet_hidden": {
+        "da": "Arket '{sheet}' er skjult i projektmappen; det er læst, fordi det blev valgt. Tjek, at det er det "
+              "rigtige ark.",
+        "en": "The sheet '{sheet}' is hidden in the workbook; it was read because it was chosen. Check that it is "
+              "the right sheet."},
+    "problem.merged_filled": {
+        "da": "{count} flettede celleområder er udfyldt med deres øverste venstre værdi i hver række, som arket viser "
+              "dem: {ranges}. Tjek, at hver række har fået det rigtige område og den rigtige kilde.",
+        "en": "{count} merged cell ranges were filled with their top-left value in every row, as the sheet shows "
+              "them: {ranges}. Check that every row got the right geography and source."},
+    "problem.geography_lookalike": {
+        "da": "Områdets navn indeholder {kind}{char} ({code_point}), som ligner et almindeligt bogstav eller ikke "
+              "ses, så det ville blive et nyt område, der ser ud som et kendt. Skriv navnet igen med almindelige "
+              "bogstaver (eller kopiér det fra skabelonen).",
+        "en": "The geography's name holds {kind}{char} ({code_point}), which looks like an ordinary letter or "
+              "does not show, so it would become a new geography that looks like a known one. Type the name again "
+              "in ordinary letters (or copy it from the template)."},
+    "script.invisible": {"da": "et usynligt tegn", "en": "an invisible character"},
+    "script.cyrillic": {"da": "det kyrilliske bogstav", "en": "the Cyrillic letter"},
+    "script.greek": {"da": "det græske bogstav", "en": "the Greek letter"},
+    "script.armenian": {"da": "det armenske bogstav", "en": "the Armenian letter"},
+    "script.coptic": {"da": "det koptiske bogstav", "en": "the Coptic letter"},
+    "script.cherokee": {"da": "cherokee-bogstavet", "en": "the Cherokee letter"},
     # ------------------------------------------------------------------ the memo (metrics.report)
     "error.memo_lang_unknown": {
         "da": "Ukendt sprog '{language}'. Brug {choices}.",

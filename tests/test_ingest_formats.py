@@ -9,8 +9,10 @@ at the reader: it raises nothing but ``ValidationError``, and reads back what wa
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -84,6 +86,21 @@ ACCEPTED: dict[str, tuple[dict[str, int], dict[tuple[str, str, int], float], str
                               {("eud_share", RH, 2024): 13.9}, None),
     "ok_blank_line_inside.csv": ({"added": 2, "revised": 0, "unchanged": 0, "skipped": 1},
                                  {("eud_share", RH, 2024): 13.9, ("stem_admissions", DK, 2024): 17500}, None),
+    # issue 11: files read as the analyst sees them
+    "ok_workbook_merged_geography.xlsx": (
+        {"added": 4, "revised": 0, "unchanged": 0, "skipped": 0},
+        {("eud_share", DK, 2027): 20.1, ("eud_share", DK, 2028): 20.2, ("eud_share", DK, 2029): 20.3,
+         ("eud_share", RH, 2027): 14.1}, None),
+    "ok_workbook_hidden_first_sheet.xlsx": ({"added": 1, "revised": 0, "unchanged": 0, "skipped": 0},
+                                            {("eud_share", RH, 2024): 13.9}, None),
+    "ok_workbook_very_hidden_active.xlsx": ({"added": 1, "revised": 0, "unchanged": 0, "skipped": 0},
+                                            {("eud_share", RH, 2024): 13.9}, None),
+    "ok_geography_spaces.csv": (
+        {"added": 3, "revised": 0, "unchanged": 1, "skipped": 0},
+        {("eud_share", RH, 2024): 13.9, ("eud_share", RH, 2023): 13.0, ("eud_share", "T\u00e5rnby Kommune", 2024): 12.0,
+         ("eud_share", "T\u00e5rnby Kommune", 2025): 12.5}, None),
+    "ok_quote_swallows_rows.csv": ({"added": 1, "revised": 0, "unchanged": 0, "skipped": 0},
+                                   {("eud_share", RH, 2024): 13.9}, None),
 }
 
 #: file -> (row, column, code, offending text) of the first problem
@@ -110,6 +127,8 @@ REJECTED: dict[str, tuple[int | None, str | None, str, str | None]] = {
     "bad_corrupt.xlsx": (None, None, "xlsx_unreadable", None),
     "bad_zip_not_workbook.xlsx": (None, None, "xlsx_unreadable", None),
     "bad_utf16_without_bom.csv": (None, None, "not_text", None),
+    "bad_mixed_encoding.csv": (3, None, "mixed_encoding", "eud_share,2025,14.1,ny opg?"),
+    "bad_geography_lookalike.csv": (2, "geography", "geography_lookalike", "Region H\u043evedstaden"),
 }
 
 
@@ -505,3 +524,115 @@ def test_plain_numbers_read_at_once_equal_the_careful_reading(store, tmp_path, d
         assert plan.info.decimal == mark
         read[name] = plan.rows.set_index("year")["value"].to_dict()
     assert read["plain"] == read["careful"] == {2000 + i: float(c) for i, c in enumerate(cells)}
+
+
+# ---------------------------------------------------------------------- issue 11: read as the analyst sees it
+def test_danmark_merged_over_three_rows_stores_every_row_under_danmark_with_its_source(store):
+    result = ingest.import_observations(store, fixture("ok_workbook_merged_geography.xlsx"), ANALYST)
+    stored = store.observations()
+    rows = stored[(stored["target_id"] == "eud_share") & stored["year"].isin([2027, 2028, 2029])]
+    by_year = rows[rows["geography"] == DK].set_index("year")
+    assert sorted(by_year.index) == [2027, 2028, 2029], "no merged row may fall back to the target's geography"
+    assert set(by_year["source"]) == {"Danmarks Statistik, EUD10"}, "a merged source is not 'Import: file'"
+    assert set(rows[rows["geography"] == RH]["year"]) == {2027}
+    notes = " ".join(n.text("da") for n in result.plan.notes)
+    assert "D2:D4" in notes and "E2:E4" in notes
+
+
+def test_a_merged_range_over_the_whole_sheet_costs_nothing(store):
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in (["indikator", "år", "værdi", "område"], ["eud_share", 2027, 20.1, "Danmark"],
+                ["eud_share", 2028, 20.2, None]):
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    # the range written into the sheet's XML (openpyxl itself would make an object of each of its cells)
+    source, patched = zipfile.ZipFile(io.BytesIO(buffer.getvalue())), io.BytesIO()
+    with zipfile.ZipFile(patched, "w", zipfile.ZIP_DEFLATED) as out:
+        for item in source.infolist():
+            body = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = body.replace(b"</sheetData>",
+                                    b'</sheetData><mergeCells count="1"><mergeCell ref="D2:XFD1048576"/></mergeCells>')
+            out.writestr(item, body)
+    plan = ingest.import_observations(store, patched.getvalue(), ANALYST, file_name="m.xlsx", dry_run=True).plan
+    assert set(plan.rows["geography"]) == {DK}
+    assert plan.counts["added"] == 2
+
+
+def test_hidden_sheets_are_never_read_or_offered_unasked(store):
+    for name, shown in (("ok_workbook_hidden_first_sheet.xlsx", ["Data"]),
+                        ("ok_workbook_very_hidden_active.xlsx", ["Aktiv", "Andet"])):
+        data = fixture(name).read_bytes()
+        assert ingest.list_sheets(data) == shown, "hidden sheets are not offered; the default comes first"
+        frame = ingest.read_observations(data, file_name=name)
+        assert frame.attrs["info"].sheet == shown[0]
+        assert frame["value"].tolist() == ["13.9"]
+
+
+def test_a_hidden_sheet_chosen_by_name_is_read_and_said(store):
+    frame = ingest.read_observations(fixture("ok_workbook_hidden_first_sheet.xlsx"), sheet="Gammel")
+    info = frame.attrs["info"]
+    assert info.sheet == "Gammel"
+    assert any(n.code == "sheet_hidden" for n in info.notes())
+
+
+def test_a_utf8_file_with_one_stray_windows_1252_byte_is_refused_naming_the_line(store, tmp_path):
+    rows = ["target_id,year,value,note"] + [f"eud_share,{2000 + i},13.{i % 10},opgjørt {i}" for i in range(40)]
+    data = ("\n".join(rows) + "\n").encode("utf-8").replace("opgjørt 30".encode(), "opgjørt 30".encode("cp1252"))
+    for body in (data, b"\xef\xbb\xbf" + data):
+        with pytest.raises(ValidationError) as info:
+            ingest.read_observations(body, file_name="mixed.csv")
+        first = info.value.problems[0]
+        assert (first.code, first.row) == ("mixed_encoding", 32)
+        assert "0xF8" in first.text("da") and "UTF-8" in first.text("da")
+    # a file valid as UTF-8 is UTF-8; a file without any UTF-8 is Windows-1252, as before
+    good = ingest.read_observations(("\n".join(rows) + "\n").encode("utf-8"), file_name="u.csv")
+    assert good["note_en"].iloc[0] == "opgjørt 0" and good.attrs["info"].encoding == "UTF-8"
+    old = ingest.read_observations(("\n".join(rows) + "\n").encode("cp1252"), file_name="w.csv")
+    assert old["note_en"].iloc[0] == "opgjørt 0" and old.attrs["info"].encoding == "Windows-1252"
+
+
+def test_a_quote_that_swallows_rows_is_warned_about_naming_the_row(store):
+    plan = ingest.import_observations(store, fixture("ok_quote_swallows_rows.csv"), ANALYST, dry_run=True).plan
+    warning = next(n for n in plan.notes if n.code == "swallowed_rows")
+    assert (warning.row, warning.column) == (2, "note")
+    assert "anførselstegn" in warning.text("da") and "quotation mark" in warning.text("en")
+    # a note with a line break of its own (Alt+Enter) is no warning
+    plain = ingest.import_observations(store, fixture("ok_quoted_delimiters_newlines.csv"), ANALYST, dry_run=True)
+    assert not any(n.code == "swallowed_rows" for n in plain.plan.notes)
+
+
+@pytest.mark.parametrize(("written", "stored"), [
+    ("Region\u00a0Hovedstaden", RH), ("Region  Hovedstaden", RH), ("Region \u202fHovedstaden", RH),
+    ("Ta\u030arnby Kommune", "T\u00e5rnby Kommune"),
+])
+def test_geography_names_are_normalised(store, tmp_path, written, stored):
+    path = write_csv(tmp_path / "g.csv", f"target_id,year,value,geography\neud_share,2030,14,{written}\n")
+    plan = ingest.import_observations(store, path, ANALYST, dry_run=True).plan
+    assert plan.rows["geography"].tolist() == [stored]
+
+
+@pytest.mark.parametrize(("written", "code_point"), [
+    ("Region H\u043evedstaden", "U+043E"), ("Dan\u200bmark", "U+200B"), ("\u0394anmark", "U+0394"),
+    ("Danmark\u2060", "U+2060"),
+])
+def test_look_alike_characters_in_a_geography_are_refused(store, tmp_path, written, code_point):
+    path = write_csv(tmp_path / "g.csv", "target_id,year,value,område\neud_share,2030,14,Danmark\n"
+                     f"eud_share,2031,14,{written}\n")
+    before = store.checksum()
+    with pytest.raises(ValidationError) as info:
+        ingest.import_observations(store, path, ANALYST)
+    first = info.value.problems[0]
+    assert (first.row, first.column, first.code) == (3, "område", "geography_lookalike")
+    assert code_point in first.text("da") and code_point in first.text("en")
+    assert store.checksum() == before
+
+
+def test_a_name_wholly_in_another_script_is_no_look_alike(store, tmp_path):
+    path = write_csv(tmp_path / "g.csv", "target_id,year,value,geography\neud_share,2030,14,Αθήνα\n")
+    plan = ingest.import_observations(store, path, ANALYST, dry_run=True).plan
+    assert plan.rows["geography"].tolist() == ["Αθήνα"]
