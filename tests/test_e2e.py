@@ -428,3 +428,19 @@ def test_english_pages_carry_no_danish_notes_and_danish_pages_no_english(server,
     assert "Only one measurement" not in text and "assumed" not in text
     open_page(page, server + "/target?target=rail_one_hour&lang=en", "Target details")
     shot(page, "target_rail_en")
+
+
+def test_a_crafted_link_on_the_regions_address_shows_its_text_and_nothing_live(server, page):
+    """Issue 11: /target?target=… used to put the raw parameter into Markdown: bold text, a live
+    external link and an external image. In a real browser it must read as plain text."""
+    crafted = ("**Sessionen er udløbet**[Log ind igen her](http://evil.example/login)"
+               "![x](http://evil.example/pixel.png)")
+    import urllib.parse
+
+    open_page(page, server + "/target?target=" + urllib.parse.quote(crafted), "Mål i detaljer")
+    warning = page.locator("[data-testid='stAlert']").first
+    warning.wait_for()
+    assert "**Sessionen er udløbet**[Log ind igen her](http://evil.example/login)" in warning.inner_text()
+    assert page.locator("a[href*='evil.example']").count() == 0
+    assert page.locator("img[src*='evil.example']").count() == 0
+    assert warning.locator("strong, b").count() == 0
