@@ -7,7 +7,6 @@ User text is shown as plain text (Markdown characters escaped), never as HTML.
 
 from __future__ import annotations
 
-import re
 
 import streamlit as st
 
@@ -15,14 +14,11 @@ from metrics import commentary, i18n, report
 from app_pages._auth import current_actor, display_name
 from metrics.model import MalsporError, ValidationError
 from metrics.store import Store
-from app_pages._shared import lang, tr
-
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#~!$])")
-
+from app_pages._shared import lang, md, tr
 
 def plain(text: str) -> str:
-    """User text for st.markdown: every Markdown character escaped, line breaks kept."""
-    return "  \n".join(_MD_SPECIAL.sub(r"\\\1", line) for line in text.split("\n"))
+    """User text for st.markdown: escaped line by line (``_shared.md``), line breaks kept."""
+    return "  \n".join(md(line) for line in text.split("\n"))
 
 
 def show(store: Store, *, year: int, target_id: str | None = None, focus_area_id: str | None = None) -> None:

@@ -6,6 +6,7 @@ Not a page itself (the leading underscore); the navigation in ``dashboard.py`` l
 from __future__ import annotations
 
 import logging
+import re
 
 import pandas as pd
 import streamlit as st
@@ -78,9 +79,20 @@ OVERVIEW_CSS = "<style>\n" + "\n".join([
 
 
 def md(text: object) -> str:
-    """Text from the data (a theme's or target's name) made safe for Streamlit's Markdown: shown as written."""
+    """Text from the data (a theme's or target's name) made safe for Streamlit's Markdown: shown as written.
+
+    Escaping alone is not enough: GitHub-flavoured Markdown turns a bare ``http://…``, ``www.…``
+    or ``name@host`` into a live link even when its characters are escaped. An invisible word
+    joiner (U+2060) after the scheme, after ``www`` and before ``@`` breaks that, and the text
+    still reads (and is read aloud) as written.
+    """
     value = "" if text is None else str(text)
+    value = _AUTOLINK.sub(lambda m: m.group(0)[:-1] + "\u2060" + m.group(0)[-1], value)
     return "".join("\\" + c if c in _MD_SPECIAL else c for c in value)
+
+
+#: Where GFM would start an autolink: a scheme before ":", "www" before ".", a word before "@".
+_AUTOLINK = re.compile(r"(?i)(?:\b(?:https?|ftp|mailto|file|javascript|data):|\bwww\.|\w@)")
 
 
 _MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:")

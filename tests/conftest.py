@@ -118,3 +118,11 @@ def old_schema_database(path: Path, version: int) -> None:
                                     ("audit_id_seq", "audit_log", "audit_id")):
                 if con.execute("SELECT count(*) FROM duckdb_sequences() WHERE sequence_name = ?", [seq]).fetchall()[0][0]:
                     con.execute(f"SELECT setval('{seq}', (SELECT max({col}) FROM {table}))")
+
+
+def as_read(text: str) -> str:
+    """A Markdown-escaped page text as the reader sees it: backslash escapes and the invisible
+    word joiners that keep a bare URL from becoming a link (``_shared.md``) taken out."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")

@@ -440,7 +440,8 @@ def test_a_crafted_link_on_the_regions_address_shows_its_text_and_nothing_live(s
     open_page(page, server + "/target?target=" + urllib.parse.quote(crafted), "Mål i detaljer")
     warning = page.locator("[data-testid='stAlert']").first
     warning.wait_for()
-    assert "**Sessionen er udløbet**[Log ind igen her](http://evil.example/login)" in warning.inner_text()
+    shown = warning.inner_text().replace("\u2060", "")  # word joiners keep the URL from becoming a link
+    assert "**Sessionen er udløbet**[Log ind igen her](http://evil.example/login)" in shown
     assert page.locator("a[href*='evil.example']").count() == 0
     assert page.locator("img[src*='evil.example']").count() == 0
     assert warning.locator("strong, b").count() == 0

@@ -20,7 +20,7 @@ from metrics import auth, i18n, ingest, messages, model
 from metrics.i18n import Lang
 from metrics.model import DatabaseLocked, MalsporError, PermissionDenied, Problem, ValidationError
 from metrics.store import PROJECT_ROOT, Store
-from tests.conftest import ADMIN, ANALYST, VIEWER
+from tests.conftest import ADMIN, ANALYST, VIEWER, as_read
 
 METRICS = PROJECT_ROOT / "metrics"
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
@@ -266,14 +266,14 @@ def test_a_refusal_on_the_admin_page_is_in_danish(isolated_db, clear_caches):
     submit = [b for b in at.button if b.label in ("Opret konto", "Add account")]
     assert submit, [b.label for b in at.button]
     submit[0].click().run()
-    errors = [re.sub(r"\\(.)", r"\1", e.value) for e in at.error]  # the page escapes Markdown
+    errors = [as_read(e.value) for e in at.error]  # the page escapes Markdown
     assert errors == ["Brugeren 'bente' findes allerede. Skift i stedet brugerens rolle eller adgangskode "
                       "(på kommandolinjen med 'user role' eller 'user password')."]
 
 
 def test_a_locked_database_is_explained_in_danish_on_the_page(isolated_db, lock_holder, clear_caches):
     at = AppTest.from_file(DASHBOARD, default_timeout=30).run()
-    errors = [re.sub(r"\\(.)", r"\1", e.value) for e in at.error]  # the page escapes Markdown
+    errors = [as_read(e.value) for e in at.error]  # the page escapes Markdown
     assert len(errors) == 1, errors
     assert errors[0].startswith("Databasen kunne ikke åbnes. Databasen ")
     assert f"er åben i proces {lock_holder.pid}" in errors[0] and "prøv igen" in errors[0]

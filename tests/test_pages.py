@@ -12,7 +12,7 @@ from metrics import ingest, marks, views
 from metrics.i18n import Lang
 from metrics.model import Actor
 from metrics.store import PROJECT_ROOT, Store
-from tests.conftest import ADMIN as ADMIN_ACTOR, ANALYST, write_csv
+from tests.conftest import ADMIN as ADMIN_ACTOR, ANALYST, write_csv, as_read
 
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
 
@@ -540,7 +540,7 @@ def test_target_page_escapes_an_unknown_target_from_the_url(isolated_db):
     assert_clean(at)
     warning = at.warning[0].value
     assert "**x**" not in warning and "](" not in warning                 # no emphasis, no link
-    assert re.sub(r"\\(.)", r"\1", warning) == "Målet '**x**[link](http://e)' findes ikke. Vælg et mål på listen."
+    assert as_read(warning) == "Målet '**x**[link](http://e)' findes ikke. Vælg et mål på listen."
 
 
 def test_target_page_status_with_marks_and_deadline(isolated_db):
@@ -549,10 +549,10 @@ def test_target_page_status_with_marks_and_deadline(isolated_db):
     text = page_text(at)
     assert "Status: ✖ bevæger sig væk fra målet (foreløbig: bygger på eksempeldata; frist overskredet, tal for 2025 mangler" \
         in text
-    shown = re.sub(r"\\(.)", r"\1", text)  # the metric labels are Markdown-escaped; a reader sees them plain
+    shown = as_read(text)  # the metric labels are Markdown-escaped; a reader sees them plain
     assert "Målværdi (frist 2025, overskredet)" in shown
     at = app("target", target="renewable_electricity_share")
-    assert "Målværdi (frist 2035)" in re.sub(r"\\(.)", r"\1", page_text(at))
+    assert "Målværdi (frist 2035)" in as_read(page_text(at))
     # the comparison table: every geography's status with its marks, and a link to it
     at = app("target", target="eud_share")
     compare = tables_text(at)
@@ -576,7 +576,7 @@ def test_explorer_and_target_html_tables_leak_no_keys(isolated_db):
 def test_target_page_notes_in_the_readers_language(isolated_db):
     at = app("target", target="eud_share")
     assert_clean(at)
-    plain = re.sub(r"\\(.)", r"\1", page_text(at))                        # captions are Markdown-escaped
+    plain = as_read(page_text(at))                        # captions are Markdown-escaped
     assert "Afrundet til hele procent i kilden." in plain                  # an observation's note
     assert "6 mio. kr. over to år; notatet angiver intet startår" in plain  # an initiative's note
     assert "Rounded to whole per cent" not in plain and "over two years" not in plain
@@ -586,7 +586,7 @@ def test_target_page_notes_in_the_readers_language(isolated_db):
     at = app("target", target="eud_share")
     at.session_state["lang"] = "en"
     at.run()
-    plain = re.sub(r"\\(.)", r"\1", page_text(at))
+    plain = as_read(page_text(at))
     assert "Rounded to whole per cent in the source." in plain and "over two years" in plain
     assert target["note_en"] in plain
 
@@ -625,7 +625,7 @@ def _markdown_sources(at: AppTest) -> list[str]:
 def _unescape(text: str) -> str:
     import re
 
-    return re.sub(r"\\(.)", r"\1", text)
+    return as_read(text)
 
 
 def assert_inert_markdown(at: AppTest, payload: str = PAYLOAD) -> None:

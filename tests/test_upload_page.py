@@ -45,7 +45,7 @@ def upload_page(**query: str) -> AppTest:
 
 def plain(text: str) -> str:
     """A message as the reader sees it: the page escapes Markdown in names with backslashes."""
-    return text.replace("\\", "")
+    return text.replace("\\", "").replace("\u2060", "")
 
 
 def table_text(at: AppTest) -> str:
