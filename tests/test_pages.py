@@ -643,7 +643,7 @@ def test_a_reflected_link_in_the_target_url_is_inert(isolated_db):
     assert not at.exception
     warning = at.warning[0].value
     assert _unescape(warning).count(PAYLOAD) == 1
-    assert "\\*\\*Sessionen er udløbet\\.\\*\\*" in warning and "\\[Log ind igen her\\]\\(https\\:" in warning
+    assert "\\*\\*Sessionen er udløbet\\.\\*\\*" in warning and "\\[Log ind igen her\\]\\(https\u2060\\:" in warning
     assert_inert_markdown(at)
 
 
