@@ -2091,6 +2091,7 @@ def template_csv(store: Store, lang: str) -> bytes:
     One row per known target with its id and own geography filled in; year and value are
     empty, so uploading the template unchanged skips every row and changes nothing.
     """
+    from metrics.export import neutralise  # local: export sits above ingest
     headers = TEMPLATE_HEADERS["da" if lang == "da" else "en"]
     delimiter = ";" if lang == "da" else ","
     buffer = io.StringIO()
@@ -2098,7 +2099,7 @@ def template_csv(store: Store, lang: str) -> bytes:
     writer.writerow(headers)
     for target_id, geography in store.query_df("SELECT target_id, geography FROM targets ORDER BY target_id") \
             .itertuples(index=False):
-        writer.writerow([target_id, "", "", geography, "", "", ""])
+        writer.writerow([target_id, "", "", neutralise(geography), "", "", ""])  # inert in any spreadsheet
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

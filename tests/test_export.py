@@ -401,3 +401,18 @@ def test_every_csv_the_product_writes_is_inert_for_semicolon_readers(store):
     assert "se note;'=1+1;slut" in outputs["status_csv"] and "'=1;'=2,'=3" in outputs["status_csv"]
     # the text reads back as written, with the apostrophes
     assert pd.read_csv(io.StringIO(outputs["safe_csv"]))["text"].tolist()[0] == "se note;'=1+1;slut"
+
+
+def test_the_upload_template_is_inert_for_semicolon_and_comma_readers(store):
+    """A geography set by an administrator ends up in the analysts' template: it must not become a formula."""
+    from metrics import ingest
+
+    with store.write(ADMIN, "edit_targets") as cur:
+        cur.execute("UPDATE target_definitions SET geography = '=HYPERLINK(1)' WHERE target_id = 'eud_share'")
+        from metrics import audit
+        audit.record(cur, ADMIN, "edit_targets", "targets", "eud_share", None, None)
+    for lang, sep in (("da", ";"), ("en", ",")):
+        text = ingest.template_csv(store, lang).decode("utf-8-sig")
+        for line in text.splitlines()[1:]:
+            for field in line.split(sep):
+                assert not field.lstrip('"').startswith(("=", "+", "@")), field
