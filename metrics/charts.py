@@ -677,7 +677,6 @@ def _wrap(text: str, width: int = 28) -> str:
 def pace_figure(rows: pd.DataFrame, lang: Lang | str, title: str | None = None, large: bool = False) -> go.Figure:
     """'What would it take': the yearly change needed from now beside the recent actual change, in % a year."""
     L = Lang.of(lang)
-    s = _Sizes.of(large)
     data = rows.dropna(subset=["needed_pct"]).sort_values("needed_pct")
     names = list(data["name"]) if "name" in data else [L.pick(d, e) for d, e in zip(data["name_da"], data["name_en"])]
     fmt = lambda v: "–" if _missing(v) else L.num(v, decimals=1, unit="%")  # noqa: E731

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import subprocess
 import sys
 import textwrap
@@ -126,3 +127,55 @@ def as_read(text: str) -> str:
     import re
 
     return re.sub(r"\\(.)", r"\1", text).replace("\u2060", "")
+
+
+@contextlib.contextmanager
+def running_dashboard(db: Path) -> Iterator[str]:
+    """`streamlit run dashboard.py` on a free loopback port over ``db``; yields its base URL once
+    /_stcore/health answers (within 60 s), and stops the server afterwards."""
+    import os
+    import socket
+    import time
+    import urllib.request
+
+    from metrics.store import PROJECT_ROOT
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard.py"), "--server.port", str(port),
+         "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
+        cwd=PROJECT_ROOT, env={**os.environ, "MALSPOR_DB": str(db)},
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
+                    if resp.read().strip() == b"ok":
+                        break
+            except OSError:
+                time.sleep(0.3)
+        else:
+            pytest.fail("streamlit did not become healthy within 60 s")
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+#: Seed targets whose status as of 2026 carries a mark (method v2), and the words it must carry
+#: wherever the status is shown (memo, Excel, CSV).
+MARKED = {
+    "da": {"stem_admissions": "foreløbig: bygger på eksempeldata",
+           "waste_recycling": "⚠ seneste tal fra 2020, nyt tal ventet senest",
+           "district_heating_co2_neutral": "⚠ seneste tal fra 2021, nyt tal ventet senest",
+           "eud_share": "frist overskredet, tal for 2025 mangler"},
+    "en": {"stem_admissions": "provisional: rests on illustrative values",
+           "waste_recycling": "⚠ latest figure from 2020, a new one was expected by",
+           "district_heating_co2_neutral": "⚠ latest figure from 2021, a new one was expected by",
+           "eud_share": "deadline passed, the figure for 2025 is not yet published"},
+}

@@ -578,35 +578,15 @@ CHROMIUM = "/usr/bin/chromium"
 @pytest.mark.e2e
 @pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium at /usr/bin/chromium")
 def test_in_chromium_a_sign_in_survives_a_reload_and_a_new_tab_and_a_revoked_one_does_not(tmp_path):
-    import socket
-    import subprocess
-    import sys
-    import urllib.request
-
     from playwright.sync_api import sync_playwright
+
+    from tests.conftest import running_dashboard
 
     db = tmp_path / "malspor.duckdb"
     with Store.open(db) as store:
         auth.add_local_user(store, Actor("e2e", "admin", via="cli"), "ana", "analyst", PASSWORD)
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(PROJECT_ROOT / "dashboard.py"), "--server.port", str(port),
-         "--server.headless", "true", "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false"],
-        cwd=PROJECT_ROOT, env={**os.environ, "MALSPOR_DB": str(db)},
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
     signed_in, signed_out = "Logget ind som ana (analytiker)", "Log ind (lokal konto)"
-    try:
-        deadline = time.time() + 60
-        while time.time() < deadline:
-            try:
-                with urllib.request.urlopen(f"{base}/_stcore/health", timeout=2) as resp:
-                    if resp.read().strip() == b"ok":
-                        break
-            except OSError:
-                time.sleep(0.3)
+    with running_dashboard(db) as base:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu"])
             context = browser.new_context(locale="da-DK")
@@ -638,6 +618,3 @@ def test_in_chromium_a_sign_in_survives_a_reload_and_a_new_tab_and_a_revoked_one
             again.goto(base + "/upload")
             again.locator("section[data-testid='stSidebar']").get_by_text(signed_out).wait_for(timeout=30_000)
             browser.close()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=20)

@@ -17,7 +17,7 @@ from metrics import audit, backup, cli, commentary, export, ingest
 from metrics import store as store_mod
 from metrics.model import MalsporError, PermissionDenied
 from metrics.store import Store
-from tests.conftest import ADMIN, ANALYST, old_schema_database, write_csv
+from tests.conftest import ADMIN, ANALYST, old_schema_database, write_csv, MARKED
 
 YEAR = 2026
 HOSTILE = ["=cmd|' /C calc'!A0", "+SUM(1,2)", "-2+3", "@SUM(A1)", "<script>alert(1)</script>"]
@@ -243,19 +243,6 @@ def test_status_workbook_has_status_observations_and_notes(store):
     assert illustrative and all(r["Data"] == "eksempeldata" for r in illustrative)
     en = openpyxl.load_workbook(io.BytesIO(export.status_workbook(store, YEAR, "en")))
     assert en.sheetnames == ["Status 2026", "Observations", "About the figures"]
-
-
-#: Seed statuses as of 2026 that carry a mark (method v2), and the words the status cell must carry.
-MARKED = {
-    "da": {"stem_admissions": "foreløbig: bygger på eksempeldata",
-           "waste_recycling": "⚠ seneste tal fra 2020, nyt tal ventet senest",
-           "district_heating_co2_neutral": "⚠ seneste tal fra 2021, nyt tal ventet senest",
-           "eud_share": "frist overskredet, tal for 2025 mangler"},
-    "en": {"stem_admissions": "provisional: rests on illustrative values",
-           "waste_recycling": "⚠ latest figure from 2020, a new one was expected by",
-           "district_heating_co2_neutral": "⚠ latest figure from 2021, a new one was expected by",
-           "eud_share": "deadline passed, the figure for 2025 is not yet published"},
-}
 
 
 @pytest.mark.parametrize("lang", ["da", "en"])

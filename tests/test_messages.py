@@ -10,7 +10,6 @@ import ast
 import re
 import string
 from dataclasses import dataclass
-from pathlib import Path
 
 import pandas as pd
 import pytest

@@ -623,8 +623,6 @@ def _markdown_sources(at: AppTest) -> list[str]:
 
 
 def _unescape(text: str) -> str:
-    import re
-
     return as_read(text)
 
 

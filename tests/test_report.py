@@ -14,7 +14,7 @@ import pytest
 
 from metrics import audit, charts, cli, commentary, i18n, ingest, progress, report
 from metrics.model import TARGET_STATUSES, Actor, MalsporError
-from tests.conftest import ADMIN, ANALYST, write_csv
+from tests.conftest import ADMIN, ANALYST, write_csv, MARKED
 
 YEAR = 2026
 TODAY = dt.date(2026, 5, 12)
@@ -214,19 +214,6 @@ def test_unknown_language_and_detail_are_refused(store):
 
 
 # ------------------------------------------------------------------ what each status rests on
-#: Seed targets whose status as of 2026 carries a mark, and the words it must carry (method v2).
-MARKED = {
-    "da": {"stem_admissions": "foreløbig: bygger på eksempeldata",
-           "waste_recycling": "⚠ seneste tal fra 2020, nyt tal ventet senest",
-           "district_heating_co2_neutral": "⚠ seneste tal fra 2021, nyt tal ventet senest",
-           "eud_share": "frist overskredet, tal for 2025 mangler"},
-    "en": {"stem_admissions": "provisional: rests on illustrative values",
-           "waste_recycling": "⚠ latest figure from 2020, a new one was expected by",
-           "district_heating_co2_neutral": "⚠ latest figure from 2021, a new one was expected by",
-           "eud_share": "deadline passed, the figure for 2025 is not yet published"},
-}
-
-
 def status_rows(store, lang: str) -> dict[str, dict]:
     """target_id -> the status row (own geography) with ``name`` and ``line`` (status with marks) in ``lang``."""
     from metrics import marks
