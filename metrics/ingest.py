@@ -1817,10 +1817,10 @@ STATUS_CHANGE_COLUMNS = ["target_id", "name_da", "name_en", "geography", "is_pri
 def status_changes(cur: duckdb.DuckDBPyConnection, plan: ImportPlan, as_of: int | None = None) -> pd.DataFrame:
     """Each target and geography whose status the plan would change, before -> after, at ``as_of``.
 
-    The progress engine runs twice on ``cur``: on the stored observations, and with a temporary
-    view ``observations`` (visible to this cursor only, dropped at once) that shows them with
-    the plan applied. Nothing is written, so this works for a preview on a read cursor as well
-    as inside the import's transaction. A geography new to a target has ``status_before`` None.
+    The progress engine runs twice on ``cur``: on the stored observations, and with the plan's
+    rows in their place (:func:`metrics.progress.compute_status_replaced`). Nothing is written,
+    so this works for a preview on a read cursor as well as inside the import's transaction.
+    A geography new to a target has ``status_before`` None.
     """
     if not plan.changes_anything:
         return pd.DataFrame(columns=STATUS_CHANGE_COLUMNS)
@@ -1828,24 +1828,9 @@ def status_changes(cur: duckdb.DuckDBPyConnection, plan: ImportPlan, as_of: int 
     changed_ids = pc.filter(plan.table["target_id"], pc.not_equal(plan.table["change"], "unchanged"))
     ids = set(pc.unique(changed_ids).to_pylist())
     before = progress.compute_status(cur, as_of=as_of)
-    database = cur.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""')
-    cur.register("_ingest_status_plan", plan.table.select(["target_id", "geography", "year", "value", "data_class",
-                                                           "source", "note_da", "note_en", "series_break", "change"]))
-    try:
-        cur.execute(
-            'CREATE OR REPLACE TEMP VIEW observations AS '
-            'SELECT o.target_id, o.geography, o.year, o.value, o.data_class, o.source, o.note_da, o.note_en, o.series_break, '
-            '       o.batch_id '
-            f'FROM "{database}".main.observations o '
-            'ANTI JOIN _ingest_status_plan c ON c.change <> \'unchanged\' '
-            '  AND c.target_id = o.target_id AND c.geography = o.geography AND c.year = o.year '
-            'UNION ALL SELECT target_id, geography, year, value, data_class, source, note_da, note_en, series_break, NULL '
-            'FROM _ingest_status_plan WHERE change <> \'unchanged\''
-        )
-        after = progress.compute_status(cur, as_of=as_of)
-    finally:
-        cur.execute("DROP VIEW IF EXISTS temp.main.observations")
-        cur.unregister("_ingest_status_plan")
+    changed = plan.table.filter(pc.not_equal(plan.table["change"], "unchanged"))
+    after = progress.compute_status_replaced(
+        cur, changed.select(["target_id", "geography", "year", "value", "data_class", "series_break"]), as_of)
     after = after[after["target_id"].isin(ids)]
     old = before.loc[before["target_id"].isin(ids), ["target_id", "geography", "status"]]
     merged = after.merge(old, on=["target_id", "geography"], how="left", suffixes=("_after", "_before"))

@@ -81,10 +81,13 @@ tg AS (
 -- The baseline of the definition counts as an observation of the target's own geography.
 obs_all AS (
     SELECT target_id, geography, year, value, data_class, series_break FROM observations
+    -- one target or geography asked for: filter before anything is joined
+    WHERE ($target::VARCHAR IS NULL OR target_id = $target::VARCHAR) AND ($geo::VARCHAR IS NULL OR geography = $geo::VARCHAR)
     UNION ALL
     SELECT tg.target_id, tg.geography, tg.baseline_year, tg.baseline_value, tg.baseline_data_class, false
     FROM tg ANTI JOIN observations o
       ON o.target_id = tg.target_id AND o.geography = tg.geography AND o.year = tg.baseline_year
+    WHERE $geo::VARCHAR IS NULL OR tg.geography = $geo::VARCHAR
 ),
 -- Each geography's own baseline: the value at the baseline year, else its first observation.
 base AS (
@@ -300,6 +303,38 @@ def compute_status_frames(
         return compute_status(con, as_of=as_of, geography=geography)
     finally:
         con.close()
+
+
+def compute_status_replaced(
+    con: duckdb.DuckDBPyConnection, rows: Any, as_of: int | None = None, *, without_batch: int | None = None,
+) -> pd.DataFrame:
+    """:func:`compute_status` as if the stored observations with the keys of ``rows`` were ``rows``.
+
+    "The status if these rows were replaced", written once: an import's preview passes the rows it
+    would write; "what the latest import changed" passes the values that batch superseded and
+    ``without_batch`` (its id), which also leaves out the rows that batch added. ``rows`` is a
+    pandas or Arrow table with ``target_id, geography, year, value, data_class, series_break``.
+
+    Nothing is written: a temporary view ``observations`` (visible to this cursor only, dropped
+    at once) shadows the table while the engine runs, so a read cursor will do, and so will the
+    cursor of an import's own transaction.
+    """
+    database = con.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""')
+    con.register("_status_rows", rows)
+    try:
+        drop_batch = "" if without_batch is None else f"WHERE o.batch_id IS DISTINCT FROM {int(without_batch)} "
+        con.execute(
+            "CREATE OR REPLACE TEMP VIEW observations AS "
+            "SELECT o.target_id, o.geography, o.year, o.value, o.data_class, o.series_break "
+            f'FROM "{database}".main.observations o '
+            "ANTI JOIN _status_rows r USING (target_id, geography, year) " + drop_batch +
+            "UNION ALL SELECT target_id::VARCHAR, geography::VARCHAR, year::INTEGER, value::DOUBLE, data_class::VARCHAR, "
+            "series_break::BOOLEAN FROM _status_rows"
+        )
+        return compute_status(con, as_of=as_of)
+    finally:
+        con.execute("DROP VIEW IF EXISTS temp.main.observations")
+        con.unregister("_status_rows")
 
 
 # --------------------------------------------------------------------------- reference

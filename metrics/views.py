@@ -402,15 +402,11 @@ def changes_since_previous_import(store: Store, as_of: int, lang: Lang | str) ->
     )
     n_values = int(store.scalar("SELECT count(*) FROM observations WHERE batch_id = ?", [bid]))
     values["name"] = [_text(lang, d, e) for d, e in zip(values["name_da"], values["name_en"])]
-    before_obs = store.query_df(
-        """SELECT target_id, geography, year, value, data_class, series_break FROM observations WHERE batch_id <> ?
-           UNION ALL
-           SELECT target_id, geography, year, value, data_class, series_break FROM observation_history
-           WHERE superseded_by = ? AND reason = 'revised'""",
-        [bid, bid],
-    )
-    targets = store.query_df("SELECT t.*, f.theme_id FROM targets t JOIN focus_areas f USING (focus_area_id)")
-    before = progress.compute_status_frames(targets, before_obs, as_of=as_of)
+    with store.read() as cur:
+        superseded = cur.execute(
+            "SELECT target_id, geography, year, value, data_class, series_break FROM observation_history "
+            "WHERE superseded_by = ? AND reason = 'revised'", [bid]).to_arrow_table()
+        before = progress.compute_status_replaced(cur, superseded, as_of, without_batch=bid)
     after = status_table(store, as_of)
     key = ["target_id", "geography"]
     merged = after[key + ["name_da", "name_en", "status"]].merge(

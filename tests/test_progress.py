@@ -469,3 +469,46 @@ def test_cagr_definition():
     assert progress._cagr(100, 121, 2) == pytest.approx(0.10)
     assert progress._cagr(0, 121, 2) is None and progress._cagr(100, 121, 0) is None
     assert math.isclose(progress._cagr(121, 100, 2), 100 / 110 - 1)
+
+
+# ------------------------------------------------------------------ the status with rows replaced
+def test_status_with_rows_replaced_shows_the_new_values_and_writes_nothing(store):
+    """An import's preview: the EUD share reaching 30 % in 2025 settles the target as met."""
+    with store.read() as cur:
+        before = progress.compute_status(cur, as_of=2026)
+        rows = pd.DataFrame({"target_id": ["eud_share"], "geography": ["Region Hovedstaden"], "year": [2025],
+                             "value": [30.0], "data_class": ["R"], "series_break": [False]})
+        after = progress.compute_status_replaced(cur, rows, 2026)
+        again = progress.compute_status(cur, as_of=2026)
+    key = ["target_id", "geography"]
+    eud = after.set_index(key).loc[("eud_share", "Region Hovedstaden")]
+    assert (eud["status"], eud["settled"], eud["latest_value"]) == ("met", True, 30.0)
+    assert before.set_index(key).loc[("eud_share", "Region Hovedstaden"), "status"] != "met"
+    pd.testing.assert_frame_equal(before, again)  # the stored data is as it was
+    others = after[after["target_id"] != "eud_share"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(others, before[before["target_id"] != "eud_share"].reset_index(drop=True))
+
+
+def test_status_without_a_batch_is_the_status_before_it(store):
+    """'What the latest import changed': leaving a batch out and putting back what it superseded."""
+    with store.read() as cur:
+        seeded = progress.compute_status(cur, as_of=2026)
+        batch = cur.execute("SELECT max(batch_id) FROM import_batches").fetchone()[0]
+        empty = cur.execute("SELECT target_id, geography, year, value, data_class, series_break "
+                            "FROM observations WHERE false").to_arrow_table()
+        without = progress.compute_status_replaced(cur, empty, 2026, without_batch=batch)
+    # The seed is one batch: without it every target has only its baseline left.
+    assert set(without["status"]) <= {"not_assessable", "met"}
+    assert len(without) <= len(seeded)
+
+
+def test_one_target_asked_for_gives_the_same_rows_as_all_targets(store):
+    with store.read() as cur:
+        every = progress.compute_status(cur, as_of=2026)
+        one_target = progress.compute_status(cur, as_of=2026, target_id="eud_share")
+        one_geo = progress.compute_status(cur, as_of=2026, target_id="eud_share", geography="Region Hovedstaden")
+    expected = every[every["target_id"] == "eud_share"].reset_index(drop=True)
+    # (dtypes may differ: a column with no missing value in one target comes back non-nullable)
+    pd.testing.assert_frame_equal(one_target, expected, check_dtype=False)
+    pd.testing.assert_frame_equal(one_geo, expected[expected["geography"] == "Region Hovedstaden"].reset_index(drop=True),
+                                  check_dtype=False)
