@@ -168,7 +168,9 @@ rates2 AS (
 ),
 judged AS (
     SELECT *,
-        CASE WHEN required_rate IS NOT NULL AND required_rate <> 0 THEN actual_rate / required_rate END AS ratio,
+        -- a ratio of infinities (a start value next to zero) is no ratio: DuckDB orders NaN above every number
+        CASE WHEN required_rate IS NOT NULL AND required_rate <> 0 AND isfinite(actual_rate / required_rate)
+             THEN actual_rate / required_rate END AS ratio,
         CASE WHEN kind = 'none' AND n_window >= 2 THEN
             CASE WHEN compound_ok THEN d * actual_rate
                  WHEN x_t0 <> 0 THEN d * actual_rate / abs(x_t0) END
