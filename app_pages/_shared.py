@@ -151,37 +151,33 @@ def link_year() -> int | None:
     return None if year == progress.current_year() else year
 
 
-# ---------------------------------------------------------------------- cached views
-# Keyed on the store's generation, which every committed write bumps: a cache entry can
-# never outlive the data it was computed from.
-@st.cache_data(show_spinner=False, max_entries=32)
-def _overview(path: str, generation: int, year: int, language: str) -> pd.DataFrame:
-    return views.overview_rows(_open_store(path), year, language)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _changes(path: str, generation: int, year: int, language: str) -> views.Changes:
-    return views.changes_since_previous_import(_open_store(path), year, language)
-
-
-@st.cache_data(show_spinner=False, max_entries=32)
-def _explorer(path: str, generation: int, year: int, language: str, filters: views.Filters) -> pd.DataFrame:
-    return views.explorer_rows(_open_store(path), year, language, filters)
-
-
+# ---------------------------------------------------------------------- shared views
+# Computed once per data version (the store's generation, which every committed write bumps) and
+# shared by every session (metrics.cache): fifty viewers of the same overview cost one computation.
 def overview_rows() -> pd.DataFrame:
-    store = get_store()
-    return _overview(str(store.path), store.generation, as_of(), lang().code)
+    store, year, L = get_store(), as_of(), lang()
+    return views.shared_view(store, "overview", year, L.code, compute=lambda: views.overview_rows(store, year, L))
 
 
 def changes() -> views.Changes:
-    store = get_store()
-    return _changes(str(store.path), store.generation, as_of(), lang().code)
+    store, year, L = get_store(), as_of(), lang()
+    return views.shared_view(store, "changes", year, L.code,
+                             compute=lambda: views.changes_since_previous_import(store, year, L))
 
 
 def explorer_rows(filters: views.Filters) -> pd.DataFrame:
-    store = get_store()
-    return _explorer(str(store.path), store.generation, as_of(), lang().code, filters)
+    store, year, L = get_store(), as_of(), lang()
+    return views.shared_view(store, "explorer", year, L.code, filters,
+                             compute=lambda: views.explorer_rows(store, year, L, filters))
+
+
+def shared(name: str, *key: object, compute):
+    """Any value of a page (a target's detail, a chart) computed once per data version, year,
+    language and presentation mode, and shared by every session showing the same thing.
+
+    The value is read-only: every session gets the same object (frames as shallow copies).
+    """
+    return views.shared_view(get_store(), name, as_of(), lang().code, presenting(), *key, compute=compute)
 
 
 def open_target(target_id: str, geography: str | None = None) -> None:

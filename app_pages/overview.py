@@ -16,7 +16,7 @@ import streamlit as st
 
 from metrics import export, html_table, report, views
 from app_pages._shared import (OVERVIEW_CSS, as_of, changes, get_store, lang, link_year, md, open_target,
-                               overview_rows, presenting, stop_if_empty, tr)
+                               overview_rows, presenting, shared, stop_if_empty, tr)
 
 esc = html_table.esc
 store = get_store()
@@ -39,105 +39,117 @@ st.html(
     + (f'<p class="ms-summary-sub">{esc(monitored_text)}</p>' if monitored_text else "") + "</div>"
 )
 
-# The status tiles: icon, words and count per status; choosing some filters the targets below.
-counts = dict(views.status_counts(rows))
-if "overview_status" not in st.session_state:  # first run on this page: the choice a link carries
-    st.session_state["overview_status"] = [s for s in views.status_filter(st.query_params.get_all("status"))
-                                           if s in counts]
-chosen = tuple(s for s in st.pills(tr("overview.filter"), list(counts), selection_mode="multi", key="overview_status",
-                                   format_func=lambda s: f"**{counts[s]}** {md(L.status(s))}",
-                                   help=tr("overview.filter_help")) or () if s in counts)
-if chosen:
-    st.query_params["status"] = ",".join(chosen)
-elif "status" in st.query_params:
-    del st.query_params["status"]
-shown = views.filter_by_status(rows, chosen)
-if chosen:
-    st.caption(tr("overview.filter_shown", shown=len(shown), n=total["targets"],
-                  statuses=tr("overview.filter_or").join(L.status(s) for s in chosen)))
+# From the tiles down in one fragment: choosing a status reruns this part only, not the page frame.
+@st.fragment
+def targets_and_tiles() -> None:
+    """The status tiles, the targets furthest behind, every target by theme, and what lies below."""
+    # The status tiles: icon, words and count per status; choosing some filters the targets below.
+    counts = dict(views.status_counts(rows))
+    if "overview_status" not in st.session_state:  # first run on this page: the choice a link carries
+        st.session_state["overview_status"] = [s for s in views.status_filter(st.query_params.get_all("status"))
+                                               if s in counts]
+    chosen = tuple(s for s in st.pills(tr("overview.filter"), list(counts), selection_mode="multi", key="overview_status",
+                                       format_func=lambda s: f"**{counts[s]}** {md(L.status(s))}",
+                                       help=tr("overview.filter_help")) or () if s in counts)
+    if chosen:
+        st.query_params["status"] = ",".join(chosen)
+    elif "status" in st.query_params:
+        del st.query_params["status"]
+    shown = views.filter_by_status(rows, chosen)
+    if chosen:
+        st.caption(tr("overview.filter_shown", shown=len(shown), n=total["targets"],
+                      statuses=tr("overview.filter_or").join(L.status(s) for s in chosen)))
 
-# Furthest behind, and why: the memo's ranking (views.furthest_behind). Left out while a status is
-# chosen, so the chosen targets follow the tiles directly.
-if not chosen:
-    st.header(tr("overview.behind_title"))
-    behind = views.behind_table(rows, L, report.BEHIND_SHOWN, label=tr("overview.behind_title"), year=year,
-                                present=present)
-    if behind:
-        if not present:
-            st.caption(tr("overview.behind_intro"))
-        st.html(f'<div class="ms-behind">{behind}</div>')
-    else:
-        st.markdown(tr("overview.behind_none"))
-
-# Every target, theme by theme.
-if not present:
-    st.caption(tr("overview.open_hint"))
-themes = {t.theme_id: L.pick(t.name_da, t.name_en) for t in store.themes().itertuples()}
-targets = rows[rows["kind"] != "none"]
-for theme_id, theme_name in themes.items():
-    theme_rows = shown[(shown["theme"] == theme_id) & (shown["kind"] != "none")]
-    all_in_theme = targets[targets["theme"] == theme_id]
-    if theme_rows.empty and chosen:
-        continue  # filtered out: say nothing about the theme
-    st.header(md(theme_name))
-    if all_in_theme.empty:
-        st.caption(tr("overview.no_targets_in_theme"))
-        continue
-    part = views.summary(all_in_theme)
-    st.markdown(tr("overview.theme_summary", on=part["good"], n=part["targets"]))
-    st.html('<div class="ms-targets">' + views.overview_table(
-        theme_rows, L, label=tr("overview.theme_table", theme=theme_name), year=year, present=present) + "</div>")
-
-# Monitored indicators apart: no target, judged by their trend.
-if total["monitored"] and not chosen:
-    st.header(tr("overview.monitored_title"))
-    st.markdown(tr("overview.monitored_intro"))
-    st.html('<div class="ms-monitored">' + views.monitored_table(
-        rows, L, label=tr("overview.monitored_title"), themes=themes, year=year, present=present) + "</div>")
-
-# Below the targets: find one, take the memo or the table away, see what the latest import changed.
-st.divider()
-names = dict(zip(rows["target_id"], rows["name"]))
-choice = st.selectbox(tr("overview.jump"), list(names), index=None, format_func=names.get,
-                      placeholder=tr("overview.jump_placeholder"), key="overview_jump")
-if choice:
-    open_target(choice)
-
-if not present:  # a meeting room needs neither downloads nor the import log
-    memo_col, xlsx_col = st.columns(2)
-    memo_col.download_button(tr("export.memo_pdf"), data=partial(report.memo_bytes, store, "pdf", as_of(), L),
-                             file_name=report.file_name(as_of(), L, "pdf"), mime="application/pdf",
-                             icon=":material/picture_as_pdf:", key="overview_memo", on_click="ignore")
-    xlsx_col.download_button(tr("export.xlsx"), data=partial(export.status_workbook, store, as_of(), L),
-                             file_name=f"status_{as_of()}.xlsx", mime=export.XLSX_MIME, icon=":material/table_view:",
-                             key="overview_xlsx", on_click="ignore")
-
-    with st.expander(tr("overview.changes"), expanded=False):
-        diff = changes()
-        if diff.batch is None:
-            st.caption(tr("overview.changes_none"))
+    # Furthest behind, and why: the memo's ranking (views.furthest_behind). Left out while a status is
+    # chosen, so the chosen targets follow the tiles directly.
+    if not chosen:
+        st.header(tr("overview.behind_title"))
+        behind = shared("behind_table", compute=lambda: views.behind_table(
+            rows, L, report.BEHIND_SHOWN, label=tr("overview.behind_title"), year=year, present=present))
+        if behind:
+            if not present:
+                st.caption(tr("overview.behind_intro"))
+            st.html(f'<div class="ms-behind">{behind}</div>')
         else:
-            b = diff.batch
-            st.caption(tr("overview.changes_batch", batch=b["batch_id"], file=md(b["file_name"]), user=md(b["user_name"]),
-                          time=L.date(b["created_at"], with_time=True)))
-            st.markdown(f"**{tr('overview.changes_values')}**")
-            st.html(html_table.table(
-                [html_table.Column("name", tr("col.target")), html_table.Column("geo", tr("col.geography")),
-                 html_table.Column("year", tr("col.year")),
-                 html_table.Column("old", tr("col.old_value"), css="num"),
-                 html_table.Column("new", tr("col.new_value"), css="num")],
-                [{"name": r["name"], "geo": r["geography"], "year": L.year(r["year"]), "old": L.num(r["old_value"]),
-                  "new": L.num(r["new_value"])} for r in diff.values.to_dict("records")],
-                label=tr("overview.changes_values")))
-            if diff.n_values > len(diff.values):
-                st.caption(tr("overview.changes_more", shown=len(diff.values), n=L.num(diff.n_values)))
-            st.markdown(f"**{tr('overview.changes_statuses')}**")
-            if diff.statuses.empty:
-                st.caption(tr("overview.changes_no_status"))
+            st.markdown(tr("overview.behind_none"))
+
+    # Every target, theme by theme.
+    if not present:
+        st.caption(tr("overview.open_hint"))
+    themes = {t.theme_id: L.pick(t.name_da, t.name_en) for t in store.themes().itertuples()}
+    targets = rows[rows["kind"] != "none"]
+    for theme_id, theme_name in themes.items():
+        theme_rows = shown[(shown["theme"] == theme_id) & (shown["kind"] != "none")]
+        all_in_theme = targets[targets["theme"] == theme_id]
+        if theme_rows.empty and chosen:
+            continue  # filtered out: say nothing about the theme
+        st.header(md(theme_name))
+        if all_in_theme.empty:
+            st.caption(tr("overview.no_targets_in_theme"))
+            continue
+        part = views.summary(all_in_theme)
+        st.markdown(tr("overview.theme_summary", on=part["good"], n=part["targets"]))
+        # The tables' HTML (sparklines included) is built once per data version and shared.
+        st.html(shared("theme_table", theme_id, chosen, compute=lambda: '<div class="ms-targets">' + views.overview_table(
+            theme_rows, L, label=tr("overview.theme_table", theme=theme_name), year=year, present=present) + "</div>"))
+
+    # Monitored indicators apart: no target, judged by their trend.
+    if total["monitored"] and not chosen:
+        st.header(tr("overview.monitored_title"))
+        st.markdown(tr("overview.monitored_intro"))
+        st.html(shared("monitored_table", compute=lambda: '<div class="ms-monitored">' + views.monitored_table(
+            rows, L, label=tr("overview.monitored_title"), themes=themes, year=year, present=present) + "</div>"))
+
+    # Below the targets: find one, take the memo or the table away, see what the latest import changed.
+    st.divider()
+    names = dict(zip(rows["target_id"], rows["name"]))
+    choice = st.selectbox(tr("overview.jump"), list(names), index=None, format_func=names.get,
+                          placeholder=tr("overview.jump_placeholder"), key="overview_jump")
+    if choice:
+        open_target(choice)
+
+    if not present:  # a meeting room needs neither downloads nor the import log
+        memo_col, xlsx_col = st.columns(2)
+        memo_col.download_button(tr("export.memo_pdf"), data=partial(report.memo_bytes, store, "pdf", as_of(), L),
+                                 file_name=report.file_name(as_of(), L, "pdf"), mime="application/pdf",
+                                 icon=":material/picture_as_pdf:", key="overview_memo", on_click="ignore")
+        xlsx_col.download_button(tr("export.xlsx"), data=partial(export.status_workbook, store, as_of(), L),
+                                 file_name=f"status_{as_of()}.xlsx", mime=export.XLSX_MIME, icon=":material/table_view:",
+                                 key="overview_xlsx", on_click="ignore")
+
+        # Tracked, so the comparison runs only while the panel is open (and then once per data version).
+        panel = st.expander(tr("overview.changes"), expanded=False, key="overview_changes", on_change="rerun")
+        with panel:
+            diff = changes() if panel.open else None
+            if diff is None:
+                pass  # closed: nothing computed, nothing shown
+            elif diff.batch is None:
+                st.caption(tr("overview.changes_none"))
             else:
+                b = diff.batch
+                st.caption(tr("overview.changes_batch", batch=b["batch_id"], file=md(b["file_name"]), user=md(b["user_name"]),
+                              time=L.date(b["created_at"], with_time=True)))
+                st.markdown(f"**{tr('overview.changes_values')}**")
                 st.html(html_table.table(
                     [html_table.Column("name", tr("col.target")), html_table.Column("geo", tr("col.geography")),
-                     html_table.Column("change", tr("col.change"))],
-                    [{"name": r["name"], "geo": r["geography"], "change": r["change"]}
-                     for r in diff.statuses.to_dict("records")],
-                    label=tr("overview.changes_statuses")))
+                     html_table.Column("year", tr("col.year")),
+                     html_table.Column("old", tr("col.old_value"), css="num"),
+                     html_table.Column("new", tr("col.new_value"), css="num")],
+                    [{"name": r["name"], "geo": r["geography"], "year": L.year(r["year"]), "old": L.num(r["old_value"]),
+                      "new": L.num(r["new_value"])} for r in diff.values.to_dict("records")],
+                    label=tr("overview.changes_values")))
+                if diff.n_values > len(diff.values):
+                    st.caption(tr("overview.changes_more", shown=len(diff.values), n=L.num(diff.n_values)))
+                st.markdown(f"**{tr('overview.changes_statuses')}**")
+                if diff.statuses.empty:
+                    st.caption(tr("overview.changes_no_status"))
+                else:
+                    st.html(html_table.table(
+                        [html_table.Column("name", tr("col.target")), html_table.Column("geo", tr("col.geography")),
+                         html_table.Column("change", tr("col.change"))],
+                        [{"name": r["name"], "geo": r["geography"], "change": r["change"]}
+                         for r in diff.statuses.to_dict("records")],
+                        label=tr("overview.changes_statuses")))
+
+
+targets_and_tiles()

@@ -14,7 +14,7 @@ import streamlit as st
 from metrics import charts, export, html_table, marks, views
 from metrics.html_table import Cell, Column
 from app_pages import _commentary
-from app_pages._shared import as_of, get_store, lang, link_year, md, presenting, stop_if_empty
+from app_pages._shared import as_of, get_store, lang, link_year, md, presenting, shared, stop_if_empty
 
 store = get_store()
 L = lang()
@@ -43,7 +43,8 @@ if chosen != requested:
     if "geo" in st.query_params:
         del st.query_params["geo"]
 
-detail = views.target_detail(store, chosen, st.query_params.get("geo"), as_of())
+geo_asked = st.query_params.get("geo")
+detail = shared("target_detail", chosen, geo_asked, compute=lambda: views.target_detail(store, chosen, geo_asked, as_of()))
 target, status = detail.target, detail.status
 if len(detail.geographies) > 1:
     choose = st.radio if len(detail.geographies) <= 5 else st.selectbox
@@ -73,7 +74,8 @@ else:
 if (detail.series["data_class"] == "I").any():
     st.warning(L.t("target.illustrative_warning"))
 
-figure = charts.target_figure(detail, L, large=presenting(), as_of=as_of())
+figure = shared("target_figure", chosen, detail.geography,
+                compute=lambda: charts.target_figure(detail, L, large=presenting(), as_of=as_of()))
 chart_tab, table_tab = st.tabs([L.t("target.chart"), L.t("target.table")])
 with chart_tab:
     st.plotly_chart(figure, width="stretch", theme=None, key="target_chart")
@@ -103,7 +105,8 @@ if status is not None:
 
 if len(detail.geographies) > 1:
     st.header(L.t("target.compare"))
-    geo_figure = charts.geography_figure(detail, L, large=presenting(), as_of=as_of())
+    geo_figure = shared("geography_figure", chosen,
+                        compute=lambda: charts.geography_figure(detail, L, large=presenting(), as_of=as_of()))
     st.plotly_chart(geo_figure, width="stretch", theme=None, key="geo_chart")
     st.download_button(L.t("target.download_png"), data=lambda: charts.figure_png(geo_figure),
                        file_name=f"{chosen}_geographies.png", mime="image/png", icon=":material/image:",

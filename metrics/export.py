@@ -192,8 +192,7 @@ def status_frame(store: Store, as_of: int, lang: Lang | str = "da") -> pd.DataFr
     from metrics import commentary, views
 
     L = Lang.of(lang)
-    with store.read() as cur:
-        status = progress.compute_status(cur, as_of=as_of)
+    status = views.status_table(store, int(as_of) if as_of is not None else progress.current_year())
     rows = views.decorate(status[status["is_primary_geography"]], L).reset_index(drop=True)
     themes = store.themes().set_index("theme_id")
     areas = store.focus_areas().set_index("focus_area_id")

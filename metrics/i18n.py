@@ -143,8 +143,11 @@ TEXTS: dict[str, dict[str, str]] = {
     "overview.behind_why": {"da": "Hvor langt bagud", "en": "How far behind"},
     "overview.help_behind_why": {"da": "Tilbagelagt del af vejen fra basisåret mod målet, sammenlignet med den forløbne del af tiden frem til fristen",
                                  "en": "The share of the way from the baseline to the target covered, against the share of the time to the deadline elapsed"},
-    "progress.covered": {"da": "har tilbagelagt {distance} af vejen på {time} af tiden",
-                                 "en": "has covered {distance} of the way in {time} of the time"},
+    "progress.covered": {"da": "har nået {distance} af vejen på {time} af tiden",
+                                 "en": "has come {distance} of the way in {time} of the time"},
+    "progress.none": {"da": "er næsten ikke kommet nærmere målet på {time} af tiden",
+                      "en": "has come almost no closer to the target in {time} of the time"},
+    "progress.about": {"da": "omkring {share}", "en": "about {share}"},
     "overview.behind_standing": {"da": "seneste {latest}; mål {goal}", "en": "latest {latest}; target {goal}"},
     "overview.behind_by": {"da": "i {year}", "en": "by {year}"},
     "overview.targets_title": {"da": "Alle mål efter tema", "en": "Every target by theme"},
@@ -993,6 +996,17 @@ _merge_messages()
 
 
 # --------------------------------------------------------------------------- the reader's language
+#: Plain fractions for :meth:`Lang.share`, as read aloud ("har nået en tredjedel af vejen").
+SHARE_WORDS: tuple[tuple[float, dict[str, str]], ...] = (
+    (0.1, {"da": "en tiendedel", "en": "a tenth"}), (0.2, {"da": "en femtedel", "en": "a fifth"}),
+    (0.25, {"da": "en fjerdedel", "en": "a quarter"}), (1 / 3, {"da": "en tredjedel", "en": "a third"}),
+    (0.4, {"da": "to femtedele", "en": "two fifths"}), (0.5, {"da": "halvdelen", "en": "half"}),
+    (0.6, {"da": "tre femtedele", "en": "three fifths"}), (2 / 3, {"da": "to tredjedele", "en": "two thirds"}),
+    (0.75, {"da": "tre fjerdedele", "en": "three quarters"}), (0.8, {"da": "fire femtedele", "en": "four fifths"}),
+    (0.9, {"da": "ni tiendedele", "en": "nine tenths"}),
+)
+
+
 @dataclass(frozen=True, eq=False)
 class Lang:
     """The reader's language, bound once per request; every text, number and date goes through it.
@@ -1052,6 +1066,24 @@ class Lang:
 
     def pct(self, fraction: Any, decimals: int = 1) -> str:
         return fmt_percent(fraction, self.code, decimals=decimals)
+
+    def share(self, fraction: Any) -> str:
+        """A share of the way or the time in words a committee reads aloud: "en tredjedel", "halvdelen".
+
+        The nearest plain fraction (tenths, fifths, quarters, thirds, half) within 0.01 is said as
+        it is, within 0.05 and 15 % of itself with "omkring" ("about"); anything else, or outside
+        0-0.95, as a percentage. Example: 0.33 -> "en tredjedel", 0.36 -> "omkring en tredjedel",
+        0.5 -> "halvdelen", 0.06 -> "6 %", 0.97 -> "97 %".
+        """
+        value = float(fraction)
+        if 0 <= value <= 0.95:
+            near, word = min(SHARE_WORDS, key=lambda pair: abs(pair[0] - value))
+            text = word[self.code]
+            if abs(near - value) <= 0.01:
+                return text
+            if abs(near - value) <= min(0.05, 0.15 * near):
+                return self.t("progress.about", share=text)
+        return self.pct(value, decimals=0)
 
     def diff_unit(self, unit: str) -> str:
         return difference_unit(unit, self.code)

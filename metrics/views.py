@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from metrics import html_table, i18n, marks, progress
+from metrics import cache, html_table, i18n, marks, progress
 from metrics.i18n import Lang
 from metrics.model import STATUSES, TARGET_STATUSES
 from metrics.store import Store
@@ -24,9 +24,33 @@ TARGET_PAGE_PATH = "target"
 
 # ---------------------------------------------------------------------- status
 def status_table(store: Store, as_of: int, geography: str | None = None) -> pd.DataFrame:
-    """The progress engine's output for the store's data."""
+    """The progress engine's output for the store's data: computed once per data version and year.
+
+    Shared by every session and page (:mod:`metrics.cache`); ``geography`` filters the shared table.
+    """
+    def compute() -> pd.DataFrame:
+        with store.read() as cur:
+            return progress.compute_status(cur, as_of=as_of)
+
+    frame = cache.STATUS.get(("status", cache.data_version(store), int(as_of)), compute)
+    if geography is not None:
+        frame = frame[frame["geography"] == geography].reset_index(drop=True)
+    return frame
+
+
+def target_status(store: Store, target_id: str, as_of: int) -> pd.DataFrame:
+    """One target's rows of the status table: taken from the shared table when it is computed,
+    else asked of the engine for that target alone (which filters before it joins)."""
+    shared = cache.STATUS.peek(("status", cache.data_version(store), int(as_of)))
+    if shared is not None:
+        return shared[shared["target_id"] == target_id].reset_index(drop=True)
     with store.read() as cur:
-        return progress.compute_status(cur, as_of=as_of, geography=geography)
+        return progress.compute_status(cur, as_of=as_of, target_id=target_id)
+
+
+def shared_view(store: Store, name: str, *key: Any, compute: Any) -> Any:
+    """A view's value for the store's current data, computed once and shared (see :mod:`metrics.cache`)."""
+    return cache.VIEWS.get((name, cache.data_version(store), *key), compute)
 
 
 def _text(lang: str, da: Any, en: Any) -> str:
@@ -131,18 +155,14 @@ def decorate(status: pd.DataFrame, lang: Lang | str) -> pd.DataFrame:
     return rows
 
 
-def _series_by_target(store: Store, as_of: int) -> pd.DataFrame:
+def _series_by_target(store: Store, as_of: int, *, own_geography_only: bool = False) -> pd.DataFrame:
     return store.query_df(
-        """SELECT target_id, geography, list(year ORDER BY year) AS years, list(value ORDER BY year) AS values
-           FROM observations WHERE year <= ? GROUP BY ALL""",
+        """SELECT o.target_id, o.geography, list(o.year ORDER BY o.year) AS years, list(o.value ORDER BY o.year) AS values
+           FROM observations o """ + ("SEMI JOIN targets t ON t.target_id = o.target_id AND t.geography = o.geography "
+                                      if own_geography_only else "") +
+        "WHERE o.year <= ? GROUP BY ALL",
         [int(as_of)],
     )
-
-
-def sparkline_values(store: Store, as_of: int) -> dict[tuple[str, str], list[float]]:
-    """Each series' values up to ``as_of``, oldest first, for the overview's small charts."""
-    frame = _series_by_target(store, as_of)
-    return {(t, g): list(v) for t, g, v in zip(frame["target_id"], frame["geography"], frame["values"])}
 
 
 def overview_rows(store: Store, as_of: int, lang: Lang | str) -> pd.DataFrame:
@@ -153,7 +173,7 @@ def overview_rows(store: Store, as_of: int, lang: Lang | str) -> pd.DataFrame:
     status = status_table(store, as_of)
     rows = decorate(status[status["is_primary_geography"]], lang)
     series = {(t, g): (list(y), list(v)) for t, g, y, v in
-              _series_by_target(store, as_of).itertuples(index=False, name=None)}
+              _series_by_target(store, as_of, own_geography_only=True).itertuples(index=False, name=None)}
     keys = list(zip(rows["target_id"], rows["geography"]))
     rows["trend"] = [series.get(k, ([], []))[1] for k in keys]
     rows["trend_years"] = [series.get(k, ([], []))[0] for k in keys]
@@ -226,17 +246,22 @@ def filter_by_status(rows: pd.DataFrame, statuses: tuple[str, ...] | list[str]) 
 def progress_words(row: pd.Series | dict, lang: Lang | str) -> str | None:
     """How far along the way and the time a target is, in words (one wording for overview and memo).
 
-    ``"har tilbagelagt 45 % af vejen på 80 % af tiden"``; a target that has moved away from its
-    baseline reads ``"er gået tilbage siden basisåret, svarende til 6 % af vejen til målet, på 80 %
-    af tiden"``, never a bare negative share. None without a distance or time.
+    ``"har nået en tredjedel af vejen på halvdelen af tiden"`` (plain fractions where they fit,
+    :meth:`metrics.i18n.Lang.share`, else a percentage); next to no distance reads ``"er næsten ikke
+    kommet nærmere målet på fire femtedele af tiden"``; a target that has moved away from its
+    baseline reads ``"er gået tilbage siden basisåret, svarende til en tiendedel af vejen til målet,
+    på fire femtedele af tiden"``, never a bare negative share. None without a distance or time.
     """
     L = Lang.of(lang)
     d, t = row.get("distance_covered"), row.get("time_elapsed")
     if pd.isna(d) or pd.isna(t):
         return None
-    if float(d) < 0:
-        return L.t("progress.back", distance=L.pct(abs(float(d)), decimals=0), time=L.pct(t, decimals=0))
-    return L.t("progress.covered", distance=L.pct(d, decimals=0), time=L.pct(t, decimals=0))
+    d = float(d)
+    if d < 0:
+        return L.t("progress.back", distance=L.share(abs(d)), time=L.share(t))
+    if d < 0.05:
+        return L.t("progress.none", time=L.share(t))
+    return L.t("progress.covered", distance=L.share(d), time=L.share(t))
 
 
 def behind_progress(row: pd.Series | dict, lang: Lang | str) -> str:
@@ -461,8 +486,7 @@ def target_detail(store: Store, target_id: str, geography: str | None, as_of: in
     if match.empty:
         return None
     target = match.iloc[0].to_dict()
-    with store.read() as cur:
-        all_status = progress.compute_status(cur, as_of=as_of, target_id=target_id)
+    all_status = target_status(store, target_id, as_of)
     geos = all_status["geography"].tolist()
     geo = geography if geography in geos else target["geography"]
     row = all_status[all_status["geography"] == geo]

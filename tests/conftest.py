@@ -71,14 +71,18 @@ def lock_holder(isolated_db: Path) -> Iterator[subprocess.Popen]:
 
 @pytest.fixture
 def streamlit_caches():
-    """Page tests start and end with empty st.cache_data / st.cache_resource (the store is cached)."""
+    """Page tests start and end with empty caches: Streamlit's (the store is cached) and the shared views'."""
     import streamlit as st
+
+    from metrics import cache
 
     st.cache_data.clear()
     st.cache_resource.clear()
+    cache.clear_all()
     yield
     st.cache_data.clear()
     st.cache_resource.clear()
+    cache.clear_all()
 
 
 def old_schema_database(path: Path, version: int) -> None:

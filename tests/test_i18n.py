@@ -37,3 +37,16 @@ def test_percent_and_status_label():
     assert i18n.fmt_percent(0.0502, "da") == "5,0 %"
     assert i18n.status_label("on_track", "da") == "▲ på rette vej"
     assert i18n.status_label("moving_away", "en") == "✖ moving away from the target"
+
+
+def test_shares_of_the_way_are_said_as_plain_fractions_where_they_fit():
+    da, en = i18n.Lang.of("da"), i18n.Lang.of("en")
+    assert [da.share(x) for x in (1 / 3, 0.5, 0.36, 0.8, 0.0625, 0.97, 1.1)] == [
+        "en tredjedel", "halvdelen", "omkring en tredjedel", "fire femtedele", "6 %", "97 %", "110 %"]
+    assert [en.share(x) for x in (1 / 3, 0.5, 0.36)] == ["a third", "half", "about a third"]
+    row = {"distance_covered": 0.33, "time_elapsed": 0.5}
+    from metrics import views
+    assert views.progress_words(row, da) == "har nået en tredjedel af vejen på halvdelen af tiden"
+    assert views.progress_words(row, en) == "has come a third of the way in half of the time"
+    assert views.progress_words({"distance_covered": 0.01, "time_elapsed": 0.8}, da) == (
+        "er næsten ikke kommet nærmere målet på fire femtedele af tiden")

@@ -1,0 +1,22 @@
+"""The load benchmark works end to end: real servers, real websocket sessions, a ratio and no errors."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.mark.e2e
+def test_one_viewer_opens_three_pages_without_an_error():
+    done = subprocess.run([sys.executable, "-m", "bench.bench_viewers", "--viewers", "1", "--rounds", "1",
+                           "--timeout", "60"], cwd=ROOT, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stdout + done.stderr
+    row = next(line for line in done.stdout.splitlines() if line.strip().startswith("1 |"))
+    ratio, errors = re.search(r"\|\s+([\d.]+)x \|\s+(\d+) \|", row).groups()
+    assert float(ratio) > 0 and errors == "0"
