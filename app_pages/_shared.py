@@ -13,6 +13,7 @@ import streamlit as st
 
 from metrics import i18n, progress, views
 from metrics.model import MalsporError
+from metrics.seed import seed
 from metrics.store import Store, default_db_path
 
 log = logging.getLogger("malspor")
@@ -100,7 +101,7 @@ _MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:")
 
 @st.cache_resource(show_spinner=False)
 def _open_store(path: str) -> Store:
-    return Store.open(path)
+    return Store.open(path, seed=seed)
 
 
 def get_store() -> Store:

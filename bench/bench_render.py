@@ -16,6 +16,7 @@ import tempfile
 from pathlib import Path
 
 from bench.synthetic import OUT_DIR, build
+from metrics.seed import seed
 from metrics.store import PROJECT_ROOT, Store
 
 
@@ -48,7 +49,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     args = parser.parse_args()
     seed_db = Path(tempfile.mkdtemp()) / "seed.duckdb"
-    Store.open(seed_db).close()
+    Store.open(seed_db, seed=seed).close()
     synthetic = OUT_DIR / "synthetic.duckdb"
     if not synthetic.exists():
         OUT_DIR.mkdir(parents=True, exist_ok=True)

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from bench.synthetic import OUT_DIR, build
 from metrics import report
+from metrics.seed import seed as seed_database
 from metrics.store import Store
 
 
@@ -61,7 +62,7 @@ def main() -> None:
     charts = not args.no_charts
     tmp = Path(tempfile.mkdtemp(prefix="bench_report_"))
     try:
-        with Store.open(tmp / "seed.duckdb") as seed:
+        with Store.open(tmp / "seed.duckdb", seed=seed_database) as seed:
             if charts:
                 from metrics import charts as charts_mod
                 from metrics import views
@@ -85,7 +86,7 @@ def main() -> None:
         copy = tmp / "synthetic.duckdb"
         shutil.copyfile(synthetic, copy)
         started = time.perf_counter()
-        with Store.open(copy) as big:
+        with Store.open(copy, seed=seed_database) as big:
             opened = time.perf_counter() - started
             n_targets = big.scalar("SELECT count(*) FROM targets")
             n_obs = big.scalar("SELECT count(*) FROM observations")

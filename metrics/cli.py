@@ -8,6 +8,12 @@ Example::
     python -m metrics init
     python -m metrics status --year 2025 --format json
     python -m metrics import new_figures.csv --dry-run
+
+Start-up: building the parser and every command import only what that command uses. Module
+level here is the standard library and :mod:`metrics.model`; the store (duckdb, pandas), the
+progress engine, ingest (pyarrow), export (openpyxl), the memo (fpdf2, python-docx, Plotly) and
+the rest are imported inside the command that needs them, so ``--help`` starts in about the time
+of a bare interpreter and ``status`` pays for duckdb and pandas only (``python -m bench.bench_cli``).
 """
 
 from __future__ import annotations
@@ -21,17 +27,42 @@ import os
 import pwd
 import sys
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import duckdb
-import pandas as pd
-
-from metrics import export as export_mod
-from metrics import i18n, ingest, progress
 from metrics.model import Actor, DatabaseLocked, MalsporError, PermissionDenied, ValidationError
-from metrics.store import Store, default_db_path, low_disk
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from metrics.store import Store
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
+
+#: Choices and defaults the parser shows, written here so that building it imports neither
+#: ``export``, the memo nor ``ingest`` (nor pandas, openpyxl, fpdf2 ...); tests/test_cli.py
+#: checks that they are the modules' own.
+EXPORT_TABLES = ("observations", "targets", "status")
+EXPORT_FORMATS = ("csv", "parquet", "xlsx")
+MEMO_FORMATS = ("pdf", "docx", "html", "md")
+MEMO_DETAILS = ("auto", "full", "summary")
+MEMO_FULL_LIMIT = 50
+MAX_UPLOAD_ENV = "MALSPOR_MAX_UPLOAD_MB"
+DEFAULT_MAX_MB = 50
+#: The project's data folder, as :data:`metrics.store.DATA_DIR` (checked by tests/test_cli.py).
+_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def default_db_path() -> Path:
+    """:func:`metrics.store.default_db_path` for the parser's help, without importing the store."""
+    env = os.environ.get("MALSPOR_DB")
+    return Path(env) if env else _DATA_DIR / "malspor.duckdb"
+
+
+def _store(db: str | Path | None, *, create: bool = False, **kwargs: Any) -> Store:
+    """Open the database (an existing one unless ``create``); the store and duckdb load only here."""
+    from metrics.store import Store
+
+    return Store.open(db, create=create, **kwargs)
 
 
 def os_user() -> str:
@@ -98,8 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=["text", "json"], default="text")
     p.add_argument("--sheet", help="the sheet of an .xlsx to read, by name or number (default: the first)")
     p.add_argument("--max-size", type=_megabytes, metavar="MB", default=None,
-                   help=f"refuse larger files (default: ${ingest.MAX_UPLOAD_ENV} or "
-                        f"{ingest.DEFAULT_MAX_BYTES // 2**20} MB)")
+                   help=f"refuse larger files (default: ${MAX_UPLOAD_ENV} or {DEFAULT_MAX_MB} MB)")
     p.add_argument("--year", type=_year, help="the 'as of' year of the status preview (default: this year)")
     p.add_argument("--lang", choices=["en", "da"], default="en", help="language of the messages (default: en)")
 
@@ -118,10 +148,10 @@ def build_parser() -> argparse.ArgumentParser:
                        description="Write a table as CSV (formula-like cells neutralised), Parquet, or a formatted "
                                    "Excel workbook (for --table status: the status table, the observations with "
                                    "their sources, and notes).")
-    p.add_argument("--format", choices=list(export_mod.FORMATS), required=True)
+    p.add_argument("--format", choices=list(EXPORT_FORMATS), required=True)
     p.add_argument("--lang", choices=["da", "en"], default="da", help="language of the Excel headers (default da)")
     p.add_argument("--out", type=Path, required=True, help="output file")
-    p.add_argument("--table", choices=list(export_mod.EXPORTABLE), default="observations",
+    p.add_argument("--table", choices=list(EXPORT_TABLES), default="observations",
                    help="what to export (default: observations with their targets and sources)")
     p.add_argument("--year", type=_year, help="'as of' year for --table status")
     _add_memo_parsers(sub, common)
@@ -181,6 +211,8 @@ def _megabytes(text: str) -> int:
 # ---------------------------------------------------------------------- output helpers
 def _clean(value: Any) -> Any:
     """JSON-safe scalars: NaN/NA become null, numpy types become Python ones."""
+    import pandas as pd  # already loaded: the values come out of a DataFrame
+
     if value is None or value is pd.NA or value is pd.NaT:
         return None
     if isinstance(value, float) and math.isnan(value):
@@ -220,6 +252,8 @@ def _print_problems(exc: ValidationError, fmt: str, out: TextIO, err: TextIO, la
         json.dump({"ok": False, "errors": [p.as_dict(lang) for p in exc.problems]}, out, ensure_ascii=False, indent=2)
         out.write("\n")
         return
+    from metrics import i18n
+
     err.write(i18n.t("cli.rejected", lang, count=len(exc.problems)) + "\n")
     for p in exc.problems:
         err.write(f"  {p.render(lang)}\n")
@@ -227,8 +261,10 @@ def _print_problems(exc: ValidationError, fmt: str, out: TextIO, err: TextIO, la
 
 # ---------------------------------------------------------------------- commands
 def cmd_init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from metrics.seed import seed
+
     existed = Path(args.db).exists() if args.db else default_db_path().exists()
-    with Store.open(args.db, seed=not args.empty) as store:
+    with _store(args.db, create=True, seed=None if args.empty else seed) as store:
         n_targets = store.scalar("SELECT count(*) FROM targets")
         n_obs = store.scalar("SELECT count(*) FROM observations")
         state = "already existed" if existed else "created"
@@ -238,7 +274,9 @@ def cmd_init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with Store.open(args.db, create=False) as store, store.read() as cur:
+    from metrics import progress
+
+    with _store(args.db) as store, store.read() as cur:
         frame = progress.compute_status(cur, as_of=args.year, geography=args.geography)
         empty = store.is_empty()
     if empty and args.format == "table":
@@ -246,7 +284,7 @@ def cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                   "(a database made with --empty stays empty) or add some with 'import-targets'.\n")
         return EXIT_OK
     if args.geography and frame.empty:
-        with Store.open(args.db, create=False) as store:
+        with _store(args.db) as store:
             known = store.geographies()
         err.write(f"No target has the geography '{args.geography}'. Known: {', '.join(known)}.\n")
         return EXIT_INVALID
@@ -254,7 +292,9 @@ def cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         json.dump(frame_records(frame, progress.JSON_KEYS), out, ensure_ascii=False, indent=2)
         out.write("\n")
     elif args.format == "csv":
-        export_mod.safe_csv(frame, out)
+        from metrics.export import safe_csv
+
+        safe_csv(frame, out)
     else:
         shown = frame[["target_id", "geography", "latest_year", "latest_value", "target_year", "target_value",
                        "ratio", "method", "status", "provisional", "stale", "deadline_passed", "data_class"]]
@@ -263,15 +303,19 @@ def cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_import_targets(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with Store.open(args.db, create=False) as store:
+    from metrics import ingest
+
+    with _store(args.db) as store:
         counts = ingest.import_targets(store, args.file, cli_actor())
     out.write(f"Targets imported from {args.file.name}: {counts['added']} added, {counts['updated']} updated.\n")
     return EXIT_OK
 
 
 def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from metrics import i18n, ingest
+
     lang = args.lang
-    with Store.open(args.db, create=False) as store:
+    with _store(args.db) as store:
         result = ingest.import_observations(store, args.file, cli_actor(), dry_run=args.dry_run, sheet=args.sheet,
                                             max_bytes=args.max_size, as_of=args.year,
                                             with_status=True if args.status or args.dry_run else None)
@@ -314,7 +358,7 @@ def _decimals(value: float) -> int:
 
 
 def cmd_batches(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with Store.open(args.db, create=False) as store:
+    with _store(args.db) as store:
         frame = store.batches()
     if args.format == "json":
         frame = frame.assign(created_at=frame["created_at"].astype(str),
@@ -322,7 +366,9 @@ def cmd_batches(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         json.dump(frame_records(frame), out, ensure_ascii=False, indent=2)
         out.write("\n")
     elif args.format == "csv":
-        export_mod.safe_csv(frame, out)
+        from metrics.export import safe_csv
+
+        safe_csv(frame, out)
     else:
         frame = frame.assign(sha256=frame["sha256"].str[:12], created_at=frame["created_at"].dt.strftime("%Y-%m-%d %H:%M"))
         print_table(frame[["batch_id", "created_at", "user_name", "file_name", "sha256", "n_added", "n_revised",
@@ -331,7 +377,9 @@ def cmd_batches(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def cmd_undo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    with Store.open(args.db, create=False) as store:
+    from metrics import i18n, ingest
+
+    with _store(args.db) as store:
         counts = ingest.undo_batch(store, args.batch_id, cli_actor(), include_seed=args.include_seed)
     out.write(i18n.t("cli.undone", args.lang, batch=args.batch_id, **counts) + "\n")
     return EXIT_OK
@@ -359,9 +407,11 @@ def _no_half_file(path: Path) -> Any:
 
 
 def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from metrics import export
+
     _check_out(args.out)
-    with Store.open(args.db, create=False) as store, _no_half_file(args.out):
-        n = export_mod.export_table(store, args.table, args.format, args.out, as_of=args.year, lang=args.lang)
+    with _store(args.db) as store, _no_half_file(args.out):
+        n = export.export_table(store, args.table, args.format, args.out, as_of=args.year, lang=args.lang)
     out.write(f"Wrote {n} rows of {args.table} to {args.out}.\n")
     return EXIT_OK
 
@@ -369,20 +419,18 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 # ---------------------------------------------------------------------- status memo, backup, commentary (issue 5)
 def _add_memo_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     """The parser entries of ``report``, ``backup``, ``restore`` and ``commentary``."""
-    from metrics import report
-
     p = sub.add_parser("report", parents=[common], help="write the status memo (PDF, Word, HTML or Markdown)",
                        description="The status memo for committees, from the data: the overall picture, then per "
                                    "theme and focus area each target's status, figures, chart, commentary, "
                                    "initiatives and sources. Markdown gets its charts as PNG files in a folder "
                                    "beside it.")
-    p.add_argument("--format", choices=list(report.FORMATS), required=True)
+    p.add_argument("--format", choices=list(MEMO_FORMATS), required=True)
     p.add_argument("--lang", choices=["da", "en"], default="da", help="language (default da)")
     p.add_argument("--year", type=_year, help="the 'as of' year (default: this year)")
     p.add_argument("--out", type=Path, required=True, help="output file")
-    p.add_argument("--detail", choices=list(report.DETAILS), default="auto",
+    p.add_argument("--detail", choices=list(MEMO_DETAILS), default="auto",
                    help=f"full: a section and chart per target; summary: status per theme and the targets furthest "
-                        f"behind, no charts; auto (default): full up to {report.FULL_LIMIT} targets")
+                        f"behind, no charts; auto (default): full up to {MEMO_FULL_LIMIT} targets")
     p.add_argument("--no-charts", action="store_true", help="leave the charts out (faster; no Chromium needed)")
 
     p = sub.add_parser("backup", parents=[common], help="write the whole database as Parquet files",
@@ -430,7 +478,7 @@ def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from metrics import report
 
     _check_out(args.out)
-    with Store.open(args.db, create=False) as store, _no_half_file(args.out):
+    with _store(args.db) as store, _no_half_file(args.out):
         result = report.write_memo(store, args.format, args.out, year=args.year, lang=args.lang,
                                    detail=args.detail, charts=not args.no_charts)
     seconds = result["build_seconds"] + result["render_seconds"]
@@ -448,7 +496,7 @@ def cmd_backup(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from metrics import backup
 
     key = backup.backup_key(args.key_file)
-    with Store.open(args.db, create=False) as store:
+    with _store(args.db) as store:
         manifest = backup.backup(store, args.out, key=key)
     if key is None:
         err.write(MalsporError("backup_written_unsigned", env=backup.KEY_ENV).render("en") + "\n")
@@ -474,7 +522,7 @@ def cmd_restore(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     db = Path(args.db) if args.db else default_db_path()
     existed = db.exists()
     try:
-        with Store.open(db, seed=False) as store:
+        with _store(db, create=True) as store:
             counts = backup.restore(store, args.folder, cli_actor(), key=key, allow_unsigned=args.unsigned)
             path = store.path
     except BaseException:
@@ -506,9 +554,11 @@ def _read_text_file(path: Path) -> str:
 
 
 def cmd_commentary(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    import pandas as pd
+
     from metrics import commentary
 
-    with Store.open(args.db, create=False) as store:
+    with _store(args.db) as store:
         if args.action == "set":
             text = _read_text_file(args.file) if args.file else args.text
             cid = commentary.save(store, cli_actor(), year=args.year, text=text, target_id=args.target,
@@ -576,7 +626,7 @@ def _read_password(args: argparse.Namespace) -> str:
 def cmd_user(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from metrics import auth
 
-    with Store.open(args.db, create=False) as store:
+    with _store(args.db) as store:
         if args.action == "list":
             print_table(auth.local_users(store), out)
             return EXIT_OK
@@ -606,7 +656,7 @@ def cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from metrics import audit
 
     if args.verify:
-        with Store.open(args.db, create=False) as store:
+        with _store(args.db) as store:
             check = audit.verify(store)
         if check.ok:
             out.write(f"The audit trail is intact: {check.rows:,} rows, each chained to the one before.\n")
@@ -615,13 +665,15 @@ def cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                                if check.reason == "missing_before" else "audit_chain_unchained", id=check.broken_id,
                                previous=check.previous_id if check.previous_id is not None else "-").render("en") + "\n")
         return EXIT_INVALID
-    with Store.open(args.db, create=False) as store:
+    with _store(args.db) as store:
         trail = audit.read(store, user=args.user, action=args.action, limit=args.limit)
     if args.format == "json":
         json.dump(frame_records(trail.assign(changed_at=trail["changed_at"].astype(str))), out, ensure_ascii=False, indent=2)
         out.write("\n")
     elif args.format == "csv":
-        export_mod.safe_csv(trail, out)
+        from metrics.export import safe_csv
+
+        safe_csv(trail, out)
     else:
         shown = trail.assign(changed_at=trail["changed_at"].dt.strftime("%Y-%m-%d %H:%M"),
                              after=trail["after"].fillna("").str.slice(0, 60))
@@ -671,18 +723,6 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     except ValidationError as exc:
         _print_problems(exc, getattr(args, "format", "text"), out, err, getattr(args, "lang", "en"))
         return EXIT_INVALID
-    except ingest.ImportRefused as exc:
-        message = exc.render(getattr(args, "lang", "en"))
-        if exc.code == "no_file":
-            err.write(f"{message}\n")
-            return EXIT_USAGE
-        if getattr(args, "format", "text") == "json":
-            json.dump({"ok": False, "errors": [{"row": None, "column": None, "value": None, "message": message}]},
-                      out, ensure_ascii=False, indent=2)
-            out.write("\n")
-        else:
-            err.write(f"{message}\n")
-        return EXIT_INVALID
     except DatabaseLocked as exc:
         err.write(f"{exc.render('en')}\n")
         return EXIT_USAGE
@@ -692,19 +732,9 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
     except OSError as exc:
         err.write(_os_message(exc).render("en") + "\n")
         return EXIT_INVALID
-    except duckdb.Error as exc:
-        text = str(exc)
-        db = Path(args.db or default_db_path())
-        out_path = getattr(args, "out", None)
-        full = [p for p in (db, out_path) if p is not None and low_disk(p)]
-        if "No space left on device" in text or full:
-            where = full[0] if full else db
-            err.write(MalsporError("disk_full", path=where, folder=Path(where).resolve().parent).render("en") + "\n")
-        else:
-            err.write(MalsporError("db_error", reason=text.strip().splitlines()[0][:300] if text.strip() else
-                                   type(exc).__name__).render("en") + "\n")
-        return EXIT_INVALID
     except MalsporError as exc:
+        if _loaded("metrics.ingest", "ImportRefused", exc):
+            return _print_refusal(exc, args, out, err)
         if getattr(args, "format", "text") == "json":
             json.dump({"ok": False, "errors": [{"row": None, "column": None, "value": None, "message": str(exc)}]},
                       out, ensure_ascii=False, indent=2)
@@ -712,3 +742,50 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
         else:
             err.write(f"{exc.render('en')}\n")
         return EXIT_INVALID
+    except Exception as exc:
+        if not _loaded("duckdb", "Error", exc):
+            raise
+        return _print_db_error(exc, args, err)
+
+
+def _loaded(module: str, name: str, exc: BaseException) -> bool:
+    """``isinstance(exc, module.name)`` without importing ``module``: unloaded, it raised nothing.
+
+    So ``main`` can tell ingest's refusals and DuckDB's errors apart while a command that used
+    neither (``--help``; every command but import, import-targets and undo for ingest) never
+    loads them just to handle its errors.
+    """
+    loaded = sys.modules.get(module)
+    return loaded is not None and isinstance(exc, getattr(loaded, name))
+
+
+def _print_refusal(exc: MalsporError, args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    """An import or undo refused as a whole (``ingest.ImportRefused``), in the command's language."""
+    message = exc.render(getattr(args, "lang", "en"))
+    if exc.code == "no_file":
+        err.write(f"{message}\n")
+        return EXIT_USAGE
+    if getattr(args, "format", "text") == "json":
+        json.dump({"ok": False, "errors": [{"row": None, "column": None, "value": None, "message": message}]},
+                  out, ensure_ascii=False, indent=2)
+        out.write("\n")
+    else:
+        err.write(f"{message}\n")
+    return EXIT_INVALID
+
+
+def _print_db_error(exc: Exception, args: argparse.Namespace, err: TextIO) -> int:
+    """A DuckDB error in words: a full disk says what to free, anything else its first line."""
+    from metrics.store import low_disk
+
+    text = str(exc)
+    db = Path(args.db or default_db_path())
+    out_path = getattr(args, "out", None)
+    full = [p for p in (db, out_path) if p is not None and low_disk(p)]
+    if "No space left on device" in text or full:
+        where = full[0] if full else db
+        err.write(MalsporError("disk_full", path=where, folder=Path(where).resolve().parent).render("en") + "\n")
+    else:
+        err.write(MalsporError("db_error", reason=text.strip().splitlines()[0][:300] if text.strip() else
+                               type(exc).__name__).render("en") + "\n")
+    return EXIT_INVALID

@@ -1,4 +1,4 @@
-"""The DuckDB store: schema, migrations, seeding, reads, and the one write path.
+"""The DuckDB store: schema, migrations, reads, and the one write path.
 
 Why one class: DuckDB lets a single process open a file read-write, and a single
 connection refuses use from two threads at once. So a process holds one
@@ -6,9 +6,13 @@ connection refuses use from two threads at once. So a process holds one
 and every change goes through :meth:`Store.write`, which checks the actor's role,
 serialises writers with a lock and wraps the change in one transaction.
 
+The store imports nothing of ``metrics`` but :mod:`metrics.model` and :mod:`metrics.audit`:
+seeding, which validates like an import, lives above it in :mod:`metrics.seed` and is handed
+to :meth:`Store.open` as a function.
+
 Example::
 
-    store = Store.open("data/malspor.duckdb")      # created and seeded on first use
+    store = Store.open("data/malspor.duckdb", seed=seed)   # created (and seeded by metrics.seed) on first use
     store.query_df("SELECT count(*) AS n FROM observations")
 """
 
@@ -19,7 +23,7 @@ import hashlib
 import os
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -417,7 +421,7 @@ MIGRATIONS: list[tuple[int, str, list[Any]]] = [
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
-#: Tables in dependency order (parents first); used for seeding, checksums and export.
+#: Tables in dependency order (parents first); used for checksums, backup and export.
 TABLES = (
     "themes",
     "focus_areas",
@@ -440,15 +444,6 @@ def default_db_path() -> Path:
     """The database file: ``$MALSPOR_DB`` if set, else ``data/malspor.duckdb`` in the project."""
     env = os.environ.get("MALSPOR_DB")
     return Path(env) if env else DATA_DIR / "malspor.duckdb"
-
-
-def sha256_file(path: Path | str) -> str:
-    """Hex SHA-256 of a file's bytes: identifies an imported file in the batch history."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for chunk in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 def _describe_lock(message: str, path: Path) -> DatabaseLocked:
@@ -510,7 +505,7 @@ def _remove_new_database(path: Path) -> None:
 
 
 class Store:
-    """One open DuckDB database: migrations, seeding, reads and the write path."""
+    """One open DuckDB database: migrations, reads and the write path."""
 
     def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
         self.path = Path(path) if path not in (None, "") else default_db_path()
@@ -538,19 +533,21 @@ class Store:
         cls,
         path: Path | str | None = None,
         *,
-        seed: bool = True,
+        seed: Callable[[Store], object] | None = None,
         read_only: bool = False,
-        data_dir: Path | None = None,
         create: bool = True,
     ) -> Store:
-        """Open a Målspor database, apply migrations, and (``create=True``) create and seed a new one.
+        """Open a Målspor database, apply migrations, and (``create=True``) create a new one.
 
-        A database is seeded only when this call created its schema, so a database made with
-        ``init --empty`` stays empty. With ``create=False`` (every command but ``init`` and
-        ``restore``) a path that does not exist is refused and nothing is made. A file that is not a
-        Målspor database (another program's DuckDB file, a text file) is always refused, before
-        anything is written into it. If the disk fills while a new database is made, the half-made
-        file is removed and the message says what to free.
+        ``seed`` (normally :func:`metrics.seed.seed`; None makes an empty database) fills a database
+        only when this call created its schema, so a database made with ``init --empty`` stays empty
+        and a reopened one is not seeded twice. It runs here rather than in the caller so that a
+        seed that fails (a full disk) removes the half-made file like any other failure of creating
+        it. With ``create=False`` (every command but ``init`` and ``restore``) a path that does not
+        exist is refused and nothing is made. A file that is not a Målspor database (another
+        program's DuckDB file, a text file) is always refused, before anything is written into it.
+        If the disk fills while a new database is made, the half-made file is removed and the
+        message says what to free.
         """
         target = Path(path) if path not in (None, "") else default_db_path()
         memory = target.name == ":memory:"
@@ -574,8 +571,8 @@ class Store:
             if read_only:
                 return store
             created = store.migrate()
-            if created and seed:
-                store.seed(data_dir=data_dir)
+            if created and seed:  # ``seed=False`` (as older callers write it) is no seed, like None
+                seed(store)
         except BaseException as exc:
             store.close()
             if not existed:
@@ -794,39 +791,3 @@ class Store:
                 self.generation += 1
             finally:
                 cur.close()
-
-    # ------------------------------------------------------------------ seeding
-    def seed(self, data_dir: Path | None = None) -> None:
-        """Load the seed CSVs of ``data/`` into an empty database, in one transaction.
-
-        Targets and observations go through the same validation as an analyst's import,
-        so the seed data is held to the same rules.
-        """
-        from metrics import ingest  # local import: ingest depends on store
-
-        data_dir = data_dir or DATA_DIR
-        actor = Actor(SEED_USER, "admin", via="system")
-        with self.write(actor, "seed") as cur:
-            if cur.execute("SELECT count(*) FROM targets").fetchall()[0][0]:
-                raise MalsporError("seed_not_empty")
-            for table in ("themes", "focus_areas"):
-                frame = pd.read_csv(data_dir / f"{table}.csv", dtype=str, keep_default_na=False)
-                cur.register("seed_frame", frame)
-                cur.execute("INSERT INTO " + table + " BY NAME SELECT * FROM seed_frame")
-                cur.unregister("seed_frame")
-            targets = ingest.read_targets_csv(data_dir / "targets.csv")
-            ingest.apply_targets(cur, ingest.validate_targets(cur, targets))
-            initiatives = pd.read_csv(data_dir / "initiatives.csv", dtype=str, keep_default_na=False)
-            initiatives = initiatives.replace({"": None})
-            cur.register("seed_frame", initiatives)
-            cur.execute("INSERT INTO initiatives BY NAME SELECT * FROM seed_frame")
-            cur.unregister("seed_frame")
-            obs_path = data_dir / "observations.csv"
-            frame = ingest.read_observations_csv(obs_path)
-            plan = ingest.plan_observations(cur, frame)
-            batch_id = ingest.apply_plan(cur, plan, file_name=f"data/{obs_path.name}",
-                                         sha256=sha256_file(obs_path), user=SEED_USER)
-            counts = {table: cur.execute("SELECT count(*) FROM " + table).fetchall()[0][0]
-                      for table in ("themes", "focus_areas", "targets", "initiatives", "observations")}
-            audit.record(cur, actor, "seed", "database", str(self.path.name), None,
-                         {**counts, "batch_id": batch_id}, detail=f"seeded from {data_dir.name}/*.csv")

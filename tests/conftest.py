@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 from metrics.model import Actor
+from metrics.seed import seed
 from metrics.store import Store
 
 ADMIN = Actor("tester", "admin")
@@ -32,7 +33,7 @@ def isolated_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 @pytest.fixture
 def store(isolated_db: Path):
     """A seeded store on the test's own file."""
-    s = Store.open(isolated_db)
+    s = Store.open(isolated_db, seed=seed)
     yield s
     s.close()
 
@@ -52,7 +53,7 @@ def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
 @pytest.fixture
 def lock_holder(isolated_db: Path) -> Iterator[subprocess.Popen]:
     """Another process holding the (seeded) database file open read-write, as the dashboard does."""
-    Store.open(isolated_db).close()
+    Store.open(isolated_db, seed=seed).close()
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
             import duckdb, sys
@@ -91,7 +92,7 @@ def old_schema_database(path: Path, version: int) -> None:
     from metrics import ingest
     from metrics import store as store_module
 
-    with Store.open(":memory:") as new:
+    with Store.open(":memory:", seed=seed) as new:
         frame = pd.DataFrame({"target_id": ["eud_share"], "year": ["2023"], "value": ["13.5"],
                               "note": ["revised"]})
         with new.write(ADMIN, "import_observations") as cur:

@@ -8,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from metrics import audit, auth
 from metrics.model import Actor
+from metrics.seed import seed
 from metrics.store import PROJECT_ROOT, Store
 
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
@@ -22,7 +23,7 @@ def clear_caches(streamlit_caches):
 @pytest.fixture
 def accounts(isolated_db):
     """The only administrator 'root' and an analyst 'ana', as local accounts."""
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         auth.add_local_user(store, ROOT, "root", "admin", "rigtig-hemmelig-1")
         auth.add_local_user(store, ROOT, "ana", "analyst", "rigtig-hemmelig-2")
     return isolated_db
@@ -40,7 +41,7 @@ def admin_page(lang: str | None = None) -> AppTest:
 
 def state(db) -> tuple[dict[str, str], int]:
     """The accounts with their roles, and the length of the audit trail."""
-    with Store.open(db) as store:
+    with Store.open(db, seed=seed) as store:
         users = auth.local_users(store)
         return dict(zip(users["user_name"], users["role"])), len(audit.read(store, limit=None))
 
@@ -149,12 +150,12 @@ def test_a_role_mapping_is_confirmed_too(accounts):
     assert "@regionh.dk får rollen administrator" in at.warning[0].value.replace("\\", "")
     assert state(accounts) == before
     button(at, "Bekræft").click().run()
-    with Store.open(accounts) as store:
+    with Store.open(accounts, seed=seed) as store:
         assert auth.role_mappings(store)["pattern"].tolist() == ["@regionh.dk"]
 
 
 def test_names_in_the_confirmation_are_not_markdown(isolated_db):
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         auth.add_local_user(store, ROOT, "root", "admin", "rigtig-hemmelig-1")
         auth.add_local_user(store, ROOT, "a_b_c", "analyst", "rigtig-hemmelig-2")
     at = admin_page()

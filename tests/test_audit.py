@@ -10,6 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from metrics import audit, auth, backup, cli, commentary, ingest
 from metrics.model import Actor, MalsporError, PermissionDenied
+from metrics.seed import seed
 from metrics.store import PROJECT_ROOT, Store
 from tests.conftest import ADMIN, ANALYST, VIEWER, write_csv
 
@@ -169,7 +170,7 @@ def test_a_signed_in_viewer_sees_no_write_controls(isolated_db):
 
 
 def test_a_mapped_analyst_gets_the_upload_but_not_administration(isolated_db):
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         auth.set_role_mapping(store, ADMIN, "@regionh.dk", "analyst")
     upload = page_as("upload", email="ana@regionh.dk")
     assert not upload.exception and len(upload.file_uploader) == 1

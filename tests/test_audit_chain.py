@@ -9,6 +9,7 @@ import pytest
 
 from metrics import audit, cli, commentary, ingest
 from metrics import store as store_module
+from metrics.seed import seed
 from metrics.store import Store
 from tests.conftest import ANALYST, old_schema_database, write_csv
 
@@ -91,10 +92,10 @@ def test_migration_7_chains_the_rows_written_before_it(isolated_db):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(store_module, "MIGRATIONS", [m for m in store_module.MIGRATIONS if m[0] <= 5])
         mp.setattr(store_module, "SCHEMA_VERSION", 5)
-        with Store.open(isolated_db) as old:
+        with Store.open(isolated_db, seed=seed) as old:
             n = old.scalar("SELECT count(*) FROM audit_log")
     assert n >= 2
-    with Store.open(isolated_db) as new:
+    with Store.open(isolated_db, seed=seed) as new:
         assert new.schema_version() == store_module.SCHEMA_VERSION
         check = audit.verify(new)
         assert check.ok and check.rows == n

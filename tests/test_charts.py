@@ -13,6 +13,7 @@ import pytest
 from metrics import charts, views
 from metrics.i18n import STATUS_COLOURS, Lang
 from metrics.model import TARGET_STATUSES
+from metrics.seed import seed
 from metrics.store import Store
 
 SEED_TARGETS = pd.read_csv(Path(__file__).parent.parent / "data" / "targets.csv")["target_id"].tolist()
@@ -21,7 +22,7 @@ SEED_TARGETS = pd.read_csv(Path(__file__).parent.parent / "data" / "targets.csv"
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     """One seeded store for this module: every test here only reads (seeding per test is slow)."""
-    s = Store.open(tmp_path_factory.mktemp("charts") / "malspor.duckdb")
+    s = Store.open(tmp_path_factory.mktemp("charts") / "malspor.duckdb", seed=seed)
     yield s
     s.close()
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from metrics import cli, progress
+from metrics.seed import seed
 from metrics.store import Store
 from tests.conftest import write_csv
 
@@ -19,7 +20,7 @@ from tests.conftest import write_csv
 @pytest.fixture(autouse=True)
 def seeded(isolated_db):
     """A seeded database at $MALSPOR_DB: only init creates one, every other command refuses a missing file."""
-    Store.open(isolated_db).close()
+    Store.open(isolated_db, seed=seed).close()
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -220,13 +221,13 @@ def test_undo_of_the_seed_is_refused_without_include_seed(isolated_db):
     from metrics.store import Store
 
     run("init")
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         before = store.checksum()
     code, _, err = run("undo", "1")
     assert code == 1 and "is the seed data" in err and "--include-seed" in err
     code, _, err = run("undo", "1", "--lang", "da")
     assert code == 1 and "er startdata" in err
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         assert store.checksum() == before
     code, out, _ = run("undo", "1", "--include-seed")
     assert code == 0 and "49 values removed" in out
@@ -310,10 +311,10 @@ def test_a_text_file_or_a_folder_is_not_a_database(tmp_path):
 def test_init_on_a_full_disk_says_what_to_free_and_leaves_no_file(tmp_path, monkeypatch):
     import errno
 
-    def full(self, data_dir=None):
+    def full(store, data_dir=None):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(Store, "seed", full)
+    monkeypatch.setattr("metrics.seed.seed", full)
     new = tmp_path / "new.duckdb"
     code, _, err = run("init", "--db", str(new))
     assert code == 1 and "is full" in err and "Free space" in err and str(tmp_path) in err
@@ -321,10 +322,10 @@ def test_init_on_a_full_disk_says_what_to_free_and_leaves_no_file(tmp_path, monk
     # the same for DuckDB's own error on a full disk
     import duckdb
 
-    def full_duckdb(self, data_dir=None):
+    def full_duckdb(store, data_dir=None):
         raise duckdb.IOException('Could not write file "x": No space left on device')
 
-    monkeypatch.setattr(Store, "seed", full_duckdb)
+    monkeypatch.setattr("metrics.seed.seed", full_duckdb)
     code, _, err = run("init", "--db", str(new))
     assert code == 1 and "is full" in err and not new.exists()
 
@@ -406,3 +407,45 @@ def test_audit_csv_and_status_csv_are_inert_for_semicolon_readers(store, tmp_pat
                     text = field.lstrip(' "')
                     assert not text.startswith(("=", "+", "@", "\t", "\r")), (command, sep, field)
                     assert not text.startswith("-") or text[1:2].isdigit() or text[1:2] == "", (command, sep, field)
+
+
+# ---------------------------------------------------------------------- start-up (issue 12): only what a command needs
+def test_the_parsers_choices_and_defaults_are_the_modules_own(monkeypatch, tmp_path):
+    """The parser spells them out so that building it imports none of these modules."""
+    from metrics import export, ingest, report, store
+
+    assert cli.EXPORT_FORMATS == tuple(export.FORMATS) and cli.EXPORT_TABLES == tuple(export.EXPORTABLE)
+    assert cli.MEMO_FORMATS == tuple(report.FORMATS) and cli.MEMO_DETAILS == tuple(report.DETAILS)
+    assert cli.MEMO_FULL_LIMIT == report.FULL_LIMIT
+    assert cli.MAX_UPLOAD_ENV == ingest.MAX_UPLOAD_ENV and cli.DEFAULT_MAX_MB * 2**20 == ingest.DEFAULT_MAX_BYTES
+    assert cli.default_db_path() == store.default_db_path()  # $MALSPOR_DB set by the fixture
+    monkeypatch.delenv("MALSPOR_DB")
+    assert cli.default_db_path() == store.default_db_path() == store.DATA_DIR / "malspor.duckdb"
+
+
+#: Libraries no command of these needs: the memo's (fpdf2, python-docx, Plotly), Excel's, the dashboard's.
+NEVER_FOR_STATUS = {"fpdf", "docx", "openpyxl", "plotly", "streamlit", "kaleido"}
+
+
+def _imported(*args: str) -> set[str]:
+    """The top-level packages a fresh ``python -m metrics ARGS`` imported (from ``-X importtime``)."""
+    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "metrics", *args], capture_output=True,
+                          text=True, cwd=Path(cli.__file__).resolve().parent.parent, timeout=120)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    return {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines() if line.startswith("import time:")}
+
+
+@pytest.mark.parametrize("args", [["--help"], ["status", "--help"], ["report", "--help"], ["export", "--help"]])
+def test_help_starts_without_pandas_duckdb_or_the_memo(args):
+    modules = _imported(*args)
+    tops = {m.split(".")[0] for m in modules}
+    assert not tops & (NEVER_FOR_STATUS | {"pandas", "numpy", "pyarrow", "duckdb"})
+    assert {m for m in modules if m.startswith("metrics.")} == {"metrics.cli", "metrics.model"}
+
+
+def test_status_imports_the_store_and_the_engine_not_ingest_export_or_the_memo(isolated_db):
+    modules = _imported("status", "--db", str(isolated_db), "--format", "json")
+    assert not {m.split(".")[0] for m in modules} & NEVER_FOR_STATUS
+    assert {"metrics.store", "metrics.progress"} <= modules
+    above = ("metrics.ingest", "metrics.export", "metrics.report", "metrics.memo", "metrics.views", "metrics.charts")
+    assert not [m for m in modules if m.startswith(above)]

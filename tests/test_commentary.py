@@ -10,6 +10,7 @@ import pytest
 
 from metrics import cli, commentary, store as store_mod
 from metrics.model import PermissionDenied, ValidationError
+from metrics.seed import seed
 from metrics.store import SCHEMA_VERSION, Store
 from tests.conftest import ADMIN, ANALYST, VIEWER, old_schema_database
 
@@ -36,7 +37,7 @@ def test_a_version_1_database_is_upgraded_in_place(isolated_db):
         before = {t: con.execute("SELECT count(*) FROM " + t).fetchone()[0] for t in ("targets", "observations", "initiatives")}
     finally:
         con.close()
-    with Store.open(isolated_db) as new:
+    with Store.open(isolated_db, seed=seed) as new:
         assert new.schema_version() == SCHEMA_VERSION
         assert {t: new.scalar("SELECT count(*) FROM " + t) for t in before} == before
         commentary.save(new, ANALYST, target_id="eud_share", year=2026, text="Efter opgradering.")

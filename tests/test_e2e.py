@@ -14,6 +14,7 @@ import pytest
 
 from metrics import auth
 from metrics.model import Actor
+from metrics.seed import seed
 from metrics.store import PROJECT_ROOT, Store
 from tests.conftest import running_dashboard
 
@@ -37,7 +38,7 @@ def _free_port() -> int:
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`streamlit run dashboard.py` on a free port with a fresh database and a local analyst account."""
     db = tmp_path_factory.mktemp("e2e") / "malspor.duckdb"
-    with Store.open(db) as store:  # a local analyst account, made before the dashboard holds the file
+    with Store.open(db, seed=seed) as store:  # a local analyst account, made before the dashboard holds the file
         auth.add_local_user(store, Actor("e2e", "admin", via="cli"), "ana", "analyst", ANA_PASSWORD)
     with running_dashboard(db) as base:
         yield base

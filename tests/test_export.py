@@ -16,6 +16,7 @@ import pytest
 from metrics import audit, backup, cli, commentary, export, ingest
 from metrics import store as store_mod
 from metrics.model import MalsporError, PermissionDenied
+from metrics.seed import seed
 from metrics.store import Store
 from tests.conftest import ADMIN, ANALYST, old_schema_database, write_csv, MARKED
 
@@ -172,11 +173,11 @@ def test_a_version_1_backup_restores_into_the_current_schema(isolated_db, tmp_pa
                       if t not in ("commentary", "local_users", "role_mappings", "audit_log"))
     monkeypatch.setattr(store_mod, "TABLES", v1_tables)
     monkeypatch.setattr(backup, "BACKUP_TABLES", (*v1_tables, "schema_version"))
-    with Store.open(isolated_db) as old:
+    with Store.open(isolated_db, seed=seed) as old:
         backup.backup(old, tmp_path / "v1")
     monkeypatch.undo()
     monkeypatch.setenv("MALSPOR_BACKUP_KEY", "a-test-key-for-signed-backups")
-    with Store.open(isolated_db) as migrated:  # the same old database, migrated in place
+    with Store.open(isolated_db, seed=seed) as migrated:  # the same old database, migrated in place
         old_sums = {t: s for t, s in migrated.checksum().items() if t in v1_tables}
         assert migrated.scalar("SELECT count(*) FROM observations WHERE note_en IS NOT NULL") > 20
     manifest = json.loads((tmp_path / "v1" / "manifest.json").read_text())

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 from metrics import ingest
 from metrics.model import MalsporError, PermissionDenied, ValidationError
+from metrics.seed import seed
 from metrics.store import PROJECT_ROOT, Store
 from tests.conftest import ADMIN, ANALYST, VIEWER, write_csv
 
@@ -388,8 +389,8 @@ def _run_import(db, csv, mode):
 
 
 def test_an_import_killed_midway_leaves_the_database_as_it_was(isolated_db, tmp_path):
-    Store.open(isolated_db).close()
-    with Store.open(isolated_db) as store:
+    Store.open(isolated_db, seed=seed).close()
+    with Store.open(isolated_db, seed=seed) as store:
         before = store.checksum()
     csv = _big_file(tmp_path / "big.csv", 20_000)
     child = _run_import(isolated_db, csv, "pause")
@@ -400,7 +401,7 @@ def test_an_import_killed_midway_leaves_the_database_as_it_was(isolated_db, tmp_
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         assert store.checksum() == before
         assert store.scalar("SELECT count(*) FROM observations WHERE geography LIKE 'Kommune %'") == 0
 
@@ -408,15 +409,15 @@ def test_an_import_killed_midway_leaves_the_database_as_it_was(isolated_db, tmp_
 @pytest.mark.slow
 def test_an_import_killed_at_any_moment_leaves_the_old_state_or_the_new(isolated_db, tmp_path):
     base = tmp_path / "base.duckdb"
-    Store.open(base).close()
+    Store.open(base, seed=seed).close()
     csv = _big_file(tmp_path / "big.csv", 100_000)
-    with Store.open(base) as store:
+    with Store.open(base, seed=seed) as store:
         old = store.checksum()["observations"]
     done = tmp_path / "done.duckdb"
     shutil.copyfile(base, done)
     child = _run_import(done, csv, "run")
     assert child.wait(timeout=120) == 0, child.stderr.read()
-    with Store.open(done) as store:
+    with Store.open(done, seed=seed) as store:
         new = store.checksum()["observations"]
     seen = set()
     for delay in (0.02, 0.3, 1.4):  # from soon after the start to about the commit
@@ -427,7 +428,7 @@ def test_an_import_killed_at_any_moment_leaves_the_old_state_or_the_new(isolated
         time.sleep(delay)
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
-        with Store.open(work) as store:
+        with Store.open(work, seed=seed) as store:
             state = store.checksum()["observations"]
         assert state in (old, new), f"killed after {delay} s: a partial import"
         seen.add("old" if state == old else "new")
@@ -475,7 +476,7 @@ _KEYS_YEARS = (2030, 2031, 2032)
 @pytest.fixture(scope="module")
 def seeded_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "seeded.duckdb"
-    Store.open(path).close()
+    Store.open(path, seed=seed).close()
     return path
 
 
@@ -498,7 +499,7 @@ def test_imports_and_undos_keep_one_row_per_key_as_a_model_says(seeded_template,
     """
     db = tmp_path / f"keys_{uuid.uuid4().hex}.duckdb"
     shutil.copyfile(seeded_template, db)
-    with Store.open(db) as store:
+    with Store.open(db, seed=seed) as store:
         def state() -> dict[tuple[str, int], float]:
             rows = store.query_df("SELECT target_id, year, value FROM observations WHERE geography = 'Testby'")
             return {(r.target_id, int(r.year)): float(r.value) for r in rows.itertuples()}

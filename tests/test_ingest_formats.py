@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 
 from metrics import i18n, ingest
 from metrics.model import PermissionDenied, ValidationError
+from metrics.seed import seed
 from metrics.store import Store
 from tests.conftest import ANALYST, VIEWER, write_csv
 
@@ -140,7 +141,7 @@ def fixture(name: str) -> Path:
 def seeded_file(tmp_path_factory) -> Path:
     """A seeded database built once per module; each test works on its own copy (seeding is the slow part)."""
     path = tmp_path_factory.mktemp("seeded") / "seed.duckdb"
-    Store.open(path).close()
+    Store.open(path, seed=seed).close()
     return path
 
 
@@ -148,7 +149,7 @@ def seeded_file(tmp_path_factory) -> Path:
 def store(seeded_file, isolated_db):
     """A seeded store on the test's own file (a copy of the module's seeded database)."""
     shutil.copyfile(seeded_file, isolated_db)
-    s = Store.open(isolated_db)
+    s = Store.open(isolated_db, seed=seed)
     yield s
     s.close()
 
@@ -398,7 +399,7 @@ def test_templates_in_both_languages_change_nothing_when_uploaded_unchanged(stor
 @pytest.fixture(scope="module")
 def fuzz_store(tmp_path_factory):
     """One seeded store for all examples (a function-scoped store per example would be slow)."""
-    store = Store.open(tmp_path_factory.mktemp("fuzz") / "fuzz.duckdb")
+    store = Store.open(tmp_path_factory.mktemp("fuzz") / "fuzz.duckdb", seed=seed)
     yield store
     store.close()
 

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from metrics import auth, i18n, ingest, messages, model
 from metrics.i18n import Lang
 from metrics.model import DatabaseLocked, MalsporError, PermissionDenied, Problem, ValidationError
+from metrics.seed import seed
 from metrics.store import PROJECT_ROOT, Store
 from tests.conftest import ADMIN, ANALYST, VIEWER, as_read
 
@@ -194,7 +195,7 @@ def test_a_permission_refusal_in_both_languages(store):
 
 def test_the_database_lock_in_both_languages(isolated_db, lock_holder):
     with pytest.raises(DatabaseLocked) as info:
-        Store.open(isolated_db)
+        Store.open(isolated_db, seed=seed)
     exc = info.value
     assert exc.code == "db_locked" and exc.params["pid"] == str(lock_holder.pid)
     english, danish = exc.render("en"), exc.render("da")
@@ -256,7 +257,7 @@ def page(name: str, lang: str, actor=None) -> AppTest:
 
 
 def test_a_refusal_on_the_admin_page_is_in_danish(isolated_db, clear_caches):
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         auth.add_local_user(store, ADMIN, "bente", "analyst", "et-langt-kodeord")
     at = page("admin", "da", actor=model.Actor("root", "admin"))
     assert not at.exception

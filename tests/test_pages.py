@@ -11,6 +11,7 @@ from streamlit.testing.v1 import AppTest
 from metrics import ingest, marks, views
 from metrics.i18n import Lang
 from metrics.model import Actor
+from metrics.seed import seed
 from metrics.store import PROJECT_ROOT, Store
 from tests.conftest import ADMIN as ADMIN_ACTOR, ANALYST, write_csv, as_read
 
@@ -130,7 +131,7 @@ def test_overview_shows_every_target_with_status_in_danish(isolated_db):
     text = shown_text(at)
     assert "4 af 9 mål er nået eller på rette vej" in text
     assert "Desuden følges 2 indikatorer uden mål (nederst på siden)." in text
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         for name in store.targets()["name_da"]:
             assert name in text
     assert "▲ på rette vej" in text and "13 % (2023)" in text and "17.256 personer (2023)" in text
@@ -147,7 +148,7 @@ def test_overview_table_has_every_target_with_its_full_name_status_and_marks(iso
     at = app(lang=code)
     assert_clean(at)
     table = table_rows(at)
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         rows = views.overview_rows(store, as_of=__import__("metrics.progress").progress.current_year(), lang=L)
     for r in rows.to_dict("records"):
         row = [t for t in table if t.startswith(r["name"] + " " + r["geography"])]
@@ -161,7 +162,7 @@ def test_overview_table_has_every_target_with_its_full_name_status_and_marks(iso
 @pytest.mark.parametrize("code", ["da", "en"])
 def test_overview_marks_stem_provisional_and_old_figures_stale(isolated_db, code):
     """Method v2 on the seed: STEM rests on illustrative values, waste (2020) and district heating (2021) are old."""
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         if "provisional" not in views.status_table(store, 2026).columns:
             pytest.skip("needs method v2's status columns (branch method)")
     L = Lang(code)
@@ -268,7 +269,7 @@ def test_year_from_the_url(isolated_db):
 
 
 def test_changes_since_previous_import(isolated_db, tmp_path):
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         path = write_csv(tmp_path / "new.csv", "target_id,year,value,source\neud_share,2023,20,Ministeriet\n")
         ingest.import_observations(store, path, ANALYST)
     at = app()
@@ -317,7 +318,7 @@ def test_target_page_geography_choice(isolated_db):
 
 
 def test_every_target_opens(isolated_db):
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         ids = store.targets()["target_id"].tolist()
     for tid in ids:
         at = app("target", target=tid)
@@ -339,7 +340,7 @@ def test_monitored_indicator_page(isolated_db):
 
 
 def test_target_without_observations(isolated_db, tmp_path):
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         path = write_csv(tmp_path / "t.csv", "target_id,focus_area_id,name_da,name_en,unit,kind,baseline_year,"
                          "baseline_value,target_year,target_value,direction,source\n"
                          "bike_share,kollektiv_transport,Cykelandel,Cycling share,%,level,2030,20,2035,30,increase,s\n")
@@ -430,7 +431,7 @@ def test_overview_and_explorer_offer_downloads(isolated_db):
 def test_target_page_shows_commentary_and_hides_the_form_from_viewers(isolated_db):
     from metrics import commentary
 
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         commentary.save(store, ANALYST, target_id="eud_share", year=2026, text="Første version.")
         commentary.save(store, ANALYST, target_id="eud_share", year=2026,
                         text="Søgningen ligger stabilt. <script>alert(1)</script> **ikke fed**")
@@ -455,7 +456,7 @@ def test_analyst_writes_commentary_on_the_target_page(isolated_db):
     assert_clean(at)
     assert "Kommentaren er gemt som anne." in [s.value for s in at.success]
     assert "Copenhagen Skills fortsætter." in shown_text(at)
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         saved = commentary.current(store, year=2026, target_id="eud_share")
         assert saved.text == "Copenhagen Skills fortsætter." and saved.author == "anne"
 
@@ -491,7 +492,7 @@ def test_explorer_in_plain_words(isolated_db):
         assert_clean(at)
         text = page_text(at)
         assert not re.search(r"\bNone\b|\bnan\b|<NA>", text), lang
-        with Store.open(isolated_db) as store:
+        with Store.open(isolated_db, seed=seed) as store:
             for name in store.targets().query("kind != 'none'")[f"name_{lang}"]:
                 assert name in tables_text(at), name                             # full names, never cut
         shown = headings(at)
@@ -510,7 +511,7 @@ def test_explorer_links_open_every_target_with_language_year_and_presentation(is
     assert_clean(at)
     links = re.findall(r'<a href="([^"]+)"', " ".join(h.value for h in at.get("html")))
     assert "target?target=eud_share&amp;geo=Region+Hovedstaden&amp;lang=en&amp;year=2019&amp;present=1" in links
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         ids = set(store.targets().query("kind != 'none'")["target_id"])
     assert {re.search(r"target=([a-z0-9_]+)", link).group(1) for link in links} == ids   # a keyboard path to each
 
@@ -584,7 +585,7 @@ def test_target_page_notes_in_the_readers_language(isolated_db):
     assert "Afrundet til hele procent i kilden." in plain                  # an observation's note
     assert "6 mio. kr. over to år; notatet angiver intet startår" in plain  # an initiative's note
     assert "Rounded to whole per cent" not in plain and "over two years" not in plain
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         target = store.targets().set_index("target_id").loc["eud_share"]
     assert target["note_da"] in plain and target["note_en"] not in plain     # the target's own note
     at = app("target", target="eud_share")
@@ -653,7 +654,7 @@ def test_stored_markdown_in_a_target_name_and_a_geography_is_inert(isolated_db, 
     from metrics import audit
 
     hostile_geo = "Kbh. **fed** [klik](https://evil.example/g)"
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         tid = store.query_df("SELECT target_id FROM observations GROUP BY 1 HAVING count(DISTINCT geography) > 1"
                              " ORDER BY 1 LIMIT 1")["target_id"].iloc[0]
         with store.write(ADMIN_ACTOR, "edit_targets") as cur:

@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from metrics.model import DatabaseLocked, PermissionDenied
+from metrics.seed import seed
 from metrics.store import SCHEMA_VERSION, Store
 from tests.conftest import ADMIN, VIEWER, old_schema_database
 
@@ -47,16 +48,16 @@ def test_every_seed_note_exists_in_danish_and_english(store):
 
 
 def test_reopening_is_idempotent_and_does_not_reseed(isolated_db):
-    Store.open(isolated_db).close()
-    with Store.open(isolated_db) as s:
+    Store.open(isolated_db, seed=seed).close()
+    with Store.open(isolated_db, seed=seed) as s:
         before = s.checksum()
-    with Store.open(isolated_db) as s:
+    with Store.open(isolated_db, seed=seed) as s:
         assert s.checksum() == before
 
 
 def test_empty_database_stays_empty(isolated_db):
     Store.open(isolated_db, seed=False).close()
-    with Store.open(isolated_db) as s:
+    with Store.open(isolated_db, seed=seed) as s:
         assert s.is_empty()
 
 
@@ -109,13 +110,13 @@ def test_migration_4_keeps_every_observation_and_drops_the_indexes(isolated_db):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:3])
         mp.setattr(store_module, "SCHEMA_VERSION", 3)
-        with Store.open(isolated_db) as old:
+        with Store.open(isolated_db, seed=seed) as old:
             before = old.query_df("SELECT * FROM observations ORDER BY ALL")
             assert old.schema_version() == 3
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:4])
         mp.setattr(store_module, "SCHEMA_VERSION", 4)
-        with Store.open(isolated_db) as new:
+        with Store.open(isolated_db, seed=seed) as new:
             assert new.schema_version() == 4
             after = new.query_df("SELECT * FROM observations ORDER BY ALL")
             indexes = new.scalar("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'observations'"
@@ -136,10 +137,10 @@ def test_migration_5_keeps_every_row_and_moves_notes_to_english(isolated_db):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:4])
         mp.setattr(store_module, "SCHEMA_VERSION", 4)
-        with Store.open(isolated_db) as old:
+        with Store.open(isolated_db, seed=seed) as old:
             before = {t: old.query_df("SELECT * FROM " + t + " ORDER BY ALL") for t in store_module.TABLES}
     assert len(before["observation_history"]) == 1 and len(before["commentary"]) == 1
-    with Store.open(isolated_db) as new:
+    with Store.open(isolated_db, seed=seed) as new:
         assert new.schema_version() == SCHEMA_VERSION >= 5  # later migrations apply too
         for table, old_rows in before.items():
             rows = new.query_df("SELECT * FROM " + table + " ORDER BY ALL")
@@ -186,7 +187,7 @@ def test_failed_write_rolls_back(store):
 
 def test_locked_database_says_which_process(isolated_db: Path, lock_holder):
     with pytest.raises(DatabaseLocked) as info:
-        Store.open(isolated_db)
+        Store.open(isolated_db, seed=seed)
     message = str(info.value)
     assert f"process {lock_holder.pid}" in message and "only one" in message
 
@@ -216,7 +217,7 @@ def test_open_without_create_refuses_a_missing_file_and_makes_nothing(tmp_path):
 
 def test_the_dashboard_path_still_creates_and_seeds(isolated_db):
     assert not isolated_db.exists()
-    with Store.open(isolated_db) as store:  # what app_pages/_shared.get_store does on first run
+    with Store.open(isolated_db, seed=seed) as store:  # what app_pages/_shared.get_store does on first run
         assert store.scalar("SELECT count(*) FROM observations") == 49
     with Store.open(isolated_db, create=False) as store:
         assert store.scalar("SELECT count(*) FROM targets") == 11
@@ -234,27 +235,26 @@ def test_another_programs_database_is_refused_before_any_write(tmp_path):
     data = other.read_bytes()
     for create in (True, False):
         with pytest.raises(MalsporError, match="another program") as info:
-            Store.open(other, create=create)
+            Store.open(other, create=create, seed=seed)
         assert info.value.code == "db_not_malspor"
     assert other.read_bytes() == data
     empty = tmp_path / "empty.duckdb"
     duckdb.connect(str(empty)).close()
     with pytest.raises(MalsporError, match="empty DuckDB database"):
         Store.open(empty, create=False)
-    with Store.open(empty) as store:  # init may give an empty DuckDB file its schema
+    with Store.open(empty, seed=seed) as store:  # init may give an empty DuckDB file its schema
         assert store.schema_version() == SCHEMA_VERSION
 
 
-def test_a_half_made_database_is_removed(tmp_path, monkeypatch):
+def test_a_half_made_database_is_removed(tmp_path):
     import errno
 
     from metrics.model import MalsporError
 
-    def full(self, data_dir=None):
+    def full(store, data_dir=None):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(Store, "seed", full)
     with pytest.raises(MalsporError, match="is full") as info:
-        Store.open(tmp_path / "new.duckdb")
+        Store.open(tmp_path / "new.duckdb", seed=full)
     assert info.value.code == "disk_full" and "Frigør plads" in info.value.render("da")
     assert list(tmp_path.iterdir()) == []

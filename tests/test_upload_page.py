@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from metrics import ingest
 from metrics.model import Actor
+from metrics.seed import seed
 from metrics.store import PROJECT_ROOT, Store
 
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
@@ -75,7 +76,7 @@ def test_a_viewer_sees_why_there_is_no_upload(isolated_db):
 def test_bad_file_report_then_fixed_file_preview_confirm_and_undo(isolated_db, analyst):
     at = upload_page()
     assert not at.exception and len(at.file_uploader) == 1
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         before = store.checksum()
     at.file_uploader[0].set_value(("eud.csv", BAD.encode("cp1252"), "text/csv")).run()
     assert not at.exception
@@ -83,7 +84,7 @@ def test_bad_file_report_then_fixed_file_preview_confirm_and_undo(isolated_db, a
     report = table_text(at)
     assert "eud_shar" in report and "Mente du 'eud_share'?" in report and "Indikator" in report
     assert not [b for b in at.button if b.label.startswith("Bekræft")]
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         assert store.checksum() == before
 
     at.file_uploader[0].set_value(("eud.csv", GOOD.encode("cp1252"), "text/csv")).run()
@@ -105,7 +106,7 @@ def test_bad_file_report_then_fixed_file_preview_confirm_and_undo(isolated_db, a
     button(at, "Ja, fortryd kørsel 2").click().run()
     assert not at.exception
     assert plain(at.success[0].value) == "Kørsel 2 er fortrudt: 1 værdier fjernet, 1 tidligere værdier genskabt."
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         assert store.checksum()["observations"] == before["observations"]
         assert store.batches().set_index("batch_id").loc[2, "state"] == "undone"
 
@@ -122,7 +123,7 @@ def test_the_status_preview_and_english(isolated_db, analyst):
 
 def test_a_file_already_imported_changes_nothing_and_offers_no_confirm(isolated_db, analyst):
     data = b"target_id,year,value\neud_share,2024,13.9\n"
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         ingest.import_observations(store, data, ANA, file_name="same.csv")
     at = upload_page(lang="en")
     at.file_uploader[0].set_value(("same.csv", data, "text/csv")).run()
@@ -153,7 +154,7 @@ def test_binary_upload_is_a_message_not_a_traceback(isolated_db, analyst):
 
 def test_undoing_a_batch_undone_elsewhere_is_refused_with_a_message(isolated_db, analyst):
     data = b"target_id,year,value\neud_share,2024,13.9\n"
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         batch = ingest.import_observations(store, data, ANA, file_name="x.csv").batch_id
     at = upload_page(lang="en")
     from app_pages._shared import get_store  # the cached store the page uses, as another session would
@@ -187,7 +188,7 @@ def test_no_untranslated_key_leaks(isolated_db, analyst, lang):
 
 # ---------------------------------------------------------------------- issue 11: undo and the preview
 def checksums(db) -> dict[str, str]:
-    with Store.open(db) as store:
+    with Store.open(db, seed=seed) as store:
         return store.checksum()
 
 
@@ -197,7 +198,7 @@ def test_the_seed_batch_is_not_offered_for_undo(isolated_db, analyst):
     assert not [s for s in at.selectbox if s.label == "Kørsel at fortryde"]  # only the seed: nothing to undo
     assert "Ingen kørsler kan fortrydes." in [c.value for c in at.caption]
     assert not [b for b in at.button if "fortryd" in b.label.lower()]
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         ingest.import_observations(store, b"target_id,year,value\neud_share,2024,13.9\n", ANA, file_name="x.csv")
     at = upload_page()
     choice = undo_choice(at)
@@ -207,7 +208,7 @@ def test_the_seed_batch_is_not_offered_for_undo(isolated_db, analyst):
 
 def test_undo_asks_for_confirmation_saying_what_will_happen(isolated_db, analyst):
     data = b"target_id,year,value\neud_share,2023,13.2\neud_share,2024,13.9\nstem_admissions,2024,17612\n"
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         assert ingest.import_observations(store, data, ANA, file_name="x.csv").plan.counts["revised"] == 1
     before = checksums(isolated_db)
     at = upload_page()
@@ -224,7 +225,7 @@ def test_undo_asks_for_confirmation_saying_what_will_happen(isolated_db, analyst
 
 
 def test_an_undo_blocked_by_a_later_batch_says_so_before_any_click(isolated_db, analyst):
-    with Store.open(isolated_db) as store:
+    with Store.open(isolated_db, seed=seed) as store:
         ingest.import_observations(store, b"target_id,year,value\neud_share,2024,13.9\n", ANA, file_name="a.csv")
         ingest.import_observations(store, b"target_id,year,value\neud_share,2024,14.1\n", ANA, file_name="b.csv")
     at = upload_page(lang="en")
