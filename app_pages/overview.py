@@ -14,7 +14,7 @@ from functools import partial
 
 import streamlit as st
 
-from metrics import export, html_table, report, views
+from metrics import export, html_table, memo, views
 from app_pages._shared import (OVERVIEW_CSS, as_of, changes, get_store, lang, link_year, md, open_target,
                                overview_rows, presenting, stop_if_empty, tr)
 
@@ -60,7 +60,7 @@ if chosen:
 # chosen, so the chosen targets follow the tiles directly.
 if not chosen:
     st.header(tr("overview.behind_title"))
-    behind = views.behind_table(rows, L, report.BEHIND_SHOWN, label=tr("overview.behind_title"), year=year,
+    behind = views.behind_table(rows, L, memo.BEHIND_SHOWN, label=tr("overview.behind_title"), year=year,
                                 present=present)
     if behind:
         if not present:
@@ -105,8 +105,8 @@ if choice:
 
 if not present:  # a meeting room needs neither downloads nor the import log
     memo_col, xlsx_col = st.columns(2)
-    memo_col.download_button(tr("export.memo_pdf"), data=partial(report.memo_bytes, store, "pdf", as_of(), L),
-                             file_name=report.file_name(as_of(), L, "pdf"), mime="application/pdf",
+    memo_col.download_button(tr("export.memo_pdf"), data=partial(memo.memo_bytes, store, "pdf", as_of(), L),
+                             file_name=memo.file_name(as_of(), L, "pdf"), mime="application/pdf",
                              icon=":material/picture_as_pdf:", key="overview_memo", on_click="ignore")
     xlsx_col.download_button(tr("export.xlsx"), data=partial(export.status_workbook, store, as_of(), L),
                              file_name=f"status_{as_of()}.xlsx", mime=export.XLSX_MIME, icon=":material/table_view:",

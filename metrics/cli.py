@@ -369,20 +369,20 @@ def cmd_export(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 # ---------------------------------------------------------------------- status memo, backup, commentary (issue 5)
 def _add_memo_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
     """The parser entries of ``report``, ``backup``, ``restore`` and ``commentary``."""
-    from metrics import report
+    from metrics import memo as status_memo
 
     p = sub.add_parser("report", parents=[common], help="write the status memo (PDF, Word, HTML or Markdown)",
                        description="The status memo for committees, from the data: the overall picture, then per "
                                    "theme and focus area each target's status, figures, chart, commentary, "
                                    "initiatives and sources. Markdown gets its charts as PNG files in a folder "
                                    "beside it.")
-    p.add_argument("--format", choices=list(report.FORMATS), required=True)
+    p.add_argument("--format", choices=list(status_memo.FORMATS), required=True)
     p.add_argument("--lang", choices=["da", "en"], default="da", help="language (default da)")
     p.add_argument("--year", type=_year, help="the 'as of' year (default: this year)")
     p.add_argument("--out", type=Path, required=True, help="output file")
-    p.add_argument("--detail", choices=list(report.DETAILS), default="auto",
+    p.add_argument("--detail", choices=list(status_memo.DETAILS), default="auto",
                    help=f"full: a section and chart per target; summary: status per theme and the targets furthest "
-                        f"behind, no charts; auto (default): full up to {report.FULL_LIMIT} targets")
+                        f"behind, no charts; auto (default): full up to {status_memo.FULL_LIMIT} targets")
     p.add_argument("--no-charts", action="store_true", help="leave the charts out (faster; no Chromium needed)")
 
     p = sub.add_parser("backup", parents=[common], help="write the whole database as Parquet files",
@@ -427,12 +427,12 @@ def _add_memo_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from metrics import report
+    from metrics import memo as status_memo
 
     _check_out(args.out)
     with Store.open(args.db, create=False) as store, _no_half_file(args.out):
-        result = report.write_memo(store, args.format, args.out, year=args.year, lang=args.lang,
-                                   detail=args.detail, charts=not args.no_charts)
+        result = status_memo.write_memo(store, args.format, args.out, year=args.year, lang=args.lang,
+                                        detail=args.detail, charts=not args.no_charts)
     seconds = result["build_seconds"] + result["render_seconds"]
     out.write(f"Wrote the {result['detail']} status memo as of {result['year']} ({result['lang']}, {args.format}) "
               f"to {args.out}: {result['targets']} targets, {result['charts']} charts, "
