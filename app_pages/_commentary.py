@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics import commentary, i18n, report
+from metrics import commentary, i18n, memo
 from app_pages._auth import current_actor, display_name
 from metrics.model import MalsporError, ValidationError
 from metrics.store import Store
@@ -34,12 +34,12 @@ def show(store: Store, *, year: int, target_id: str | None = None, focus_area_id
             st.caption(tr("commentary.other_language", language=tr(f"lang.{current.lang}")))
         st.markdown(plain(current.text))
         st.caption(tr("commentary.byline", author=plain(current.author),
-                      time=report.format_time(current.created_at, language)))
+                      time=memo.format_time(current.created_at, language)))
     versions = commentary.history(store, target_id=target_id, focus_area_id=focus_area_id, year=year)
     if len(versions) > 1 or (versions and current is None):
         with st.expander(tr("commentary.history", n=len(versions)), expanded=False):
             for v in versions:
-                st.caption(f"{tr('commentary.byline', author=plain(v.author), time=report.format_time(v.created_at, language))}"
+                st.caption(f"{tr('commentary.byline', author=plain(v.author), time=memo.format_time(v.created_at, language))}"
                            f" · {tr(f'lang.{v.lang}')}")
                 st.markdown(plain(v.text) if v.text else tr("commentary.withdrawn"))
 

@@ -10,7 +10,7 @@ from functools import partial
 
 import streamlit as st
 
-from metrics import backup, export, report
+from metrics import backup, export, memo
 from app_pages._auth import current_actor
 from app_pages import _commentary
 from app_pages._shared import as_of, get_store, lang, stop_if_empty, tr
@@ -28,14 +28,14 @@ st.header(tr("report.memo"))
 left, right = st.columns(2)
 memo_lang = left.segmented_control(tr("report.language"), options=["da", "en"], default=language,
                                    format_func=_commentary.label, key="memo_lang") or language
-detail = right.selectbox(tr("report.detail"), list(report.DETAILS), key="memo_detail",
-                         format_func=lambda d: tr(f"report.detail.{d}", n=report.FULL_LIMIT))
+detail = right.selectbox(tr("report.detail"), list(memo.DETAILS), key="memo_detail",
+                         format_func=lambda d: tr(f"report.detail.{d}", n=memo.FULL_LIMIT))
 icons = {"pdf": ":material/picture_as_pdf:", "docx": ":material/description:", "html": ":material/html:",
          "md": ":material/article:"}
-for column, fmt in zip(st.columns(len(report.FORMATS)), report.FORMATS):
+for column, fmt in zip(st.columns(len(memo.FORMATS)), memo.FORMATS):
     column.download_button(
-        tr(f"report.download.{fmt}"), data=partial(report.memo_bytes, store, fmt, year, memo_lang, detail),
-        file_name=report.file_name(year, memo_lang, fmt), mime=report.MIME_TYPES[fmt], icon=icons[fmt],
+        tr(f"report.download.{fmt}"), data=partial(memo.memo_bytes, store, fmt, year, memo_lang, detail),
+        file_name=memo.file_name(year, memo_lang, fmt), mime=memo.MIME_TYPES[fmt], icon=icons[fmt],
         key=f"memo_{fmt}", on_click="ignore", width="stretch",
     )
 

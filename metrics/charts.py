@@ -32,12 +32,13 @@ ORANGE = "#B36B00"      # 4.2:1 (Okabe-Ito #E69F00 is 2.2:1)
 GREEN = "#007A5A"       # 5.3:1
 VERMILLION = "#D55E00"  # 3.9:1
 GREY = "#6B6B6B"        # 5.3:1
+BROWN = "#7A4E00"       # 7.2:1 (the gap bar: told apart from the orange projection)
 SKY = "#2C8FC9"         # 3.6:1 (Okabe-Ito #56B4E9 is 2.3:1)
 PURPLE = "#A8507F"      # 5.1:1 (Okabe-Ito #CC79A7 is 3.1:1)
 #: Text colours, all >= 4.5:1 on white.
 TEXT = "#1A1A1A"        # 17.4:1
 TICK = "#333333"        # 12.6:1
-GAP_TEXT = "#7A4E00"    # 7.2:1
+GAP_TEXT = BROWN        # 7.2:1
 BREAK_TEXT = "#8E3B6E"  # 7.0:1
 TARGET_TEXT = GREEN     # 5.3:1
 FONT_FAMILY = "Source Sans Pro, Arial, sans-serif"
@@ -48,7 +49,7 @@ STATUS_SYMBOLS = {
 }
 
 def _t(L: Lang, key: str, **kwargs: Any) -> str:
-    """A chart text (``chart.<key>`` in :data:`metrics.i18n.TEXTS`; legend names say the style they name)."""
+    """A chart text (``chart.<key>`` in :data:`metrics.i18n.TEXTS`; a legend name says the colour and style it names)."""
     return L.t("chart." + key, **kwargs)
 
 
@@ -476,7 +477,7 @@ def target_figure(detail: TargetDetailLike, lang: Lang | str, large: bool = Fals
         t, xt, xT = gap
         fig.add_trace(go.Scatter(
             x=[t, t], y=[xt, xT], mode="lines", name=_t(L, "gap"),
-            line=dict(color=ORANGE, width=5), hoverinfo="skip",
+            line=dict(color=BROWN, width=5), hoverinfo="skip",
         ))
         canvas.line([t, t], [xt, xT])
     star = None
@@ -727,8 +728,3 @@ def figure_png(fig: go.Figure, width: int = 1200, height: int | None = None) -> 
             return fig.to_image(format="png", width=width, height=height, scale=1)
         except Exception as exc:  # noqa: BLE001 - kaleido raises many kinds; the user gets one message
             raise MalsporError("png_failed", reason=exc) from exc
-
-
-def figure_title(fig: go.Figure) -> str:
-    title: Any = fig.layout.title.text
-    return str(title or "")

@@ -475,12 +475,12 @@ def _add_memo_parsers(sub: Any, common: argparse.ArgumentParser) -> None:
 
 
 def cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from metrics import report
+    from metrics import memo as status_memo
 
     _check_out(args.out)
     with _store(args.db) as store, _no_half_file(args.out):
-        result = report.write_memo(store, args.format, args.out, year=args.year, lang=args.lang,
-                                   detail=args.detail, charts=not args.no_charts)
+        result = status_memo.write_memo(store, args.format, args.out, year=args.year, lang=args.lang,
+                                        detail=args.detail, charts=not args.no_charts)
     seconds = result["build_seconds"] + result["render_seconds"]
     out.write(f"Wrote the {result['detail']} status memo as of {result['year']} ({result['lang']}, {args.format}) "
               f"to {args.out}: {result['targets']} targets, {result['charts']} charts, "

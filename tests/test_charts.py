@@ -59,15 +59,15 @@ def tick_labels(axis, lang):
 def test_target_chart_layers(store):
     fig = figure(store, "eud_share", "da")
     t = traces(fig)
-    assert t["Planlagt forløb (stiplet linje)"].line.dash == "dash"
-    assert t["Fremskrivning ved nuværende tempo (prikket linje)"].line.dash == "dot"
-    assert list(t["Mål (stjerne)"].x) == [2025] and list(t["Mål (stjerne)"].y) == [30]
-    assert t["Mål (stjerne)"].marker.symbol == "star"
-    illustrative = t["Eksempeldata, ikke målt (åben cirkel)"]
+    assert t["Planlagt forløb (grå stiplet linje)"].line.dash == "dash"
+    assert t["Fremskrivning ved nuværende tempo (orange prikket linje)"].line.dash == "dot"
+    assert list(t["Mål (grøn stjerne)"].x) == [2025] and list(t["Mål (grøn stjerne)"].y) == [30]
+    assert t["Mål (grøn stjerne)"].marker.symbol == "star"
+    illustrative = t["Eksempeldata, ikke målt (åben grå cirkel)"]
     # Drawn as an open (white-filled) circle, so the legend's words match what is seen.
     assert illustrative.marker.color == "white" and illustrative.marker.line.color == charts.GREY
     assert list(illustrative.x) == list(range(2015, 2022))
-    assert list(t["Målt (fyldt prik)"].x) == [2022, 2023]
+    assert list(t["Målt (blå prik)"].x) == [2022, 2023]
     texts = [a.text for a in fig.layout.annotations]
     assert "Mangler: 17 procentpoint" in texts and "Mål 2025: 30 %" in texts
     # One "eksempel" label for the run of illustrative years, not one per point.
@@ -80,13 +80,40 @@ def test_projection_starts_at_the_latest_observation(store):
     for target_id in ("dk2020_climate_plans", "stem_admissions", "eud_share", "renewable_electricity_share"):
         detail = views.target_detail(store, target_id, None, 2026)
         fig = charts.target_figure(detail, "en")
-        projection = traces(fig)["Projection at the current pace (dotted line)"]
+        projection = traces(fig)["Projection at the current pace (orange dotted line)"]
         latest = detail.series.sort_values("year").iloc[-1]
         assert (projection.x[0], projection.y[0]) == (int(latest["year"]), latest["value"])
         assert projection.x[-1] == detail.status["target_year"]
         assert projection.y[-1] == pytest.approx(detail.status["projected_value"])
-    dk = traces(figure(store, "dk2020_climate_plans", "da"))["Fremskrivning ved nuværende tempo (prikket linje)"]
+    dk = traces(figure(store, "dk2020_climate_plans", "da"))["Fremskrivning ved nuværende tempo (orange prikket linje)"]
     assert (dk.x[0], dk.y[0]) == (2024, 27)
+
+
+#: The colour words a reader would use for the target chart's colours (the legend must say them).
+COLOUR_WORDS = {
+    "da": {charts.BLUE: "blå", charts.GREY: "grå", charts.GREEN: "grøn", charts.VERMILLION: "orange",
+           charts.BROWN: "brun"},
+    "en": {charts.BLUE: "blue", charts.GREY: "grey", charts.GREEN: "green", charts.VERMILLION: "orange",
+           charts.BROWN: "brown"},
+}
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_the_legend_names_the_colour_each_trace_is_drawn_in(store, lang):
+    """The memo prints the chart without hover: "orange dotted line" must be the orange dotted line."""
+    seen = set()
+    for target_id in SEED_TARGETS:
+        for trace in figure(store, target_id, lang).data:
+            if trace.showlegend is False:
+                continue
+            colour = trace.marker.line.color if trace.mode == "markers" and trace.marker.color == "white" else \
+                (trace.marker.color if trace.mode == "markers" else trace.line.color)
+            word = COLOUR_WORDS[lang][colour]
+            assert word in trace.name.split("(")[-1], (target_id, trace.name, colour)
+            seen.add(trace.name)
+    # every legend entry of the target chart occurs in the seed's charts
+    assert len(seen) == 7, seen
+    assert len({COLOUR_WORDS[lang][c] for c in COLOUR_WORDS[lang]}) == 5
 
 
 @pytest.mark.parametrize("lang", ["da", "en"])

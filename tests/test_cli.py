@@ -412,7 +412,8 @@ def test_audit_csv_and_status_csv_are_inert_for_semicolon_readers(store, tmp_pat
 # ---------------------------------------------------------------------- start-up (issue 12): only what a command needs
 def test_the_parsers_choices_and_defaults_are_the_modules_own(monkeypatch, tmp_path):
     """The parser spells them out so that building it imports none of these modules."""
-    from metrics import export, ingest, report, store
+    from metrics import export, ingest, store
+    from metrics import memo as report
 
     assert cli.EXPORT_FORMATS == tuple(export.FORMATS) and cli.EXPORT_TABLES == tuple(export.EXPORTABLE)
     assert cli.MEMO_FORMATS == tuple(report.FORMATS) and cli.MEMO_DETAILS == tuple(report.DETAILS)

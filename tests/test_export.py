@@ -319,9 +319,9 @@ def test_hostile_names_are_inert_in_csv_excel_and_html(store):
     assert "Første." not in cells                         # (no stray commentary)
     assert any(v.startswith("@SUM(A1)") for v in cells)   # the commentary column holds the text, inert
     # HTML memo: escaped
-    from metrics import report
+    from metrics import memo
 
-    page = report.to_html(report.build_memo(store, YEAR, "da", charts=False)).decode()
+    page = memo.to_html(memo.build_memo(store, YEAR, "da", charts=False)).decode()
     assert "<script>alert(1)</script>" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
 
 
