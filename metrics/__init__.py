@@ -1,10 +1,12 @@
 """Målspor: target-versus-actual monitoring for the Capital Region of Denmark's RUS action plan.
 
 Modules: ``model`` (vocabulary, roles, coded errors), ``store`` (DuckDB schema, migrations and
-the one write path), ``ingest`` (imports and undo), ``progress`` (the progress engine, method
-version 2), ``marks`` (what a status rests on), ``views`` (display rows), ``html_table``
+the one write path), ``seed`` (the action plan's seed CSVs into a new database), ``ingest``
+(imports and undo), ``progress`` (the progress engine, method
+version 2), ``marks`` (what a status rests on), ``views`` (display rows), ``cache`` (computed once per data version, shared by every
+session), ``html_table``
 (escaped, keyboard-usable tables), ``charts`` (Plotly figures), ``i18n`` (texts, the ``Lang``
-object, number formats) and ``messages`` (error texts), ``report`` (the status memo),
+object, number formats) and ``messages`` (error texts), ``memo`` (the status memo: content, one layout, thin PDF/Word/HTML/Markdown writers),
 ``export``, ``backup``, ``auth``, ``audit``, ``commentary`` and ``cli`` (``python -m metrics``).
 This package never imports streamlit.
 """
