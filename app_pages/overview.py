@@ -60,7 +60,6 @@ def targets_and_tiles() -> None:
         st.caption(tr("overview.filter_shown", shown=len(shown), n=total["targets"],
                       statuses=tr("overview.filter_or").join(L.status(s) for s in chosen)))
 
-<<<<<<< HEAD
     # Furthest behind, and why: the memo's ranking (views.furthest_behind). Left out while a status is
     # chosen, so the chosen targets follow the tiles directly.
     if not chosen:
@@ -71,68 +70,6 @@ def targets_and_tiles() -> None:
             if not present:
                 st.caption(tr("overview.behind_intro"))
             st.html(f'<div class="ms-behind">{behind}</div>')
-=======
-# Furthest behind, and why: the memo's ranking (views.furthest_behind). Left out while a status is
-# chosen, so the chosen targets follow the tiles directly.
-if not chosen:
-    st.header(tr("overview.behind_title"))
-    behind = views.behind_table(rows, L, memo.BEHIND_SHOWN, label=tr("overview.behind_title"), year=year,
-                                present=present)
-    if behind:
-        if not present:
-            st.caption(tr("overview.behind_intro"))
-        st.html(f'<div class="ms-behind">{behind}</div>')
-    else:
-        st.markdown(tr("overview.behind_none"))
-
-# Every target, theme by theme.
-if not present:
-    st.caption(tr("overview.open_hint"))
-themes = {t.theme_id: L.pick(t.name_da, t.name_en) for t in store.themes().itertuples()}
-targets = rows[rows["kind"] != "none"]
-for theme_id, theme_name in themes.items():
-    theme_rows = shown[(shown["theme"] == theme_id) & (shown["kind"] != "none")]
-    all_in_theme = targets[targets["theme"] == theme_id]
-    if theme_rows.empty and chosen:
-        continue  # filtered out: say nothing about the theme
-    st.header(md(theme_name))
-    if all_in_theme.empty:
-        st.caption(tr("overview.no_targets_in_theme"))
-        continue
-    part = views.summary(all_in_theme)
-    st.markdown(tr("overview.theme_summary", on=part["good"], n=part["targets"]))
-    st.html('<div class="ms-targets">' + views.overview_table(
-        theme_rows, L, label=tr("overview.theme_table", theme=theme_name), year=year, present=present) + "</div>")
-
-# Monitored indicators apart: no target, judged by their trend.
-if total["monitored"] and not chosen:
-    st.header(tr("overview.monitored_title"))
-    st.markdown(tr("overview.monitored_intro"))
-    st.html('<div class="ms-monitored">' + views.monitored_table(
-        rows, L, label=tr("overview.monitored_title"), themes=themes, year=year, present=present) + "</div>")
-
-# Below the targets: find one, take the memo or the table away, see what the latest import changed.
-st.divider()
-names = dict(zip(rows["target_id"], rows["name"]))
-choice = st.selectbox(tr("overview.jump"), list(names), index=None, format_func=names.get,
-                      placeholder=tr("overview.jump_placeholder"), key="overview_jump")
-if choice:
-    open_target(choice)
-
-if not present:  # a meeting room needs neither downloads nor the import log
-    memo_col, xlsx_col = st.columns(2)
-    memo_col.download_button(tr("export.memo_pdf"), data=partial(memo.memo_bytes, store, "pdf", as_of(), L),
-                             file_name=memo.file_name(as_of(), L, "pdf"), mime="application/pdf",
-                             icon=":material/picture_as_pdf:", key="overview_memo", on_click="ignore")
-    xlsx_col.download_button(tr("export.xlsx"), data=partial(export.status_workbook, store, as_of(), L),
-                             file_name=f"status_{as_of()}.xlsx", mime=export.XLSX_MIME, icon=":material/table_view:",
-                             key="overview_xlsx", on_click="ignore")
-
-    with st.expander(tr("overview.changes"), expanded=False):
-        diff = changes()
-        if diff.batch is None:
-            st.caption(tr("overview.changes_none"))
->>>>>>> memo
         else:
             st.markdown(tr("overview.behind_none"))
 

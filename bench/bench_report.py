@@ -31,13 +31,9 @@ from pathlib import Path
 from typing import Any
 
 from bench.synthetic import OUT_DIR, build
-<<<<<<< HEAD
-from metrics import report
-from metrics.seed import seed as seed_database
-=======
 from metrics import memo, progress
 from metrics.memo import chart as memo_chart
->>>>>>> memo
+from metrics.seed import seed as seed_database
 from metrics.store import Store
 
 
@@ -151,18 +147,11 @@ def main() -> None:
     charts = not args.no_charts
     tmp = Path(tempfile.mkdtemp(prefix="bench_report_"))
     try:
-<<<<<<< HEAD
-        with Store.open(tmp / "seed.duckdb", seed=seed_database) as seed:
-            if charts:
-                from metrics import charts as charts_mod
-                from metrics import views
-=======
         if not args.skip_seed:
-            with Store.open(tmp / "seed.duckdb") as seed:
+            with Store.open(tmp / "seed.duckdb", seed=seed_database) as seed:
                 if charts:
                     from metrics import charts as charts_mod
                     from metrics import views
->>>>>>> memo
 
                     started = time.perf_counter()
                     detail = views.target_detail(seed, "eud_share", None, args.year)
