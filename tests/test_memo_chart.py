@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 
-import pytest
-
 from metrics import charts
 from metrics import memo as memo_mod
 from metrics.model import MalsporError

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import io
 
-import pytest
-
 from metrics import memo as memo_mod
 from tests.memo_support import expected_statuses, docx_paragraphs, memo_da, no_cached_charts  # noqa: F401 - fixtures
 

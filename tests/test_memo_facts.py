@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-import pytest
-
 from metrics import memo as memo_mod
 from metrics.memo import facts as memo_facts
 from tests.memo_support import YEAR, memo_da, no_cached_charts  # noqa: F401 - fixtures

@@ -5,8 +5,6 @@ from __future__ import annotations
 import html
 import re
 
-import pytest
-
 from metrics import memo as memo_mod
 from tests.memo_support import YEAR, expected_statuses, _Text, docx_paragraphs, HOSTILE_NAME, _hostile, memo_da, no_cached_charts  # noqa: F401 - fixtures
 

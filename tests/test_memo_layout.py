@@ -12,7 +12,7 @@ import pytest
 from metrics import memo as memo_mod
 from metrics.memo.markdown import _m
 from tests.conftest import MARKED
-from tests.memo_support import YEAR, TODAY, run, docx_paragraphs, status_rows, markdown_status_lines, first_page, memo_da, no_cached_charts  # noqa: F401 - fixtures
+from tests.memo_support import YEAR, TODAY, docx_paragraphs, status_rows, markdown_status_lines, first_page, memo_da, no_cached_charts  # noqa: F401 - fixtures
 
 
 @pytest.mark.parametrize("lang", ["da", "en"])

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-
-import pytest
-
 from metrics import memo as memo_mod
 from metrics.memo.markdown import _m
 from tests.memo_support import expected_statuses, memo_da, no_cached_charts  # noqa: F401 - fixtures

@@ -42,8 +42,10 @@ ul.sources{margin-top:0;padding-left:1.2em}p.sources{margin-bottom:.2em}
 .illustrative{background:#fff6d6;padding:.3em .6em;border:1px dashed #b08800;font-weight:bold}
 article.keep{margin-top:1em}hr.page-break{border:0;border-top:1px solid #ddd;margin:2.5em 0 0}
 footer{margin-top:3em;font-size:.85em;color:#555;border-top:1px solid #bbb;padding-top:.5em}
-@media print{body{margin:0;max-width:none}article.keep,figure,table{break-inside:avoid}
-h2,h3,h4{break-after:avoid}hr.page-break{break-before:page;border:0;margin:0}}
+@media print{body{margin:0;max-width:none;font-size:9pt;line-height:1.3}article.keep,figure,table{break-inside:avoid}
+h2,h3,h4{break-after:avoid}h2{margin-top:.4em}h3,h4{margin:.7em 0 .25em}p{margin:.3em 0}
+th,td{padding:.12em .4em}figure{margin:.3em 0;text-align:center}figure img{width:92%;border:0}
+.commentary{padding:.2em .6em}hr.page-break{break-before:page;border:0;margin:0}}
 """
 
 
