@@ -321,15 +321,18 @@ def compute_status_replaced(
     at once) shadows the table while the engine runs, so a read cursor will do, and so will the
     cursor of an import's own transaction.
     """
+    # Identifiers only are formatted in (the database's own name, quoted); the batch id is a value
+    # in a registered one-row table, as a view's definition cannot take a bound parameter.
     database = con.execute("SELECT current_database()").fetchall()[0][0].replace('"', '""')
     con.register("_status_rows", rows)
+    con.register("_status_without", pd.DataFrame({"batch_id": pd.array([without_batch], dtype="Int64")}))
     try:
-        drop_batch = "" if without_batch is None else f"WHERE o.batch_id IS DISTINCT FROM {int(without_batch)} "
         con.execute(
             "CREATE OR REPLACE TEMP VIEW observations AS "
             "SELECT o.target_id, o.geography, o.year, o.value, o.data_class, o.series_break "
             f'FROM "{database}".main.observations o '
-            "ANTI JOIN _status_rows r USING (target_id, geography, year) " + drop_batch +
+            "ANTI JOIN _status_rows r USING (target_id, geography, year) "
+            "WHERE o.batch_id IS DISTINCT FROM (SELECT batch_id FROM _status_without) "
             "UNION ALL SELECT target_id::VARCHAR, geography::VARCHAR, year::INTEGER, value::DOUBLE, data_class::VARCHAR, "
             "series_break::BOOLEAN FROM _status_rows"
         )
@@ -337,6 +340,7 @@ def compute_status_replaced(
     finally:
         con.execute("DROP VIEW IF EXISTS temp.main.observations")
         con.unregister("_status_rows")
+        con.unregister("_status_without")
 
 
 # --------------------------------------------------------------------------- reference
