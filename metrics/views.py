@@ -250,12 +250,13 @@ def progress_words(row: pd.Series | dict, lang: Lang | str) -> str | None:
     :meth:`metrics.i18n.Lang.share`, else a percentage); next to no distance reads ``"er næsten ikke
     kommet nærmere målet på fire femtedele af tiden"``; a target that has moved away from its
     baseline reads ``"er gået tilbage siden basisåret, svarende til en tiendedel af vejen til målet,
-    på fire femtedele af tiden"``, never a bare negative share. None without a distance or time.
+    på fire femtedele af tiden"``, never a bare negative share. None without a distance or time, or
+    when no time has passed since the baseline (only the baseline measured).
     """
     L = Lang.of(lang)
     d, t = row.get("distance_covered"), row.get("time_elapsed")
-    if pd.isna(d) or pd.isna(t):
-        return None
+    if pd.isna(d) or pd.isna(t) or float(t) <= 0:
+        return None  # nothing measured since the baseline: the caller says where the target stands
     d = float(d)
     if d < 0:
         return L.t("progress.back", distance=L.share(abs(d)), time=L.share(t))

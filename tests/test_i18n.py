@@ -50,3 +50,9 @@ def test_shares_of_the_way_are_said_as_plain_fractions_where_they_fit():
     assert views.progress_words(row, en) == "has come a third of the way in half of the time"
     assert views.progress_words({"distance_covered": 0.01, "time_elapsed": 0.8}, da) == (
         "er næsten ikke kommet nærmere målet på fire femtedele af tiden")
+
+
+def test_only_the_baseline_measured_gives_no_progress_sentence():
+    """Not "har nået 0 % af vejen på 0 % af tiden": the overview and memo say where it stands instead."""
+    from metrics import views
+    assert views.progress_words({"distance_covered": 0.0, "time_elapsed": 0.0}, i18n.Lang.of("da")) is None
