@@ -14,6 +14,11 @@ level here is the standard library and :mod:`metrics.model`; the store (duckdb, 
 progress engine, ingest (pyarrow), export (openpyxl), the memo (fpdf2, python-docx, Plotly) and
 the rest are imported inside the command that needs them, so ``--help`` starts in about the time
 of a bare interpreter and ``status`` pays for duckdb and pandas only (``python -m bench.bench_cli``).
+
+Why one module of about 800 lines: it is the parser and one short ``cmd_*`` function per
+subcommand, each reading its arguments, calling one ``metrics`` function and printing; no logic
+lives here. Split by subcommand it would spread one ``argparse`` tree over many files, and the
+lazy imports above would have to be kept in step in each.
 """
 
 from __future__ import annotations

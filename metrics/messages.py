@@ -156,7 +156,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "script.armenian": {"da": "det armenske bogstav", "en": "the Armenian letter"},
     "script.coptic": {"da": "det koptiske bogstav", "en": "the Coptic letter"},
     "script.cherokee": {"da": "cherokee-bogstavet", "en": "the Cherokee letter"},
-    # ------------------------------------------------------------------ the memo (metrics.report)
+    # ------------------------------------------------------------------ the memo (metrics.memo)
     "error.memo_lang_unknown": {
         "da": "Ukendt sprog '{language}'. Brug {choices}.",
         "en": "Unknown language '{language}': use {choices}."},
