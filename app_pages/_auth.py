@@ -73,7 +73,7 @@ def current_actor(store: Store) -> Actor:
         return _viewer()
     placed = st.session_state.get(_LOCAL_KEY)
     if isinstance(placed, Actor):
-        if store.scalar("SELECT count(*) FROM local_users WHERE lower(user_name) = lower(?)", [placed.name]):
+        if auth.is_local_account(store, placed.name):
             return auth.account_actor(store, placed.name) or _viewer()
         return placed
     token = st.session_state.get(_TOKEN_KEY)

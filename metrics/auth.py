@@ -226,6 +226,11 @@ def local_users(store: Store) -> pd.DataFrame:
                           "ORDER BY user_name")
 
 
+def is_local_account(store: Store, name: str) -> bool:
+    """Whether ``name`` is a local account (its role is then read from the database, not kept)."""
+    return bool(store.scalar("SELECT count(*) FROM local_users WHERE lower(user_name) = lower(?)", [name]))
+
+
 def account_actor(store: Store, name: str, *, now: dt.datetime | None = None) -> Actor | None:
     """The local account ``name`` as it is now: its role, or None when it is gone or locked."""
     now = now or dt.datetime.now()
