@@ -128,9 +128,9 @@ def validate_targets(cur: duckdb.DuckDBPyConnection, rows: ReadResult | pd.DataF
                     return parse_year(text)
                 value = parse_number(text, decimal, typed=typed)
             except ValueError:
-                code = ("write_year" if col.endswith("_year") else "write_integer" if integer
-                        else "value_not_number_comma" if decimal == "," else "value_not_number_point")
-                errs.append(Problem(row, col, text, params={"min": MIN_YEAR, "max": MAX_YEAR}, code=code))
+                errs.append(Problem(row, col, text, params={"min": MIN_YEAR, "max": MAX_YEAR}, code=(
+                    "write_year" if col.endswith("_year") else "write_integer" if integer
+                    else "value_not_number_comma" if decimal == "," else "value_not_number_point")))
                 return None
             if integer and not value.is_integer():
                 errs.append(Problem(row, col, text, params={"min": MIN_YEAR, "max": MAX_YEAR}, code="write_integer"))
