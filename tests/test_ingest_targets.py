@@ -104,3 +104,51 @@ def test_a_bad_interval_or_lag_is_rejected(store, tmp_path, interval, lag, colum
         ingest.import_targets(store, path, ADMIN)
     assert any(p.row == 2 and p.column == column for p in info.value.problems), info.value.problems
     assert store.checksum() == before
+
+
+# ---------------------------------------------------------------------- read as observation files are (issue 13)
+DANISH_ROW = "bike_share;kollektiv_transport;Cykelandel;Cycling share;%;level;2020;20,5;2035;30,25;increase;0;100;s\n"
+
+
+def test_a_danish_target_file_with_semicolons_and_decimal_commas_is_read(store, tmp_path):
+    path = tmp_path / "t.csv"
+    path.write_bytes((TARGET_HEADER.replace(",", ";") + DANISH_ROW).encode("cp1252"))
+    assert ingest.import_targets(store, path, ADMIN) == {"added": 1, "updated": 0}
+    bike = store.targets().set_index("target_id").loc["bike_share"]
+    assert (bike["baseline_value"], bike["target_value"]) == (20.5, 30.25)
+
+
+def test_a_target_workbook_is_read_with_its_number_cells_as_numbers(store, tmp_path):
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(TARGET_HEADER.strip().split(","))
+    sheet.append(["bike_share", "kollektiv_transport", "Cykelandel", "Cycling share", "%", "level", 2020, 1.234, 2035,
+                  30.5, "increase", 0, 100, "s"])
+    workbook.save(tmp_path / "t.xlsx")
+    ingest.import_targets(store, tmp_path / "t.xlsx", ADMIN)
+    bike = store.targets().set_index("target_id").loc["bike_share"]
+    assert (bike["baseline_value"], bike["target_value"]) == (1.234, 30.5)  # 1.234 held as a number, not 1234
+
+
+def test_undecodable_bytes_in_a_target_file_are_refused_naming_the_line(store, tmp_path):
+    before = store.checksum()
+    path = tmp_path / "t.csv"
+    path.write_bytes(TARGET_HEADER.encode() + "bike_share,kollektiv_transport,Cykelandel,Cycling share,%,level,"
+                     "2020,20,2035,30,increase,0,100,opgjørt\n".encode("utf-8") + b"x1,st\xf8m\n")
+    with pytest.raises(ValidationError) as info:
+        ingest.import_targets(store, path, ADMIN)
+    assert (info.value.problems[0].code, info.value.problems[0].row) == ("mixed_encoding", 3)
+    assert store.checksum() == before
+
+
+@pytest.mark.parametrize(("cell", "unit", "code"), [("2O,5", "%", "value_not_number_point"),
+                                                     ("20 %", "tons", "percent_unit")])
+def test_a_target_number_in_the_wrong_form_is_a_coded_problem(store, tmp_path, cell, unit, code):
+    path = write_csv(tmp_path / "t.csv", TARGET_HEADER +
+                     f'x1,kollektiv_transport,C,C,{unit},level,2020,"{cell}",2035,30,increase,0,100,s\n')
+    with pytest.raises(ValidationError) as info:
+        ingest.import_targets(store, path, ADMIN)
+    assert [(p.row, p.column, p.code) for p in info.value.problems] == [(2, "baseline_value", code)]
+    assert info.value.problems[0].text("da") and info.value.problems[0].text("en")
