@@ -1,6 +1,7 @@
 """The check: every row of a file typed and checked, and compared with the stored observations,
 in one DuckDB query; each problem made a coded :class:`Problem` naming row, column and text.
 """
+
 from __future__ import annotations
 
 import difflib

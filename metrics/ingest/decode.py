@@ -2,6 +2,7 @@
 
 One decoder for every file a user gives (observations and target definitions alike).
 """
+
 from __future__ import annotations
 
 import re

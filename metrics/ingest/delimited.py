@@ -2,6 +2,7 @@
 
 Named ``delimited`` so it does not shadow the standard library's ``csv``.
 """
+
 from __future__ import annotations
 
 import csv

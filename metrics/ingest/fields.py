@@ -1,6 +1,7 @@
 """Fields: the headings understood for each field, geography names as stored, and the table of
 canonical columns made from a file's cells (the wide StatBank layout through :mod:`.wide`).
 """
+
 from __future__ import annotations
 
 import re

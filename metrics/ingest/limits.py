@@ -3,6 +3,7 @@
 Every limit is read by the module that checks it under the same name (``from metrics.ingest.limits
 import MAX_COLUMNS``); a test that lowers one patches it where it is used (``metrics.ingest.xlsx``).
 """
+
 from __future__ import annotations
 
 import concurrent.futures

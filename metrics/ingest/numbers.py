@@ -3,6 +3,7 @@
 The regular expressions are RE2 syntax, which DuckDB uses and Python's ``re`` reads alike, so the SQL
 check and :func:`parse_number` accept and read the same spellings (tests/test_ingest_numbers.py).
 """
+
 from __future__ import annotations
 
 import math

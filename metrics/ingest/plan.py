@@ -1,4 +1,5 @@
 """The plan: what an import would do (added, revised, unchanged, skipped), and the statuses it changes."""
+
 from __future__ import annotations
 
 import contextlib

@@ -1,4 +1,5 @@
 """Reading: a file of observations (CSV or workbook) to a :class:`ReadResult` of text cells."""
+
 from __future__ import annotations
 
 import hashlib

@@ -3,6 +3,7 @@
 with canonical column names, passed from reading to planning), and :func:`_shape`, which finds the
 header and drops empty rows and columns for every reader alike.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -1,5 +1,6 @@
 """Target definition files: read as observation files are (:mod:`.read`), numbers by :mod:`.numbers`,
 checked against the focus areas and the stored observations, and written in one transaction."""
+
 from __future__ import annotations
 
 import difflib

@@ -1,4 +1,5 @@
 """What the Upload page offers beside the upload: a template to fill in and the targets to import to."""
+
 from __future__ import annotations
 
 import csv

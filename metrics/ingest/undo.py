@@ -1,5 +1,6 @@
 """Undo: a committed batch taken back (what it added removed, what it revised restored), and what the
 Upload page offers to undo."""
+
 from __future__ import annotations
 
 from typing import Any

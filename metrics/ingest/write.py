@@ -1,4 +1,5 @@
 """Writing: a plan as one batch in the caller's transaction, and the import put together, all or nothing."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

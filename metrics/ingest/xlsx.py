@@ -3,6 +3,7 @@
 The reading functions are kept as they were; :func:`_read_xlsx` (bytes, info, sheet) -> :class:`_RawTable`
 is the entry point the rest calls.
 """
+
 from __future__ import annotations
 
 import contextlib
