@@ -144,7 +144,7 @@ def measure(method: str, csv_path: Path, base: Path, work: Path) -> dict:
         store = Store.open(db)
         marks = [time.perf_counter()]
         frame = ingest.read_observations(csv_path, max_bytes=1 << 31)
-        info = frame.attrs["info"]
+        info = frame.info
         marks.append(time.perf_counter())
         with store.write(ACTOR, "import_observations") as cur:
             plan = ingest.plan_observations(cur, frame)

@@ -2,7 +2,7 @@
 
 Modules: ``model`` (vocabulary, roles, coded errors), ``store`` (DuckDB schema, migrations and
 the one write path), ``seed`` (the action plan's seed CSVs into a new database), ``ingest``
-(imports and undo), ``progress`` (the progress engine, method
+(a package: reading, fields and numbers, the plan, writing and undo, target files), ``progress`` (the progress engine, method
 version 2), ``marks`` (what a status rests on), ``views`` (display rows), ``cache`` (computed once per data version, shared by every
 session), ``html_table``
 (escaped, keyboard-usable tables), ``charts`` (Plotly figures), ``i18n`` (texts, the ``Lang``

@@ -75,9 +75,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "error.folder_missing": {
         "da": "Mappen {folder} findes ikke. Opret den, eller vælg en anden mappe.",
         "en": "The folder {folder} does not exist."},
-    "error.file_missing": {
-        "da": "Filen findes ikke: {path}. Tjek stien og filnavnet.",
-        "en": "No such file: {path}"},
     "error.format_unknown": {
         "da": "Ukendt format '{fmt}'. Brug {choices}.",
         "en": "Unknown format '{fmt}': use {choices}."},
@@ -457,9 +454,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "da": "Teksten har {length} tegn, men højst {max} er tilladt. Gør den kortere.",
         "en": "The text has {length} characters, more than the {max} allowed: shorten it."},
     # ------------------------------------------------------------------ target definitions (import-targets)
-    "problem.targets_csv_unreadable": {
-        "da": "Filen kan ikke læses som en CSV-tabel: {reason}. Gem den igen som CSV (kommasepareret).",
-        "en": "The file is not a readable CSV table: {reason}"},
     "problem.targets_none": {
         "da": "Filen har en overskriftsrække, men ingen mål. Tilføj en række pr. mål.",
         "en": "The file has a header but no targets."},
@@ -476,9 +470,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "problem.write_integer": {
         "da": "Skriv et helt tal.",
         "en": "Write a whole number."},
-    "problem.write_decimal_point": {
-        "da": "Skriv et tal med punktum som decimaltegn (fx 13.4) og uden tusindtalsseparator.",
-        "en": "Write a number with a decimal point."},
     "problem.target_id_invalid": {
         "da": "Brug et læsbart id af små bogstaver (a-z), tal og _, der begynder med et bogstav (fx eud_share).",
         "en": "Use a readable slug of lower-case letters, digits and _, starting with a letter (e.g. eud_share)."},

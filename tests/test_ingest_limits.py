@@ -8,6 +8,8 @@ imports took (``RLIMIT_AS``), within seconds, and with its peak resident memory 
 * an ``.xlsx`` zip bomb (a sheet that unpacks to hundreds of MB from a small zip), refused from the
   zip directory's sizes before anything is unpacked; a sheet with more cells than a workbook may have,
   refused while counting, before openpyxl reads it; a cell beyond the column limit.
+
+And the limits an analyst meets (:mod:`metrics.ingest.limits`): the upload size, problems and warnings capped.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ import pytest
 from metrics import ingest
 from metrics.model import ValidationError
 from metrics.store import PROJECT_ROOT
+from tests.conftest import ANALYST
+from tests.ingest_support import fixture, seeded_file, store  # noqa: F401 - store needs seeded_file
 
 #: How much the process may grow while refusing (resident), and how long it may take.
 MAX_GROWTH_MB = 400
@@ -32,9 +36,10 @@ MAX_SECONDS = 5.0
 _PROBE = r"""
 import json, re, resource, sys, time
 from metrics import ingest
+from metrics.ingest import xlsx
 from metrics.model import ValidationError
 for name, value in json.loads(sys.argv[2]).items():
-    setattr(ingest, name, value)
+    setattr(xlsx, name, value)  # the workbook limits, where the reader looks them up
 ingest.read_observations(b"target_id,year,value\neud_share,2024,1\n", file_name="warm.csv")  # the lazy imports
 vm = int(re.search(r"VmSize:\s+(\d+)", open("/proc/self/status").read()).group(1)) * 1024
 resource.setrlimit(resource.RLIMIT_AS, (vm + 2**30, vm + 2**30))
@@ -184,3 +189,42 @@ def test_the_upload_and_unpacked_limits_stand():
     assert ingest.DEFAULT_MAX_BYTES == 50 * 1024 * 1024
     assert ingest.MAX_XLSX_UNPACKED == 1024 * 1024 * 1024
     assert ingest.MAX_COLUMNS == 200
+
+
+# ---------------------------------------------------------------------- the limits an analyst meets
+def test_size_limit_by_argument_and_setting(store, monkeypatch, tmp_path):
+    before = store.checksum()
+    with pytest.raises(ValidationError) as info:
+        ingest.import_observations(store, fixture("ok_canonical_utf8_lf.csv"), ANALYST, max_bytes=100)
+    assert info.value.problems[0].code == "file_too_large"
+    monkeypatch.setenv(ingest.MAX_UPLOAD_ENV, "0,0001")
+    with pytest.raises(ValidationError):
+        ingest.import_observations(store, fixture("ok_canonical_utf8_lf.csv").read_bytes(), ANALYST, file_name="x.csv")
+    monkeypatch.delenv(ingest.MAX_UPLOAD_ENV)
+    # the default 50 MB: a 51 MB (sparse) file is refused from its size alone, before it is read
+    big = tmp_path / "big.csv"
+    with open(big, "wb") as fh:
+        fh.truncate(51 * 2**20)
+    with pytest.raises(ValidationError) as info:
+        ingest.import_observations(store, big, ANALYST)
+    assert "51 MB" in info.value.problems[0].text("en") and "50 MB" in info.value.problems[0].text("en")
+    assert store.checksum() == before
+
+
+def test_problems_are_capped_with_a_count_of_the_rest(store, tmp_path):
+    path = tmp_path / "many.csv"
+    path.write_text("target_id,year,value\n" + "".join(f"eud_share,{1900 + i % 150},x{i}\n" for i in range(450)))
+    with pytest.raises(ValidationError) as info:
+        ingest.import_observations(store, path, ANALYST)
+    problems = info.value.problems
+    assert len(problems) == ingest.MAX_PROBLEMS + 1
+    assert problems[-1].code == "too_many" and problems[-1].params["count"] == 450 - ingest.MAX_PROBLEMS
+
+
+def test_warnings_are_capped_but_counted(store, tmp_path):
+    path = tmp_path / "sparse.csv"
+    path.write_text("target_id,year,value\n" + "eud_share,2024,..\n" * 600 + "eud_share,2024,13.9\n")
+    result = ingest.import_observations(store, path, ANALYST, dry_run=True)
+    assert result.plan.counts["skipped"] == 600 and result.plan.counts["added"] == 1
+    assert len(result.plan.skipped) == ingest.MAX_WARNINGS + 1
+    assert result.plan.skipped[-1].code == "more_warnings"
