@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
+import openpyxl
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from metrics import ingest
+from metrics.ingest import xlsx
 from metrics.model import ValidationError
 from tests.conftest import ANALYST
 from tests.ingest_support import DK, RH, fixture, seeded_file, store  # noqa: F401 - store needs seeded_file
@@ -85,3 +90,138 @@ def test_a_hidden_sheet_chosen_by_name_is_read_and_said(store):
     info = frame.info
     assert info.sheet == "Gammel"
     assert any(n.code == "sheet_hidden" for n in info.notes())
+
+
+# ---------------------------------------------------------------------- python-calamine and the percentage rule
+# Calamine gives values, not number formats, so the percentage rule (Excel stores 13,4 % as 0.134)
+# rests on reading the workbook's XML: these tests check it against openpyxl's reading of the same
+# cells, for the ways spreadsheet writers lay a cell out.
+
+
+def _book(rows: list[list[object]], percent: set[tuple[int, int]] = frozenset(), fmt: str = "0.0%") -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Data"
+    for r, row in enumerate(rows, start=1):
+        for c, value in enumerate(row, start=1):
+            cell = sheet.cell(row=r, column=c, value=value)
+            if (r, c) in percent:
+                cell.number_format = fmt
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _rewrite_sheet(data: bytes, change) -> bytes:  # noqa: ANN001 - a bytes -> bytes function
+    """The workbook with its first sheet's XML passed through ``change``."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            target.writestr(item, change(body) if item.filename == "xl/worksheets/sheet1.xml" else body)
+    return out.getvalue()
+
+
+def _reference(data: bytes) -> list[list[str]]:
+    """The cells as openpyxl reads them, with the import's rule for percentages."""
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    rows = []
+    for cells in book.active.iter_rows():
+        row = []
+        for cell in cells:
+            value = cell.value
+            if value is None:
+                row.append("")
+            elif isinstance(value, bool):
+                row.append("TRUE" if value else "FALSE")
+            elif isinstance(value, (int, float)):
+                if "%" in (cell.number_format or ""):
+                    value = round(value * 100, 10)
+                    text = str(int(value)) if float(value).is_integer() else repr(value)
+                    row.append(text + "%")
+                else:
+                    row.append(str(int(value)) if float(value).is_integer() else repr(float(value)))
+            else:
+                row.append(str(value))
+        rows.append(row)
+    book.close()
+    return rows
+
+
+def _read(data: bytes) -> list[list[str]]:
+    """The cells as the import reads them (header and rows, before any field is interpreted)."""
+    raw = xlsx._read_xlsx(data, ingest.ReadInfo(file_name="t.xlsx", size=len(data), sha256=""), None)  # noqa: SLF001
+    columns = [c.to_pylist() for c in raw.columns]
+    return [raw.header] + [list(row) for row in zip(*columns, strict=True)]
+
+
+def test_a_percentage_is_read_as_shown_and_a_plain_fraction_is_not():
+    data = _book([["target_id", "year", "value"], ["eud_share", 2024, 0.134], ["eud_share", 2025, 0.25]],
+                 percent={(2, 3)})
+    assert _read(data) == [["target_id", "year", "value"], ["eud_share", "2024", "13.4%"], ["eud_share", "2025", "0.25"]]
+
+
+@pytest.mark.parametrize("fmt", ["0%", "0.00%", "0.0%", '0.0" %"'])
+def test_every_percentage_format_counts_builtin_or_custom(fmt):
+    data = _book([["value"], [0.5]], percent={(2, 1)}, fmt=fmt)
+    assert _read(data)[1] == ["50%"]
+
+
+def test_the_style_written_before_the_address_is_found():
+    data = _book([["value"], [0.5], [0.25]], percent={(2, 1), (3, 1)})
+    swapped = _rewrite_sheet(data, lambda xml: re.sub(rb'<c r="(A[0-9]+)" s="([0-9]+)"', rb'<c s="\2" r="\1"', xml))
+    assert b'<c s="1" r="A2"' in zipfile.ZipFile(io.BytesIO(swapped)).read("xl/worksheets/sheet1.xml")
+    assert _read(swapped)[1:] == [["50%"], ["25%"]]
+
+
+def test_a_percentage_cell_without_an_address_is_read_the_slow_way_not_wrongly():
+    data = _book([["value"], [0.5]], percent={(2, 1)})
+    unplaced = _rewrite_sheet(data, lambda xml: xml.replace(b'<c r="A2" ', b"<c "))
+    assert _read(unplaced)[1] == ["50%"]
+
+
+def test_a_tab_between_attributes_is_read_the_slow_way_not_wrongly():
+    data = _book([["value"], [0.5]], percent={(2, 1)})
+    tabbed = _rewrite_sheet(data, lambda xml: xml.replace(b'<c r="A2" s=', b'<c r="A2"\ts='))
+    assert _read(tabbed)[1] == ["50%"]
+
+
+def test_percentages_across_the_pieces_the_sheet_is_scanned_in():
+    # 60,000 rows: the sheet's XML is several MB, so cells straddle the 1 MB pieces of the scan
+    rows = [["row", "value", "note"]] + [[i, i / 1000, "x" * (i % 7)] for i in range(60_000)]
+    percent = {(r, 2) for r in range(2, 60_002, 3)}
+    data = _book(rows, percent=percent)
+    assert len(zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")) > 3 << 20
+    assert _read(data) == _reference(data)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.one_of(st.none(), st.booleans(), st.integers(-10**9, 10**9),
+                                  st.floats(-1e9, 1e9, allow_nan=False).filter(lambda f: f == 0 or abs(f) > 1e-9),
+                                  st.text("abcæøå ,.%-", min_size=1, max_size=8).filter(lambda t: t.strip() == t)),
+                        min_size=3, max_size=3), min_size=1, max_size=12),
+       st.sets(st.tuples(st.integers(2, 13), st.integers(1, 3)), max_size=10))
+def test_any_small_sheet_reads_as_openpyxl_reads_it(rows, percent):
+    data = _book([["a", "b", "c"]] + rows, percent=set(percent))
+    expected = _reference(data)
+    expected = [row + [""] * (3 - len(row)) for row in expected]
+    # the import drops rows without any text, as it does for CSV files
+    expected = [expected[0]] + [row for row in expected[1:] if any(cell.strip() for cell in row)]
+    assert _read(data) == [[cell.strip() for cell in row] for row in expected]
+
+
+def test_a_workbook_of_many_sheets_counts_only_the_one_it_reads(monkeypatch):
+    book = openpyxl.Workbook()
+    book.active.title = "Data"
+    book.active.append(["target_id", "year", "value"])
+    book.active.append(["eud_share", 2024, 13.9])
+    big = book.create_sheet("Stor")
+    for i in range(50):
+        big.append(list(range(20)))
+    out = io.BytesIO()
+    book.save(out)
+    monkeypatch.setattr(xlsx, "MAX_XLSX_CELLS", 100)  # where the reader looks it up
+    assert len(ingest.read_observations(out.getvalue(), file_name="w.xlsx")) == 1
+    with pytest.raises(ValidationError) as refused:
+        ingest.read_observations(out.getvalue(), file_name="w.xlsx", sheet="Stor")
+    assert refused.value.problems[0].code == "too_many_cells_sheet"

@@ -22,7 +22,7 @@ MAX_UPLOAD_ENV = "MALSPOR_MAX_UPLOAD_MB"
 MAX_XLSX_UNPACKED = 1024 * 1024 * 1024
 #: Shape limits, checked before the work that costs memory (a file of one line ``a,a,a,…`` is small on
 #: disk and was once 1.4 GB of memory a megabyte): columns of a table, cells of a CSV file, cells of a
-#: workbook's sheet (openpyxl costs a Python object a cell), rows to check (after the wide layout is
+#: workbook's sheet (each cell is a Python value while the sheet is turned into columns), rows to check (after the wide layout is
 #: turned into rows), and how far one member of a workbook may unpack beyond its packed size.
 MAX_COLUMNS = 200
 MAX_CELLS = 20_000_000
