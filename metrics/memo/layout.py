@@ -248,8 +248,10 @@ def target_blocks(memo: Memo, target: TargetSection) -> list[Block]:
         out.append(Figure(target.chart_png, target.chart_alt, target.target_id))
     elif target.chart_note:
         out.append(Para(target.chart_note, "note"))
-    out.append(Para(t("memo.commentary"), "label"))
-    out.append(_quote(target.commentary) if target.commentary else Para(target.no_commentary, "note"))
+    if target.commentary:
+        out += [Para(t("memo.commentary"), "label"), _quote(target.commentary)]
+    else:  # one line, "Status og indsats: ingen kommentar skrevet til status pr. 2026."
+        out.append(Para(target.no_commentary, "note"))
     out.append(Bullets(t("memo.sources") + ":", list(target.sources)))
     return out
 
