@@ -195,7 +195,7 @@ def first_page(memo: Memo) -> list[Block]:
     else:
         behind.append(Para(t("memo.behind_none")))
     out.append(Keep(behind))
-    out.append(Para(t("memo.summary_mode", n=memo.n_targets) if memo.detail == "summary"
+    out.append(Para(t("memo.summary_mode", n=memo.L.num(memo.n_targets)) if memo.detail == "summary"
                     else t("memo.contents_note"), "note"))
     if memo.has_illustrative:
         out.append(Callout(t("memo.illustrative_note")))
