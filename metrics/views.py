@@ -250,19 +250,42 @@ def progress_words(row: pd.Series | dict, lang: Lang | str) -> str | None:
     :meth:`metrics.i18n.Lang.share`, else a percentage); next to no distance reads ``"er næsten ikke
     kommet nærmere målet på fire femtedele af tiden"``; a target that has moved away from its
     baseline reads ``"er gået tilbage siden basisåret, svarende til en tiendedel af vejen til målet,
-    på fire femtedele af tiden"``, never a bare negative share. None without a distance or time, or
-    when no time has passed since the baseline (only the baseline measured).
+    på fire femtedele af tiden"``, never a bare negative share. Past the whole way it says so
+    (``"har passeret målet på en fjerdedel af tiden"``, ``"... svarende til mere end hele vejen til
+    målet ..."``), never "755 % af vejen"; at or past the deadline ``"ved fristen"``, ``"efter
+    fristen"``, never "120 % af tiden". None without a distance or time, or when no time has passed
+    since the baseline (only the baseline measured).
     """
     L = Lang.of(lang)
     d, t = row.get("distance_covered"), row.get("time_elapsed")
     if pd.isna(d) or pd.isna(t) or float(t) <= 0:
         return None  # nothing measured since the baseline: the caller says where the target stands
-    d = float(d)
+    d, t = float(d), float(t)
+    whole = 0.005  # within half a percent of the whole way (or the whole time) counts as the whole
+    if t > 1 + whole:
+        time = L.t("progress.time_after")
+    elif t >= 1 - whole:
+        time = L.t("progress.time_deadline")
+    elif t > 0.95:
+        time = L.t("progress.time_almost")
+    else:
+        time = L.t("progress.time", share=L.share(t))
     if d < 0:
-        return L.t("progress.back", distance=L.share(abs(d)), time=L.share(t))
+        back = abs(d)
+        if back > 1 + whole:
+            return L.t("progress.back_more", time=time)
+        if back > 0.95:
+            return L.t("progress.back_whole", time=time)
+        return L.t("progress.back", distance=L.share(back), time=time)
     if d < 0.05:
-        return L.t("progress.none", time=L.share(t))
-    return L.t("progress.covered", distance=L.share(d), time=L.share(t))
+        return L.t("progress.none", time=time)
+    if d > 1 + whole:
+        return L.t("progress.passed", time=time)
+    if d >= 1 - whole:
+        return L.t("progress.whole", time=time)
+    if d > 0.95:
+        return L.t("progress.almost", time=time)
+    return L.t("progress.covered", distance=L.share(d), time=time)
 
 
 def behind_progress(row: pd.Series | dict, lang: Lang | str) -> str:

@@ -176,3 +176,23 @@ def test_the_memo_asks_the_engine_twice_whatever_the_number_of_targets(store, mo
     memo = memo_mod.build_memo(store, YEAR, "da", detail=detail, charts=False)
     assert memo.detail == detail
     assert [(c.get("as_of"), c.get("target_id")) for c in calls] == [(YEAR, None), (YEAR - 1, None)]
+
+
+def test_a_large_database_names_a_few_marked_targets_per_status_and_counts_the_rest(tmp_path):
+    """1,000 targets: the counts table names at most CAVEATS_NAMED marked targets beside a status, then
+    "… og N mål mere med forbehold", so the first page is not a list of a hundred names; 1.000 in Danish."""
+    from bench.synthetic import build
+    from metrics.memo import layout as lay
+
+    with build(tmp_path / "big.duckdb", n_targets=1000, n_geos=1, n_years=30) as big:
+        memo = memo_mod.build_memo(big, YEAR, "da", charts=False, today=TODAY)
+    assert memo.detail == "summary" and memo.caveats
+    for text in [*memo.caveats.values(), *(v for th in memo.themes for v in th.caveats.values())]:
+        lines = text.split("\n")
+        assert len(lines) <= memo_mod.CAVEATS_NAMED + 1, lines
+        if len(lines) == memo_mod.CAVEATS_NAMED + 1 and lines[-1].startswith("…"):
+            assert lines[-1].endswith("mål mere med forbehold")
+    assert any(text.split("\n")[-1].startswith("… og ") for text in memo.caveats.values())
+    assert "… og " in memo.monitored and "indikatorer mere med forbehold" in memo.monitored
+    notes = [b.text for b in lay.first_page(memo) if isinstance(b, lay.Para)]
+    assert any("databasen har 1.000 mål" in n for n in notes), notes      # not "1000"

@@ -104,3 +104,28 @@ def test_a_block_taller_than_a_page_breaks_and_its_table_repeats_its_heading_row
         assert "Initiativ År Bevilling" in pages[i], i                  # the heading row on every page of the table
     eud = _page_of(pages, "Unge der vælger en erhvervsuddannelse (EUD)", last=True)
     assert eud == spanned[0]                                            # the table starts with its target
+
+
+@pytest.mark.parametrize("lang", ["da", "en"])
+def test_no_target_spans_a_page_break_and_no_page_is_left_nearly_empty(store, monkeypatch, lang):
+    """Measured from the PDF writer's own layout: every target's group on one page; a page that ends
+    because the next group did not fit is at least half used (a narrower chart lets the group fit)."""
+    from metrics.memo import pdf as memo_pdf
+
+    png = _chart_png()
+    monkeypatch.setattr(charts, "figure_png", lambda fig, width=1200, height=600: png)
+    memo = memo_mod.build_memo(store, YEAR, lang, today=TODAY)
+    _, placed = memo_pdf.lay_out(memo)
+    targets = {t.target_id for t in memo.sections()}
+    assert {p.anchor for p in placed} >= targets
+    for p in placed:
+        if p.anchor in targets:
+            assert p.first_page == p.last_page, p
+            assert p.chart_scale >= memo_pdf.MIN_CHART_SCALE, p
+    top, bottom = memo_pdf.MARGINS[1], 297 - memo_pdf.BOTTOM
+    themes = {th.name for th in memo.themes}
+    for before, after in zip(placed, placed[1:]):
+        pushed = after.first_page == before.last_page + 1 and after.heading not in themes  # not a theme's new page
+        if pushed:
+            used = (before.bottom - top) / (bottom - top)
+            assert used >= memo_pdf.NEAR_EMPTY, (before.heading, before.last_page, round(used, 2), after.heading)

@@ -54,6 +54,10 @@ BEHIND_SHOWN = 3
 SUMMARY_BEHIND_PER_THEME = 15
 #: How many status changes the first page lists.
 CHANGES_SHOWN = 15
+#: How many marked targets the counts table names beside a status (and the monitored sentence
+#: names); the rest are counted ("... og 58 mål mere med forbehold"), so a large database's
+#: first page stays a page.
+CAVEATS_NAMED = 5
 MIME_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -75,7 +79,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
-    "BEHIND_SHOWN", "CHANGES_SHOWN", "DETAILS", "FORMATS", "FULL_LIMIT", "MIME_TYPES", "SUMMARY_BEHIND_PER_THEME",
+    "BEHIND_SHOWN", "CAVEATS_NAMED", "CHANGES_SHOWN", "DETAILS", "FORMATS", "FULL_LIMIT", "MIME_TYPES", "SUMMARY_BEHIND_PER_THEME",
     "Commentary", "FocusSection", "Memo", "TargetSection", "ThemeSection", "build_memo", "file_name",
     "format_date", "format_time", "memo_bytes", "render", "to_docx", "to_html", "to_markdown", "to_pdf",
     "write_memo",

@@ -18,8 +18,9 @@ import pandas as pd
 
 from metrics.i18n import Lang
 
-#: Chart size in pixels: at 17 cm wide the 16 px type of the charts prints at about 8 pt.
-CHART_WIDTH, CHART_HEIGHT = 1000, 480
+#: Chart size in pixels: at 16 cm wide the 16 px type of the charts prints at about 7 pt. 1000 x 440
+#: (16 x 7 cm in the PDF) leaves room on a page for a target's figures, sources and initiatives.
+CHART_WIDTH, CHART_HEIGHT = 1000, 440
 CHART_CACHE_SIZE = 256
 
 _chart_cache: OrderedDict[str, bytes] = OrderedDict()

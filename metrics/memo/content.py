@@ -225,7 +225,7 @@ def _monitored(rows: pd.DataFrame, L: Lang) -> str | None:
     marked = [f"{F.short_name(r, L)} – {'; '.join(found)}" for r in monitored_rows.to_dict("records")
               if (found := marks.status_marks(r, L))]
     if marked:
-        text += " " + L.t("memo.monitored_caveats", items=" · ".join(marked))
+        text += " " + L.t("memo.monitored_caveats", items=" · ".join(F.named_first(marked, L, indicators=True)))
     return text
 
 

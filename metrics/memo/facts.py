@@ -118,14 +118,28 @@ def short_name(row: dict[str, Any], L: Lang) -> str:
     return L.pick(row.get("short_name_da"), row.get("short_name_en")) or str(row["name"])
 
 
+def named_first(items: list[str], L: Lang, *, indicators: bool = False, limit: int | None = None) -> list[str]:
+    """The first ``limit`` (:data:`metrics.memo.CAVEATS_NAMED`) items, then how many more targets (or indicators).
+
+    One more than the limit is named rather than counted ("og 1 mål mere" says less than the name).
+    """
+    from metrics.memo import CAVEATS_NAMED
+
+    limit = CAVEATS_NAMED if limit is None else limit
+    if len(items) <= limit + 1:
+        return items
+    key = "memo.caveats_more_indicators" if indicators else "memo.caveats_more"
+    return items[:limit] + [L.t(key, n=L.num(len(items) - limit))]
+
+
 def caveats(rows: pd.DataFrame, L: Lang) -> dict[str, str]:
-    """status -> "short name – marks", one line per target whose status carries marks."""
+    """status -> "short name – marks", one line per target whose status carries marks (the first few, then a count)."""
     out: dict[str, list[str]] = {}
     for r in rows[rows["kind"] != "none"].to_dict("records"):
         found = marks.status_marks(r, L)
         if found:
             out.setdefault(r["status"], []).append(f"{short_name(r, L)} – {'; '.join(found)}")
-    return {s: "\n".join(items) for s, items in out.items()}  # one target a line (Markdown: " · ")
+    return {s: "\n".join(named_first(items, L)) for s, items in out.items()}  # one a line (Markdown: " · ")
 
 
 def _illustrative_source(source: str, L: Lang) -> str:

@@ -195,7 +195,7 @@ def first_page(memo: Memo) -> list[Block]:
     else:
         behind.append(Para(t("memo.behind_none")))
     out.append(Keep(behind))
-    out.append(Para(t("memo.summary_mode", n=memo.n_targets) if memo.detail == "summary"
+    out.append(Para(t("memo.summary_mode", n=memo.L.num(memo.n_targets)) if memo.detail == "summary"
                     else t("memo.contents_note"), "note"))
     if memo.has_illustrative:
         out.append(Callout(t("memo.illustrative_note")))
@@ -248,8 +248,10 @@ def target_blocks(memo: Memo, target: TargetSection) -> list[Block]:
         out.append(Figure(target.chart_png, target.chart_alt, target.target_id))
     elif target.chart_note:
         out.append(Para(target.chart_note, "note"))
-    out.append(Para(t("memo.commentary"), "label"))
-    out.append(_quote(target.commentary) if target.commentary else Para(target.no_commentary, "note"))
+    if target.commentary:
+        out += [Para(t("memo.commentary"), "label"), _quote(target.commentary)]
+    else:  # one line, "Status og indsats: ingen kommentar skrevet til status pr. 2026."
+        out.append(Para(target.no_commentary, "note"))
     out.append(Bullets(t("memo.sources") + ":", list(target.sources)))
     return out
 

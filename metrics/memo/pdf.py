@@ -8,12 +8,19 @@ commentary, sources and, after a focus area's last target, its initiatives) is f
 on a scratch document with one very tall page to measure its height; when it does not fit on
 the rest of the page it starts on a new one. A group taller than a page then breaks where it
 must, and its tables repeat their heading row on the next page.
+
+So that a page is not left nearly empty (a focus area with only its initiatives, then a
+target too tall for the rest of the page), a group that misses the rest of a page less than
+half used by a little is drawn with its chart narrower, down to :data:`MIN_CHART_SCALE` of
+its width. :func:`lay_out` returns, beside the PDF, where each group landed (the tests check
+that no target's group spans a page break and that no page is left nearly empty).
 """
 
 from __future__ import annotations
 
 import io
 import struct
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +39,9 @@ MARGINS, BOTTOM = (20, 15, 20), 17
 CHART_MM = 160
 #: The scratch page's height in mm: taller than any group, so measuring never breaks a page.
 SCRATCH_HEIGHT = 5000
+#: A page used less than this share of its height is not left for the next page's group if
+#: narrowing that group's chart (to no less than MIN_CHART_SCALE of its width) lets it fit.
+NEAR_EMPTY, MIN_CHART_SCALE = 0.5, 0.75
 _GREY, _DARK = (80, 80, 80), (60, 60, 60)
 _HEADING_SIZES = {0: 20, 1: 16, 2: 13, 3: 11.5}
 #: Paragraph styles: (size pt, emphasis, colour, gap after in mm).
@@ -87,13 +97,29 @@ class _Scratch(_MemoPDF):
         pass
 
 
+@dataclass(frozen=True)
+class Placement:
+    """Where a :class:`~metrics.memo.layout.Keep` group landed: pages (from 1) and heights in mm from the top."""
+
+    anchor: str | None
+    heading: str
+    first_page: int
+    top: float
+    last_page: int
+    bottom: float
+    chart_scale: float
+
+
 class _Writer:
     """Draws blocks on an fpdf2 document (the memo itself, or the scratch page that measures)."""
 
-    def __init__(self, pdf: _MemoPDF, memo: Memo, scratch: _Scratch | None = None) -> None:
+    def __init__(self, pdf: _MemoPDF, memo: Memo, scratch: _Scratch | None = None, chart_scale: float = 1.0) -> None:
         self.pdf, self.memo, self.scratch = pdf, memo, scratch
         #: True while drawing a group known to fit on the page: its headings need no room check.
         self.fitting = False
+        #: The share of its full width a chart is drawn at (below 1 only to spare a nearly empty page).
+        self.chart_scale = chart_scale
+        self.placed: list[Placement] = []
 
     @property
     def width(self) -> float:
@@ -104,12 +130,34 @@ class _Writer:
             getattr(self, b.kind)(b)
 
     # ------------------------------------------------------------------ keeping together
-    def height(self, items: list[lay.Block]) -> float:
-        """The height in mm the blocks take, drawn on the scratch page."""
+    def height(self, items: list[lay.Block], chart_scale: float = 1.0) -> float:
+        """The height in mm the blocks take, drawn on the scratch page.
+
+        Drawn below the top of the page, as the group is when it follows others, so a first
+        heading's space above is counted (at the top of a page it has none: the page fits more).
+        """
         assert self.scratch is not None
-        self.scratch.set_y(self.scratch.t_margin)
-        _Writer(self.scratch, self.memo).blocks(items)
-        return self.scratch.get_y() - self.scratch.t_margin
+        top = self.scratch.t_margin + 10
+        self.scratch.set_y(top)
+        _Writer(self.scratch, self.memo, chart_scale=chart_scale).blocks(items)
+        return self.scratch.get_y() - top
+
+    def _chart_scale_to_fit(self, items: list[lay.Block], height: float) -> float | None:
+        """The chart scale at which the group fits on the rest of a page used less than :data:`NEAR_EMPTY`, or None."""
+        pdf = self.pdf
+        body = pdf.page_break_trigger - pdf.t_margin
+        room = pdf.page_break_trigger - pdf.get_y()
+        charts = [b for b in lay.walk(items) if isinstance(b, lay.Figure)]
+        if not charts or pdf.get_y() - pdf.t_margin >= NEAR_EMPTY * body:
+            return None
+        full = height - self.height(items, chart_scale=0.0)  # the charts' own height (and gaps)
+        if full <= 0:
+            return None
+        scale = 1 - (height - room) / full
+        if scale < MIN_CHART_SCALE:
+            return None
+        scale = max(MIN_CHART_SCALE, scale - 0.005)  # a hair of room for rounding
+        return scale if pdf.get_y() + self.height(items, chart_scale=scale) <= pdf.page_break_trigger else None
 
     def keep(self, group: lay.Keep) -> None:
         """The group on this page if it fits below, else from the top of the next.
@@ -122,13 +170,22 @@ class _Writer:
             self.blocks(group.blocks)
             return
         height = self.height(group.blocks)
+        scale = 1.0
         if pdf.get_y() > pdf.t_margin + 1 and pdf.get_y() + height > pdf.page_break_trigger:
-            pdf.add_page()
+            narrower = self._chart_scale_to_fit(group.blocks, height)
+            if narrower is None:
+                pdf.add_page()
+            else:
+                scale, height = narrower, self.height(group.blocks, chart_scale=narrower)
         self.fitting = pdf.get_y() + height <= pdf.page_break_trigger
+        first_page, top = pdf.page_no(), pdf.get_y()
+        self.chart_scale = scale
         try:
             self.blocks(group.blocks)
         finally:
-            self.fitting = False
+            self.fitting, self.chart_scale = False, 1.0
+        heading = next((b.text for b in lay.walk(group.blocks) if isinstance(b, lay.Heading)), "")
+        self.placed.append(Placement(group.anchor, heading, first_page, top, pdf.page_no(), pdf.get_y(), scale))
 
     # ------------------------------------------------------------------ blocks
     def _text(self, value: str, size: float = 10, style: str = "", colour: tuple[int, int, int] = (0, 0, 0),
@@ -176,7 +233,7 @@ class _Writer:
         pdf.set_draw_color(170, 170, 170)
         pdf.set_line_width(0.2)
         heads = FontFace(emphasis="BOLD", fill_color=(232, 238, 244))
-        with pdf.table(col_widths=b.widths, text_align="LEFT", line_height=4.4, padding=(0.9, 1.2),
+        with pdf.table(col_widths=b.widths, text_align="LEFT", line_height=4.1, padding=(0.6, 1.2),
                        first_row_as_headings=b.header is not None, headings_style=heads, repeat_headings=1,
                        v_align="TOP") as tbl:
             if b.header is not None:
@@ -191,8 +248,10 @@ class _Writer:
 
     def figure(self, b: lay.Figure) -> None:
         w_px, h_px = _png_size(b.png)
-        width = min(CHART_MM, self.width)
+        width = min(CHART_MM, self.width) * self.chart_scale
         height = width * h_px / w_px
+        if height <= 0:  # measuring the group without its charts
+            return
         if not self.fitting and self.pdf.will_page_break(height):
             self.pdf.add_page()
         x = self.pdf.l_margin + (self.width - width) / 2
@@ -225,6 +284,11 @@ class _Writer:
 
 def to_pdf(memo: Memo) -> bytes:
     """An A4 PDF with the bundled DejaVu Sans: bookmarks per heading, page numbers and the date on every page."""
+    return lay_out(memo)[0]
+
+
+def lay_out(memo: Memo) -> tuple[bytes, list[Placement]]:
+    """The PDF and where each group landed, in the memo's order (for the tests and for a reader's check)."""
     pdf = _MemoPDF(memo)
     pdf.set_title(f"{memo.title} · {memo.year}")
     pdf.set_author("Målspor")
@@ -235,5 +299,6 @@ def to_pdf(memo: Memo) -> bytes:
     items = lay.blocks(memo)
     if isinstance(items[0], lay.PageBreak):  # pragma: no cover - the first page always has its title
         items = items[1:]
-    _Writer(pdf, memo, _Scratch(memo)).blocks(items)
-    return bytes(pdf.output())
+    writer = _Writer(pdf, memo, _Scratch(memo))
+    writer.blocks(items)
+    return bytes(pdf.output()), writer.placed
