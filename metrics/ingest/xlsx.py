@@ -168,7 +168,8 @@ def _scan_sheet(data: bytes, path: str, limit: int | None = None, percent_styles
                     start, end = block.rfind(b"<", 0, at), block.find(b">", at)
                     if start >= 0 and end >= 0 and (block[start + 1:start + 3] == b"c " or _CELL_START.match(block, start)):
                         found += 1
-                        ref = _CELL_REF.search(block, start, end)
+                        ref = _CELL_REF.match(block, start + 3) if block[start:start + 6] == b'<c r="' else \
+                            _CELL_REF.search(block, start, end)  # the usual layout first, then any other
                         if ref is None:
                             scan.unplaced_percent = True
                         else:
@@ -394,8 +395,12 @@ def _column_texts(values: tuple[Any, ...], percent_rows: set[int]) -> tuple[list
             texts.append(t)
             numbers.append(n)
     for r in percent_rows:
-        if r <= len(values) and type(values[r - 1]) in (int, float):
-            texts[r - 1], numbers[r - 1] = _cell_text(values[r - 1], percent=True)
+        value = values[r - 1] if r <= len(values) else None
+        if value.__class__ is float and value - value == 0:
+            shown = round(value * 100, 10)
+            texts[r - 1] = (str(int(shown)) if shown.is_integer() and -1e15 < shown < 1e15 else repr(shown)) + "%"
+        elif value.__class__ is int:
+            texts[r - 1], numbers[r - 1] = _cell_text(value, percent=True)
     return texts, numbers
 
 
