@@ -13,6 +13,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 from metrics import i18n, progress
 from metrics.model import MalsporError
 from app_pages._auth import sign_in_panel
+from app_pages._chrome import lang_script
 from app_pages._shared import PRESENTATION_CSS, get_store, lang, log, md, presenting, tr
 
 st.set_page_config(page_title="Målspor", page_icon=":material/target:", layout="wide")
@@ -53,9 +54,9 @@ with st.sidebar:
               on_change=_keep, args=("w_present", "present"))
     st.divider()
     sign_in_panel(store, tr)
-    # Streamlit's page always says <html lang="en">: set the chosen language (a code from
-    # i18n.LANGUAGES, never user text), again whenever it changes, for screen readers and hyphenation.
-    st.html(f"<script>document.documentElement.lang = {lang().code!r};</script>", unsafe_allow_javascript=True)
+    # Streamlit's page always says <html lang="en">, and its own labels are English: set the chosen
+    # language and give those labels Danish on a Danish page, again whenever it changes (_chrome.py).
+    st.html(lang_script(lang()), unsafe_allow_javascript=True)
 
 # Keep the shared state in the URL (defaults left out, so links stay short).
 for key, value, default in (

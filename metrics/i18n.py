@@ -38,6 +38,58 @@ STATUS_ICONS: dict[str, str] = {
 #: Status colours ordered by severity (the worst the darkest red), each at least 3:1 against
 #: white (WCAG 1.4.11; tests/test_i18n.py computes the ratios). Hues stay apart for
 #: colour-blind readers: green, blue, amber, vermilion, red, crimson, grey.
+#: Streamlit's and Plotly's own English labels, as a Danish page gives them to screen readers
+#: (``app_pages/_chrome.py``; WCAG 3.1.2, language of parts). Exact texts, then prefixes.
+CHROME_DA: dict[str, str] = {
+    "Skip to main content": "Gå til hovedindholdet",
+    "Sidebar": "Sidepanel",
+    "Collapse sidebar": "Skjul sidepanelet",
+    "Expand sidebar": "Vis sidepanelet",
+    "App pages": "Sider",
+    "Main menu": "Hovedmenu",
+    "Link to heading": "Link til overskriften",
+    "Choose an option": "Vælg",
+    "Choose options": "Vælg",
+    "No results": "Ingen resultater",
+    "Open": "Åbn",
+    "Close": "Luk",
+    "Clear all": "Ryd alle",
+    "Show password": "Vis adgangskode",
+    "Hide password": "Skjul adgangskode",
+    "Show/hide columns": "Vis eller skjul kolonner",
+    "Download as CSV": "Hent som CSV",
+    "Search": "Søg",
+    "Fullscreen": "Fuld skærm",
+    "Close fullscreen": "Luk fuld skærm",
+    "Drag and drop file here": "Træk og slip filen her",
+    "Drag and drop files here": "Træk og slip filerne her",
+    "Browse files": "Vælg fil",
+    "Upload": "Upload",
+    "Delete": "Slet",
+    "Remove file": "Fjern filen",
+    "Running...": "Arbejder …",
+    "Stop": "Stop",
+    "Download plot as a PNG": "Hent grafen som PNG",
+    "Download plot": "Hent grafen",
+    "Zoom": "Zoom",
+    "Pan": "Panorér",
+    "Box Select": "Vælg med rektangel",
+    "Lasso Select": "Vælg med lasso",
+    "Zoom in": "Zoom ind",
+    "Zoom out": "Zoom ud",
+    "Autoscale": "Tilpas akserne",
+    "Reset axes": "Nulstil akserne",
+    "Reset view": "Nulstil visningen",
+    "Toggle Spike Lines": "Vis eller skjul hjælpelinjer",
+    "Show closest data on hover": "Vis nærmeste punkt ved pegning",
+    "Compare data on hover": "Sammenlign punkter ved pegning",
+}
+#: Labels with a part of their own: (JavaScript regular expression, replacement with ``$1``).
+CHROME_PATTERNS_DA: list[tuple[str, str]] = [
+    (r"^Help for (.+)$", "Hjælp til $1"),
+    (r"^(?:Limit )?([0-9.]+) ?MB per file(.*)$", "Højst $1 MB pr. fil$2"),
+]
+
 STATUS_COLOURS: dict[str, str] = {
     "met": "#007A5A",                        # 5.3:1
     "on_track": "#0072B2",                   # 5.2:1

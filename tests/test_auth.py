@@ -595,7 +595,7 @@ def test_in_chromium_a_sign_in_survives_a_reload_and_a_new_tab_and_a_revoked_one
             page.goto(base + "/upload")
             sidebar = page.locator("section[data-testid='stSidebar']")
             sidebar.get_by_label("Brugernavn").fill("ana")
-            sidebar.get_by_label("Adgangskode").fill(PASSWORD)
+            sidebar.get_by_label("Adgangskode", exact=True).fill(PASSWORD)
             sidebar.get_by_role("button", name="Log ind").click()
             sidebar.get_by_text(signed_in).wait_for(timeout=30_000)
             page.wait_for_function("document.cookie.includes('malspor_session=')", timeout=10_000)

@@ -205,7 +205,7 @@ def test_series_and_chart_downloads(server, page):
 def sign_in_as_ana(page) -> None:
     sidebar = page.locator("section[data-testid='stSidebar']")
     sidebar.get_by_label("Brugernavn").fill("ana")
-    sidebar.get_by_label("Adgangskode").fill(ANA_PASSWORD)
+    sidebar.get_by_label("Adgangskode", exact=True).fill(ANA_PASSWORD)
     sidebar.get_by_role("button", name="Log ind").click()
     sidebar.get_by_text("Logget ind som ana (analytiker)").wait_for()
     page.locator("[data-testid='stFileUploader']").first.wait_for()
@@ -217,7 +217,7 @@ def test_local_sign_in_unlocks_the_upload(server, page):
     assert page.get_by_text("Log ind i sidepanelet").count() >= 1       # a viewer is told why
     sidebar = page.locator("section[data-testid='stSidebar']")
     sidebar.get_by_label("Brugernavn").fill("ana")
-    sidebar.get_by_label("Adgangskode").fill("forkert-kodeord")
+    sidebar.get_by_label("Adgangskode", exact=True).fill("forkert-kodeord")
     sidebar.get_by_role("button", name="Log ind").click()
     sidebar.get_by_text("Forkert brugernavn eller adgangskode.").wait_for()
     sign_in_as_ana(page)
