@@ -188,7 +188,7 @@ def test_overview_in_english_and_language_switch(isolated_db):
     assert "deadline passed, the figure for 2025 is not yet published" in text
     assert "Overblik" not in text
     # the page's <html lang> follows the language (a script, as Streamlit's page always says "en")
-    assert any("document.documentElement.lang = 'en'" in h.proto.body for h in at.get("html"))
+    assert any('doc.documentElement.lang = "en"' in h.proto.body for h in at.get("html"))
 
 
 def test_status_tiles_filter_the_overview_and_keep_it_in_the_url(isolated_db):
