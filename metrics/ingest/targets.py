@@ -18,7 +18,7 @@ from metrics.ingest.limits import MAX_PROBLEMS, _problem
 from metrics.ingest.numbers import decide_decimal, has_percent, parse_number, parse_year
 from metrics.ingest.read import read_cells
 from metrics.ingest.table import ReadResult
-from metrics.model import DATA_CLASSES, DIRECTIONS, KINDS, MAX_YEAR, MIN_YEAR, Actor, OneOf, Problem, Sentence, Term, \
+from metrics.model import DATA_CLASSES, DEFAULT_GEOGRAPHY, DIRECTIONS, KINDS, MAX_YEAR, MIN_YEAR, Actor, OneOf, Problem, Sentence, Term, \
     ValidationError
 from metrics.store import Store
 
@@ -190,7 +190,7 @@ def validate_targets(cur: duckdb.DuckDBPyConnection, rows: ReadResult | pd.DataF
             "name_da": rec["name_da"], "name_en": rec["name_en"],
             "description_da": get(rec, "description_da") or None, "description_en": get(rec, "description_en") or None,
             "unit": rec["unit"], "unit_en": get(rec, "unit_en") or None, "kind": kind,
-            "geography": get(rec, "geography") or "Region Hovedstaden",
+            "geography": get(rec, "geography") or DEFAULT_GEOGRAPHY,
             "baseline_year": b_year, "baseline_value": b_val, "baseline_data_class": data_class,
             "target_year": t_year, "target_value": t_val, "direction": direction,
             "lower_bound": lo, "upper_bound": hi, "trend_window": window or 5,
