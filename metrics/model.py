@@ -23,7 +23,6 @@ MAX_YEAR: Final = 2100
 KINDS: Final = ("level", "relative", "none")
 DIRECTIONS: Final = ("increase", "decrease")
 DATA_CLASSES: Final = ("R", "D", "I")
-METHODS: Final = ("compound", "linear")
 
 #: Headline statuses for targets, best first, worst last but one (progress-methodology.md).
 #: ``not_met`` is settled: the target year has been measured and the target was missed.
