@@ -126,33 +126,36 @@ def _peak_rss_mb() -> float:
 
 
 def measure(method: str, db: Path, repeat: int, as_of: int) -> dict:
-    """Run in a fresh process: time ``method`` and report its peak memory."""
+    """Run in a fresh process. ``time``: engine and floor in turn, ``repeat`` pairs after one warm-up
+    pair, so both see the same load of the machine; ``engine``/``floor``/``naive``: one run, for
+    that method's peak memory."""
     store = Store.open(db, read_only=True)
-    base_rss = _peak_rss_mb()
-    times = []
-    extra: dict = {}
-    if method in ("engine", "floor"):
-        run = progress.compute_status if method == "engine" else floor_status
-        for _ in range(repeat + 1):  # the first run warms caches and is not counted
-            start = time.perf_counter()
-            with store.read() as cur:
-                frame = run(cur, as_of=as_of)
-            times.append(time.perf_counter() - start)
-        times = times[1:]
-        if method == "floor":  # after the timing, and after the peak memory is read below
-            peak = _peak_rss_mb()
-            with store.read() as cur:
-                extra = {"disagree": disagreements(progress.compute_status(cur, as_of=as_of), frame),
-                         "peak_rss_mb": peak}
-    else:
+    runs = {"engine": progress.compute_status, "floor": floor_status}
+    if method == "time":
+        times: dict[str, list[float]] = {"engine": [], "floor": []}
+        frames = {}
+        for _ in range(repeat + 1):
+            for name, run in runs.items():
+                start = time.perf_counter()
+                with store.read() as cur:
+                    frames[name] = run(cur, as_of=as_of)
+                times[name].append(time.perf_counter() - start)
+        engine, floor = times["engine"][1:], times["floor"][1:]
+        return {"engine": statistics.median(engine), "floor": statistics.median(floor), "runs": len(engine),
+                "pair_ratios": sorted(e / f for e, f in zip(engine, floor)), "rows": len(frames["engine"]),
+                "disagree": disagreements(frames["engine"], frames["floor"]),
+                "statuses": frames["engine"]["status"].value_counts().to_dict()}
+    start = time.perf_counter()
+    if method == "naive":
         targets = store.query_df("SELECT * FROM targets")
         obs = store.query_df("SELECT target_id, geography, year, value, data_class, series_break FROM observations")
         start = time.perf_counter()
         frame = progress.naive_status(targets, obs, as_of)
-        times.append(time.perf_counter() - start)
-    return {"method": method, "seconds": statistics.median(times), "runs": len(times), "rows": len(frame),
-            "peak_rss_mb": _peak_rss_mb(), "rss_before_mb": base_rss,
-            "statuses": frame["status"].value_counts().to_dict(), **extra}
+    else:
+        with store.read() as cur:
+            frame = runs[method](cur, as_of=as_of)
+    return {"seconds": time.perf_counter() - start, "peak_rss_mb": _peak_rss_mb(),
+            "statuses": frame["status"].value_counts().to_dict()}
 
 
 def main() -> None:
@@ -163,7 +166,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--naive", action="store_true", help="also time the plain Python loop (about 45 s)")
     parser.add_argument("--as-of", type=int, default=2026)
-    parser.add_argument("--measure", choices=["engine", "floor", "naive"], help=argparse.SUPPRESS)
+    parser.add_argument("--measure", choices=["time", "engine", "floor", "naive"], help=argparse.SUPPRESS)
     parser.add_argument("--db", type=Path, default=OUT_DIR / "synthetic.duckdb")
     args = parser.parse_args()
     if args.measure:
@@ -176,26 +179,27 @@ def main() -> None:
     print(f"synthetic database: {args.targets:,} targets x {args.geographies} geographies x {args.years} years "
           f"= {n_obs:,} observations (built in {time.perf_counter() - start:.1f} s)")
     results = {}
-    for method in ("engine", "floor") + (("naive",) if args.naive else ()):
+    for method in ("time", "engine", "floor") + (("naive",) if args.naive else ()):
         proc = subprocess.run(
             [sys.executable, "-m", "bench.bench_progress", "--measure", method, "--db", str(args.db),
              "--repeat", str(args.repeat), "--as-of", str(args.as_of)],
             capture_output=True, text=True, check=True, cwd=Path(__file__).resolve().parent.parent,
         )
         results[method] = json.loads(proc.stdout.strip().splitlines()[-1])
-    e, f = results["engine"], results["floor"]
-    print(f"floor (one plain query of the statuses): median {f['seconds'] * 1000:,.0f} ms over {f['runs']} warm runs, "
-          f"{f['rows']:,} statuses, peak RSS {f['peak_rss_mb']:,.0f} MB")
-    print(f"engine (every column of the status table): median {e['seconds'] * 1000:,.0f} ms over {e['runs']} warm runs, "
-          f"{e['rows']:,} statuses, peak RSS {e['peak_rss_mb']:,.0f} MB")
-    print(f"engine / floor: {e['seconds'] / f['seconds']:,.2f}x")
-    print(f"statuses that differ between engine and floor: {f['disagree']} of {e['rows']:,} "
-          f"({'same statuses' if f['disagree'] == 0 else 'NOT THE SAME'})")
+    t = results["time"]
+    print(f"floor (one plain query of the statuses): median {t['floor'] * 1000:,.0f} ms, "
+          f"peak RSS {results['floor']['peak_rss_mb']:,.0f} MB")
+    print(f"engine (every column of the status table): median {t['engine'] * 1000:,.0f} ms, "
+          f"peak RSS {results['engine']['peak_rss_mb']:,.0f} MB  ({t['runs']} warm runs each, in turn)")
+    ratios = t["pair_ratios"]
+    print(f"engine / floor: {t['engine'] / t['floor']:,.2f}x (run by run: {ratios[0]:.2f}-{ratios[-1]:.2f}x)")
+    print(f"statuses that differ between engine and floor: {t['disagree']} of {t['rows']:,} "
+          f"({'same statuses' if t['disagree'] == 0 else 'NOT THE SAME'})")
     print(f"the same on the seed data, as of 2010-2031: {seed_disagreements()} statuses differ")
     if "naive" in results:
         n = results["naive"]
-        print(f"naive (Python loop): {n['seconds']:,.2f} s, {n['rows']:,} statuses, peak RSS {n['peak_rss_mb']:,.0f} MB; "
-              f"{n['seconds'] / e['seconds']:,.0f}x the engine; status counts agree: {e['statuses'] == n['statuses']}")
+        print(f"naive (Python loop): {n['seconds']:,.2f} s, peak RSS {n['peak_rss_mb']:,.0f} MB; "
+              f"{n['seconds'] / t['engine']:,.0f}x the engine; status counts agree: {t['statuses'] == n['statuses']}")
 
 if __name__ == "__main__":
     main()
