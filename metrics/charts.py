@@ -14,6 +14,7 @@ The figures take plain data: a target's detail is anything with ``target`` (dict
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from metrics.i18n import STATUS_COLOURS, Lang
 from metrics.model import MalsporError
@@ -702,6 +704,30 @@ def pace_figure(rows: pd.DataFrame, lang: Lang | str, title: str | None = None, 
     fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=names, ticktext=[_wrap(n) for n in names],
                      automargin=True, showgrid=False)
     return fig
+
+
+# ---------------------------------------------------------------------- shared figures
+class FrozenFigure(go.Figure):
+    """A finished figure whose plain JSON spec is made once, for a figure many sessions show.
+
+    Why: ``st.plotly_chart`` turns a figure into a dict on every rerun (a deep copy, and every
+    number array re-encoded), a tenth of the target page's time under load. Given this figure it
+    gets the spec made here instead, and only writes it out as JSON. The figure must not change
+    after it is frozen (``to_dict`` would not see the change); it is shared read-only anyway.
+    """
+
+    def __init__(self, figure: go.Figure) -> None:
+        super().__init__(figure)
+        self._frozen_spec = json.loads(pio.to_json(figure, validate=False))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The spec made when the figure was frozen: the same JSON as the figure's own ``to_dict``."""
+        return self._frozen_spec
+
+
+def frozen(figure: go.Figure) -> FrozenFigure:
+    """``figure`` frozen for sharing (see :class:`FrozenFigure`)."""
+    return figure if isinstance(figure, FrozenFigure) else FrozenFigure(figure)
 
 
 # ---------------------------------------------------------------------- PNG

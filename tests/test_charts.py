@@ -323,3 +323,17 @@ def test_png_export(store):
     png = charts.figure_png(fig)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
     assert int.from_bytes(png[20:24], "big") == fig.layout.height   # the figure's own height
+
+
+def test_a_frozen_figure_gives_streamlit_the_same_spec_as_the_figure(store):
+    """Streamlit's path (return_figure_from_figure_or_data, then to_json) writes the same JSON."""
+    import plotly.io as pio
+    import plotly.tools
+
+    fig = figure(store, "eud_share")
+    frozen = charts.frozen(fig)
+    assert charts.frozen(frozen) is frozen
+    as_streamlit = [pio.to_json(plotly.tools.return_figure_from_figure_or_data(f, validate_figure=True), validate=False)
+                    for f in (fig, frozen)]
+    assert as_streamlit[0] == as_streamlit[1]
+    assert frozen.layout.height == fig.layout.height and len(frozen.data) == len(fig.data)
