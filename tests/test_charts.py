@@ -337,3 +337,12 @@ def test_a_frozen_figure_gives_streamlit_the_same_spec_as_the_figure(store):
                     for f in (fig, frozen)]
     assert as_streamlit[0] == as_streamlit[1]
     assert frozen.layout.height == fig.layout.height and len(frozen.data) == len(fig.data)
+
+
+def test_a_crowded_gap_scatter_leaves_its_points_unlabelled_and_named_on_hover(store):
+    rows = views.explorer_rows(store, 2026, "da", views.Filters((), (), ()))
+    many = pd.concat([rows] * (charts.SCATTER_LABEL_LIMIT // len(rows) + 1), ignore_index=True)
+    fig = charts.gap_scatter(many, "da")
+    assert not [a for a in fig.layout.annotations if a.name == "point_label"]
+    assert sum(len(t.customdata) for t in fig.data if t.customdata is not None) == len(
+        many.dropna(subset=["distance_covered", "time_elapsed"]))
