@@ -11,7 +11,7 @@ import re
 import pandas as pd
 import streamlit as st
 
-from metrics import i18n, progress, views
+from metrics import charts, i18n, progress, views
 from metrics.model import MalsporError
 from metrics.seed import seed
 from metrics.store import Store, default_db_path
@@ -116,7 +116,7 @@ def get_store() -> Store:
 
 def stop_if_empty(store: Store) -> None:
     """An empty database: say how to load the action plan's targets, and render nothing more."""
-    if store.is_empty():
+    if views.shared_view(store, "is_empty", compute=store.is_empty):
         st.info(tr("overview.empty"))
         st.stop()
 
@@ -179,6 +179,25 @@ def shared(name: str, *key: object, compute):
     The value is read-only: every session gets the same object (frames as shallow copies).
     """
     return views.shared_view(get_store(), name, as_of(), lang().code, presenting(), *key, compute=compute)
+
+
+def shared_figure(name: str, *key: object, compute):
+    """A Plotly figure shared like :func:`shared`, frozen so a rerun does not convert it again."""
+    return shared(name, *key, compute=lambda: charts.frozen(compute()))
+
+
+def store_table(name: str):
+    """``store.themes()``, ``store.targets()`` or ``store.geographies()``, read once per data version
+    (not on every rerun of every session) and shared read-only."""
+    store = get_store()
+    return views.shared_view(store, "store", name, compute=getattr(store, name))
+
+
+def theme_names() -> dict[str, str]:
+    """Each theme's name in the chosen language, in the plan's order."""
+    L = lang()
+    return views.shared_view(get_store(), "theme_names", L.code, compute=lambda: {
+        t.theme_id: L.pick(t.name_da, t.name_en) for t in store_table("themes").itertuples()})
 
 
 def open_target(target_id: str, geography: str | None = None) -> None:

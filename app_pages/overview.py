@@ -16,7 +16,7 @@ import streamlit as st
 
 from metrics import export, html_table, memo, views
 from app_pages._shared import (OVERVIEW_CSS, as_of, changes, get_store, lang, link_year, md, open_target,
-                               overview_rows, presenting, shared, stop_if_empty, tr)
+                               overview_rows, presenting, shared, stop_if_empty, theme_names, tr)
 
 esc = html_table.esc
 store = get_store()
@@ -29,7 +29,7 @@ stop_if_empty(store)
 
 rows = overview_rows()
 year = link_year()
-total = views.summary(rows)
+total = shared("overview_summary", compute=lambda: views.summary(rows))
 monitored_text = ("" if not total["monitored"] else tr("overview.summary_monitored_one") if total["monitored"] == 1
                   else tr("overview.summary_monitored_many", m=total["monitored"]))
 st.html(
@@ -44,7 +44,7 @@ st.html(
 def targets_and_tiles() -> None:
     """The status tiles, the targets furthest behind, every target by theme, and what lies below."""
     # The status tiles: icon, words and count per status; choosing some filters the targets below.
-    counts = dict(views.status_counts(rows))
+    counts = dict(shared("overview_status_counts", compute=lambda: views.status_counts(rows)))
     if "overview_status" not in st.session_state:  # first run on this page: the choice a link carries
         st.session_state["overview_status"] = [s for s in views.status_filter(st.query_params.get_all("status"))
                                                if s in counts]
@@ -55,7 +55,7 @@ def targets_and_tiles() -> None:
         st.query_params["status"] = ",".join(chosen)
     elif "status" in st.query_params:
         del st.query_params["status"]
-    shown = views.filter_by_status(rows, chosen)
+    shown = shared("overview_shown", chosen, compute=lambda: views.filter_by_status(rows, chosen))
     if chosen:
         st.caption(tr("overview.filter_shown", shown=len(shown), n=total["targets"],
                       statuses=tr("overview.filter_or").join(L.status(s) for s in chosen)))
@@ -76,22 +76,33 @@ def targets_and_tiles() -> None:
     # Every target, theme by theme.
     if not present:
         st.caption(tr("overview.open_hint"))
-    themes = {t.theme_id: L.pick(t.name_da, t.name_en) for t in store.themes().itertuples()}
-    targets = rows[rows["kind"] != "none"]
-    for theme_id, theme_name in themes.items():
+    themes = theme_names()
+
+    def theme_block(theme_id: str, theme_name: str) -> tuple[bool, str | None, str | None]:
+        """(shown at all, the theme's summary line, its table's HTML), computed once per data version."""
         theme_rows = shown[(shown["theme"] == theme_id) & (shown["kind"] != "none")]
-        all_in_theme = targets[targets["theme"] == theme_id]
+        all_in_theme = rows[(rows["kind"] != "none") & (rows["theme"] == theme_id)]
         if theme_rows.empty and chosen:
-            continue  # filtered out: say nothing about the theme
-        st.header(md(theme_name))
+            return False, None, None  # filtered out: say nothing about the theme
         if all_in_theme.empty:
+            return True, None, None
+        part = views.summary(all_in_theme)
+        return True, tr("overview.theme_summary", on=part["good"], n=part["targets"]), (
+            '<div class="ms-targets">' + views.overview_table(
+                theme_rows, L, label=tr("overview.theme_table", theme=theme_name), year=year, present=present) + "</div>")
+
+    for theme_id, theme_name in themes.items():
+        # The summary and the table's HTML (sparklines included) are built once per data version and shared.
+        visible, theme_summary, table = shared("theme_block", theme_id, chosen,
+                                               compute=partial(theme_block, theme_id, theme_name))
+        if not visible:
+            continue
+        st.header(md(theme_name))
+        if table is None:
             st.caption(tr("overview.no_targets_in_theme"))
             continue
-        part = views.summary(all_in_theme)
-        st.markdown(tr("overview.theme_summary", on=part["good"], n=part["targets"]))
-        # The tables' HTML (sparklines included) is built once per data version and shared.
-        st.html(shared("theme_table", theme_id, chosen, compute=lambda: '<div class="ms-targets">' + views.overview_table(
-            theme_rows, L, label=tr("overview.theme_table", theme=theme_name), year=year, present=present) + "</div>"))
+        st.markdown(theme_summary)
+        st.html(table)
 
     # Monitored indicators apart: no target, judged by their trend.
     if total["monitored"] and not chosen:
@@ -102,7 +113,7 @@ def targets_and_tiles() -> None:
 
     # Below the targets: find one, take the memo or the table away, see what the latest import changed.
     st.divider()
-    names = dict(zip(rows["target_id"], rows["name"]))
+    names = shared("overview_names", compute=lambda: dict(zip(rows["target_id"], rows["name"])))
     choice = st.selectbox(tr("overview.jump"), list(names), index=None, format_func=names.get,
                           placeholder=tr("overview.jump_placeholder"), key="overview_jump")
     if choice:

@@ -14,7 +14,8 @@ import streamlit as st
 from metrics import charts, export, html_table, marks, views
 from metrics.html_table import Cell, Column
 from app_pages import _commentary
-from app_pages._shared import as_of, get_store, lang, link_year, md, presenting, shared, stop_if_empty
+from app_pages._shared import (as_of, get_store, lang, link_year, md, presenting, shared, shared_figure,
+                               stop_if_empty, store_table)
 
 store = get_store()
 L = lang()
@@ -22,7 +23,6 @@ st.title(L.t("target.title"))
 
 stop_if_empty(store)
 st.html(html_table.TABLE_CSS)  # constant CSS, no user text: the page's tables
-targets = store.targets()
 
 
 def frame_html(frame: pd.DataFrame, label: str) -> str:
@@ -31,7 +31,8 @@ def frame_html(frame: pd.DataFrame, label: str) -> str:
     return html_table.table(columns, frame.astype(str).to_dict("records"), label=label)
 
 
-names = {r.target_id: L.pick(r.name_da, r.name_en) for r in targets.itertuples()}
+names = shared("target_names", compute=lambda: {
+    r.target_id: L.pick(r.name_da, r.name_en) for r in store_table("targets").itertuples()})
 requested = st.query_params.get("target")
 if requested and requested not in names:
     st.warning(md(L.t("target.unknown", target=requested)))
@@ -74,7 +75,7 @@ else:
 if (detail.series["data_class"] == "I").any():
     st.warning(L.t("target.illustrative_warning"))
 
-figure = shared("target_figure", chosen, detail.geography,
+figure = shared_figure("target_figure", chosen, detail.geography,
                 compute=lambda: charts.target_figure(detail, L, large=presenting(), as_of=as_of()))
 chart_tab, table_tab = st.tabs([L.t("target.chart"), L.t("target.table")])
 with chart_tab:
@@ -83,13 +84,20 @@ with table_tab:
     if detail.series.empty:
         st.caption(L.t("target.no_observations", geo=md(detail.geography)))
     else:
-        st.html(frame_html(views.series_table(detail, L), L.t("target.series_label")))
+        st.html(shared("series_table", chosen, detail.geography,
+                       compute=lambda: frame_html(views.series_table(detail, L), L.t("target.series_label"))))
 
-buffer = io.StringIO()
-export.safe_csv(views.series_csv_frame(detail), buffer)
+
+def series_csv() -> bytes:
+    """The series as the CSV a reader downloads (built on the first download, not on every rerun)."""
+    buffer = io.StringIO()
+    export.safe_csv(views.series_csv_frame(detail), buffer)
+    return buffer.getvalue().encode("utf-8")
+
+
 left, right = st.columns(2)
-left.download_button(L.t("target.download_csv"), buffer.getvalue().encode("utf-8"), file_name=f"{chosen}.csv",
-                     mime="text/csv", icon=":material/download:")
+left.download_button(L.t("target.download_csv"), data=series_csv, file_name=f"{chosen}.csv",
+                     mime="text/csv", icon=":material/download:", on_click="ignore")
 right.download_button(L.t("target.download_png"), data=lambda: charts.figure_png(figure), file_name=f"{chosen}.png",
                       mime="image/png", icon=":material/image:")
 
@@ -98,34 +106,40 @@ _commentary.show(store, year=as_of(), target_id=chosen)
 if status is not None:
     with st.expander(L.t("target.how"), expanded=False):
         st.markdown(L.t("target.how_intro"))
-        lines = views.explanation(status, target, L)
-        st.html(html_table.table(
+        st.html(shared("explanation", chosen, detail.geography, compute=lambda: html_table.table(
             [Column("what", L.t("explain.what")), Column("value", L.t("col.value"))],
-            [{"what": a, "value": b} for a, b in lines], label=L.t("target.how")))
+            [{"what": a, "value": b} for a, b in views.explanation(status, target, L)], label=L.t("target.how"))))
 
 if len(detail.geographies) > 1:
     st.header(L.t("target.compare"))
-    geo_figure = shared("geography_figure", chosen,
+    geo_figure = shared_figure("geography_figure", chosen,
                         compute=lambda: charts.geography_figure(detail, L, large=presenting(), as_of=as_of()))
     st.plotly_chart(geo_figure, width="stretch", theme=None, key="geo_chart")
     st.download_button(L.t("target.download_png"), data=lambda: charts.figure_png(geo_figure),
                        file_name=f"{chosen}_geographies.png", mime="image/png", icon=":material/image:",
                        key="geo_png", on_click="ignore")
-    compare = views.decorate(detail.all_status, L)
-    st.html(html_table.table(
-        [Column("geography", L.t("col.geography")), Column("latest", L.t("col.latest")),
-         Column("goal", L.t("col.goal"), css="nowrap"), Column("status", L.t("col.status")),
-         Column("data", L.t("col.data"))],
-        [{"geography": Cell(r["geography"], href=views.target_link(chosen, r["geography"], L, link_year(), presenting())),
-          "latest": r["latest"], "goal": r["goal"], "status": marks.status_line(r, L), "data": r["data"]}
-         for r in compare.to_dict("records")],
-        label=L.t("target.compare")))
+
+    def compare_table() -> str:
+        """Every geography of the target side by side, each a link to its own page."""
+        compare = views.decorate(detail.all_status, L)
+        return html_table.table(
+            [Column("geography", L.t("col.geography")), Column("latest", L.t("col.latest")),
+             Column("goal", L.t("col.goal"), css="nowrap"), Column("status", L.t("col.status")),
+             Column("data", L.t("col.data"))],
+            [{"geography": Cell(r["geography"], href=views.target_link(chosen, r["geography"], L, link_year(),
+                                                                        presenting())),
+              "latest": r["latest"], "goal": r["goal"], "status": marks.status_line(r, L), "data": r["data"]}
+             for r in compare.to_dict("records")],
+            label=L.t("target.compare"))
+
+    st.html(shared("compare_table", chosen, compute=compare_table))
 
 st.header(L.t("target.initiatives"))
 if detail.initiatives.empty:
     st.caption(L.t("target.no_initiatives"))
 else:
-    st.html(frame_html(views.initiatives_table(detail.initiatives, L), L.t("target.initiatives")))
+    st.html(shared("initiatives_table", chosen, compute=lambda: frame_html(
+        views.initiatives_table(detail.initiatives, L), L.t("target.initiatives"))))
     total = detail.initiatives["funding_dkk"].sum(min_count=1)
     if pd.notna(total):
         st.caption(L.t("target.funding_total", total=L.num(total, decimals=0, unit="kr.")))

@@ -9,7 +9,8 @@ navigation (``bench/floor_app``), both on 127.0.0.1 with the project's ``.stream
 A light client speaks Streamlit's websocket protocol directly (no browser): each of N sessions
 connects, then opens the overview, a target page and the explorer in turn (one ``rerun_script``
 BackMsg each), and a step is timed until its ``script_finished`` ForwardMsg. Prints p50/p95 per
-step for the dashboard and for the floor, the ratio of the p50s, the errors (a step that does not
+step for the dashboard and for the floor, the ratios of the p50s and of the p95s, each page's p50
+and its ratio to the floor's p50, the errors (a step that does not
 finish within ``--timeout``, or a page that shows an exception), and the server's peak resident
 memory. ``--flag`` passes a Streamlit setting to the dashboard (e.g. ``runner.postScriptGC=true``
 to compare with the shipped configuration in the same run).
@@ -207,17 +208,19 @@ def run(args: argparse.Namespace) -> int:
         asyncio.run(_crowd(floor.port, 1, 1, args.timeout))
         flags = " ".join(args.flag) or "(the project's .streamlit/config.toml)"
         print(f"dashboard on {'the synthetic database' if args.synthetic else 'the seed'}; settings: {flags}")
-        print(f"{'viewers':>7} | {'p50 s':>6} {'p95 s':>6} | {'floor p50':>9} {'floor p95':>9} | {'ratio p50':>9} | "
-              f"{'errors':>6} | {'peak RSS MB':>11} | per step p50 (overview / target / explorer)")
+        print(f"{'viewers':>7} | {'p50 s':>6} {'p95 s':>6} | {'floor p50':>9} {'floor p95':>9} | {'ratio p50':>9} "
+              f"{'ratio p95':>9} | {'errors':>6} | {'peak RSS MB':>11} | per step p50 s and x floor p50 "
+              f"(overview / target / explorer)")
         failed = 0
         for n in counts:
             t_app = asyncio.run(_crowd(app.port, n, args.rounds, args.timeout))
             t_floor = asyncio.run(_crowd(floor.port, n, args.rounds, args.timeout))
             a, f = _all(t_app), _all(t_floor)
-            steps = " / ".join(f"{_pct(t_app.times[p], 0.5):.2f}" for p, _ in STEPS)
+            steps = " / ".join(f"{_pct(t_app.times[p], 0.5):.2f} ({_pct(t_app.times[p], 0.5) / _pct(f, .5):.1f}x)"
+                               for p, _ in STEPS)
             print(f"{n:>7} | {_pct(a, .5):>6.2f} {_pct(a, .95):>6.2f} | {_pct(f, .5):>9.2f} {_pct(f, .95):>9.2f} | "
-                  f"{_pct(a, .5) / _pct(f, .5):>8.1f}x | {t_app.errors + t_floor.errors:>6} | "
-                  f"{app.rss()[1]:>11.0f} | {steps}", flush=True)
+                  f"{_pct(a, .5) / _pct(f, .5):>8.1f}x {_pct(a, .95) / _pct(f, .95):>8.1f}x | "
+                  f"{t_app.errors + t_floor.errors:>6} | {app.rss()[1]:>11.0f} | {steps}", flush=True)
             for t in (t_app, t_floor):
                 if t.errors:
                     print(f"        first error: {t.first_error}")

@@ -116,8 +116,10 @@ def data_version(store: Any) -> tuple[int, int]:
 
 #: The status table per (store, generation, as-of year): the engine's full output.
 STATUS = SharedCache(max_entries=8)
-#: Display rows per (store, generation, as-of year, language, ...): overview, explorer, changes.
-VIEWS = SharedCache(max_entries=48)
+#: Display rows, HTML tables and frozen figures per (store, generation, as-of year, language, ...):
+#: the overview's blocks, the explorer per filter, each target page (about ten values a target and
+#: language). Mostly text of a few kB; room for every target page of the seed in both languages.
+VIEWS = SharedCache(max_entries=256)
 
 
 def clear_all() -> None:

@@ -14,6 +14,7 @@ The figures take plain data: a target's detail is anything with ``target`` (dict
 
 from __future__ import annotations
 
+import json
 import math
 import threading
 from dataclasses import dataclass, field
@@ -21,6 +22,7 @@ from typing import Any, Protocol
 
 import pandas as pd
 import plotly.graph_objects as go
+import plotly.io as pio
 
 from metrics.i18n import STATUS_COLOURS, Lang
 from metrics.model import MalsporError
@@ -592,12 +594,19 @@ def short_name(row: dict[str, Any] | pd.Series, L: Lang, limit: int = 28) -> str
     return cut.rstrip(" ,:;-–(") + "…"
 
 
+#: The most points the gap scatter labels (see :func:`gap_scatter`).
+SCATTER_LABEL_LIMIT = 60
+
+
 def gap_scatter(rows: pd.DataFrame, lang: Lang | str, title: str | None = None, large: bool = False) -> go.Figure:
     """Distance covered against time elapsed, in %; the diagonal is 'on schedule'.
 
     Each point is labelled with the target's short name (and its geography when the same
     target shows more than once), on the side where the label covers no other point, line or
-    label. Points carry ``customdata`` = [target_id, geography, name] for the click.
+    label. Points carry ``customdata`` = [target_id, geography, name] for the click. Above
+    :data:`SCATTER_LABEL_LIMIT` points no point is labelled: the labels could not be read, and
+    placing them costs time that grows with the square of the points (850 points of the
+    1,000-target database took 270 s); the hover and the table beside the chart name every point.
     """
     L = Lang.of(lang)
     s = _Sizes.of(large)
@@ -632,7 +641,7 @@ def gap_scatter(rows: pd.DataFrame, lang: Lang | str, title: str | None = None, 
         bx = boxes[i]
         return -sum(1 for j, other in boxes.items() if j != i and
                     abs((other.x0 + other.x1 - bx.x0 - bx.x1) / 2) < 200 and abs((other.y0 + other.y1 - bx.y0 - bx.y1) / 2) < 60)
-    for i in sorted(labels, key=crowding):
+    for i in (sorted(labels, key=crowding) if len(labels) <= SCATTER_LABEL_LIMIT else ()):
         r = records[i]
         _annotate(fig, canvas, 100 * float(r["time_elapsed"]), 100 * float(r["distance_covered"]), labels[i], s.label,
                   TEXT, ("right", "left", "above", "below", "above-right", "below-right", "above-left", "below-left",
@@ -702,6 +711,30 @@ def pace_figure(rows: pd.DataFrame, lang: Lang | str, title: str | None = None, 
     fig.update_yaxes(autorange="reversed", tickmode="array", tickvals=names, ticktext=[_wrap(n) for n in names],
                      automargin=True, showgrid=False)
     return fig
+
+
+# ---------------------------------------------------------------------- shared figures
+class FrozenFigure(go.Figure):
+    """A finished figure whose plain JSON spec is made once, for a figure many sessions show.
+
+    Why: ``st.plotly_chart`` turns a figure into a dict on every rerun (a deep copy, and every
+    number array re-encoded), a tenth of the target page's time under load. Given this figure it
+    gets the spec made here instead, and only writes it out as JSON. The figure must not change
+    after it is frozen (``to_dict`` would not see the change); it is shared read-only anyway.
+    """
+
+    def __init__(self, figure: go.Figure) -> None:
+        super().__init__(figure)
+        self._frozen_spec = json.loads(pio.to_json(figure, validate=False))
+
+    def to_dict(self) -> dict[str, Any]:
+        """The spec made when the figure was frozen: the same JSON as the figure's own ``to_dict``."""
+        return self._frozen_spec
+
+
+def frozen(figure: go.Figure) -> FrozenFigure:
+    """``figure`` frozen for sharing (see :class:`FrozenFigure`)."""
+    return figure if isinstance(figure, FrozenFigure) else FrozenFigure(figure)
 
 
 # ---------------------------------------------------------------------- PNG

@@ -37,6 +37,7 @@ from typing import Any
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from metrics.model import MODERATE_RATIO, ON_TRACK_RATIO, TARGET_STATUSES, TREND_STATUSES, TREND_THRESHOLD
 
@@ -74,7 +75,8 @@ def current_year() -> int:
 _STATUS_SQL = """
 WITH
 tg AS (
-    SELECT t.*, f.theme_id AS theme, CASE WHEN t.direction = 'increase' THEN 1 ELSE -1 END AS d
+    SELECT t.*, f.theme_id AS theme, CASE WHEN t.direction = 'increase' THEN 1 ELSE -1 END AS d,
+           CASE WHEN t.kind = 'none' THEN $as_of ELSE least($as_of, t.target_year) END AS cutoff
     FROM targets t JOIN focus_areas f USING (focus_area_id)
     WHERE $target::VARCHAR IS NULL OR t.target_id = $target::VARCHAR
 ),
@@ -89,63 +91,51 @@ obs_all AS (
       ON o.target_id = tg.target_id AND o.geography = tg.geography AND o.year = tg.baseline_year
     WHERE $geo::VARCHAR IS NULL OR tg.geography = $geo::VARCHAR
 ),
--- Each geography's own baseline: the value at the baseline year, else its first observation.
-base AS (
+-- One pass over each series: its own baseline (the value at the baseline year, else its first
+-- observation) and its latest observation by the cut-off (as of, or the target year if earlier).
+ser AS (
     SELECT o.target_id, o.geography,
            bool_or(o.year = tg.baseline_year) AS has_b,
            min(o.year) AS first_year, arg_min(o.value, o.year) AS first_value,
-           max(o.value) FILTER (WHERE o.year = tg.baseline_year) AS value_at_b
+           max(o.value) FILTER (WHERE o.year = tg.baseline_year) AS value_at_b,
+           max(o.year) FILTER (WHERE o.year <= tg.cutoff) AS t,
+           arg_max(o.value, o.year) FILTER (WHERE o.year <= tg.cutoff) AS x_t,
+           arg_max(o.data_class, o.year) FILTER (WHERE o.year <= tg.cutoff) AS class_t,
+           max(o.year) FILTER (WHERE o.year <= tg.cutoff AND o.series_break) AS break_year,
+           count(*) FILTER (WHERE o.year <= tg.cutoff) AS n_obs,
+           -- settled: the target year has been measured (an observation for T or later, by the as-of year)
+           coalesce(bool_or(o.year >= tg.target_year AND o.year <= $as_of), false) AS measured_T
     FROM obs_all o JOIN tg USING (target_id)
     WHERE $geo::VARCHAR IS NULL OR o.geography = $geo::VARCHAR
-    GROUP BY ALL
-),
-geo AS (
-    SELECT tg.*, base.geography AS geo,
-           base.geography = tg.geography AS is_primary_geography,
-           CASE WHEN has_b THEN tg.baseline_year ELSE first_year END AS b,
-           CASE WHEN has_b THEN value_at_b ELSE first_value END AS x_b,
-           CASE WHEN tg.kind = 'none' THEN $as_of ELSE least($as_of, tg.target_year) END AS cutoff
-    FROM tg JOIN base USING (target_id)
+    GROUP BY o.target_id, o.geography
 ),
 geo2 AS (
-    SELECT *,
-           CASE kind WHEN 'level' THEN target_value
-                     WHEN 'relative' THEN x_b * (1 + target_value / 100) END AS x_goal
-    FROM geo
+    SELECT tg.*, ser.geography AS geo,
+           ser.geography = tg.geography AS is_primary_geography,
+           CASE WHEN has_b THEN tg.baseline_year ELSE first_year END AS b,
+           CASE WHEN has_b THEN value_at_b ELSE first_value END AS x_b,
+           CASE tg.kind WHEN 'level' THEN tg.target_value
+                        WHEN 'relative' THEN (CASE WHEN has_b THEN value_at_b ELSE first_value END)
+                                             * (1 + tg.target_value / 100) END AS x_goal,
+           ser.t, ser.x_t, ser.class_t, ser.break_year, ser.n_obs,
+           ser.t IS NOT NULL AND ser.measured_T AS settled,
+           greatest(ser.t - tg.trend_window, coalesce(ser.break_year, ser.t - tg.trend_window)) AS window_from
+    FROM tg JOIN ser USING (target_id)
 ),
--- Everything up to the as-of year; in_cut marks what the trend may use (up to the target year).
-obs_in AS (
-    SELECT o.*, o.year <= g.cutoff AS in_cut, o.year >= g.target_year AS at_or_after_T
-    FROM obs_all o JOIN geo2 g ON o.target_id = g.target_id AND o.geography = g.geo
-    WHERE o.year <= $as_of
-),
-latest AS (
-    SELECT target_id, geography, max(year) FILTER (WHERE in_cut) AS t,
-           arg_max(value, year) FILTER (WHERE in_cut) AS x_t,
-           arg_max(data_class, year) FILTER (WHERE in_cut) AS class_t,
-           max(year) FILTER (WHERE in_cut AND series_break) AS break_year, count(*) FILTER (WHERE in_cut) AS n_obs,
-           -- settled: the target year has been measured (an observation for T or later, by the as-of year)
-           coalesce(bool_or(at_or_after_T), false) AS measured_T
-    FROM obs_in GROUP BY ALL
-),
+-- The window: from t minus the trend window (or the latest break, if later) up to t.
 win AS (
     SELECT o.target_id, o.geography,
            min(o.year) AS t0, arg_min(o.value, o.year) AS x_t0, arg_min(o.data_class, o.year) AS class_t0,
-           count(*) AS n_window, regr_slope(o.value, o.year - l.t) AS slope,
-           CASE WHEN count(DISTINCT o.data_class) = 1 THEN any_value(o.data_class) ELSE 'mixed' END AS data_class,
+           count(*) AS n_window, regr_slope(o.value, o.year - g.t ORDER BY o.year) AS slope,
+           CASE WHEN min(o.data_class) = max(o.data_class) THEN min(o.data_class) ELSE 'mixed' END AS data_class,
            bool_or(o.data_class = 'I') AS has_illustrative
-    FROM obs_in o
-    JOIN latest l USING (target_id, geography)
-    JOIN geo2 g ON g.target_id = o.target_id AND g.geo = o.geography
-    WHERE o.in_cut AND o.year >= greatest(l.t - g.trend_window, coalesce(l.break_year, l.t - g.trend_window))
-    GROUP BY ALL
+    FROM obs_all o JOIN geo2 g ON g.target_id = o.target_id AND g.geo = o.geography
+    WHERE o.year BETWEEN g.window_from AND g.t
+    GROUP BY o.target_id, o.geography
 ),
 j AS (
-    SELECT g.*, l.t, l.x_t, l.class_t, l.break_year, coalesce(l.n_obs, 0) AS n_obs,
-           l.t IS NOT NULL AND coalesce(l.measured_T, false) AS settled,
-           w.t0, w.x_t0, w.class_t0, w.n_window, w.slope, w.data_class AS window_class, w.has_illustrative
+    SELECT g.*, w.t0, w.x_t0, w.class_t0, w.n_window, w.slope, w.data_class AS window_class, w.has_illustrative
     FROM geo2 g
-    LEFT JOIN latest l ON l.target_id = g.target_id AND l.geography = g.geo
     LEFT JOIN win w ON w.target_id = g.target_id AND w.geography = g.geo
 ),
 rates AS (
@@ -263,14 +253,47 @@ def compute_status(
     the plan's order: theme, focus area, target, primary geography first.
     """
     as_of = current_year() if as_of is None else int(as_of)
-    frame = con.execute(
+    table = con.sql(
         "SELECT s.* FROM (" + _STATUS_SQL + ") s "
         "JOIN focus_areas f USING (focus_area_id) JOIN themes th ON th.theme_id = f.theme_id "
         "ORDER BY th.sort_order, f.sort_order, s.sort_order, s.target_id, "
         "NOT s.is_primary_geography, s.geography",
-        _status_params(as_of, geography, target_id),
-    ).df()
-    return frame[STATUS_COLUMNS].reset_index(drop=True)
+        params=_status_params(as_of, geography, target_id),
+    ).to_arrow_table()
+    return arrow_frame(table.select(STATUS_COLUMNS))
+
+
+#: Arrow integer types and the nullable pandas dtypes DuckDB's ``.df()`` gives them when a value is missing.
+_NULLABLE_INTEGERS = {
+    pa.int8(): pd.Int8Dtype(), pa.int16(): pd.Int16Dtype(), pa.int32(): pd.Int32Dtype(), pa.int64(): pd.Int64Dtype(),
+    pa.uint8(): pd.UInt8Dtype(), pa.uint16(): pd.UInt16Dtype(), pa.uint32(): pd.UInt32Dtype(),
+    pa.uint64(): pd.UInt64Dtype(),
+}
+
+
+def arrow_frame(table: pa.Table) -> pd.DataFrame:
+    """``table`` as pandas with the dtypes DuckDB's own ``.df()`` gives, by way of Arrow.
+
+    Why: ``.df()`` makes a Python object of every string and spent a quarter of the engine's time
+    on the 29,000-row status table (``bench/bench_progress.py``); Arrow hands the strings over in
+    bulk. The dtypes stay those of ``.df()``, so no caller sees a change: an integer or boolean
+    column with a missing value is nullable (``Int32``, ``boolean``), a string column with no value
+    at all is ``object`` of None, a decimal is a float.
+    """
+    columns: dict[str, Any] = {}
+    for name, column in zip(table.column_names, table.columns):
+        kind = column.type
+        if pa.types.is_integer(kind) and column.null_count:
+            columns[name] = column.to_pandas(types_mapper=_NULLABLE_INTEGERS.get)
+        elif pa.types.is_boolean(kind) and column.null_count:
+            columns[name] = column.to_pandas().astype("boolean")
+        elif (pa.types.is_string(kind) or pa.types.is_large_string(kind)) and column.null_count == len(column):
+            columns[name] = pd.Series([None] * len(column), dtype=object)
+        elif pa.types.is_decimal(kind):
+            columns[name] = column.to_pandas().astype("float64")
+        else:
+            columns[name] = column.to_pandas()
+    return pd.DataFrame(columns, index=pd.RangeIndex(table.num_rows))
 
 
 def compute_status_frames(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import urllib.parse
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pandas as pd
@@ -452,9 +453,9 @@ def changes_since_previous_import(store: Store, as_of: int, lang: Lang | str) ->
     n_values = int(store.scalar("SELECT count(*) FROM observations WHERE batch_id = ?", [bid]))
     values["name"] = [_text(lang, d, e) for d, e in zip(values["name_da"], values["name_en"])]
     with store.read() as cur:
-        superseded = cur.execute(
+        superseded = cur.sql(
             "SELECT target_id, geography, year, value, data_class, series_break FROM observation_history "
-            "WHERE superseded_by = ? AND reason = 'revised'", [bid]).to_arrow_table()
+            "WHERE superseded_by = ? AND reason = 'revised'", params=[bid]).to_arrow_table()
         before = progress.compute_status_replaced(cur, superseded, as_of, without_batch=bid)
     after = status_table(store, as_of)
     key = ["target_id", "geography"]
@@ -487,8 +488,9 @@ class TargetDetail:
     initiatives: pd.DataFrame
     as_of: int | None = None
 
-    @property
+    @cached_property
     def geographies(self) -> list[str]:
+        """The target's geographies, its own first (made once: the page asks several times a rerun)."""
         return self.all_status["geography"].tolist()
 
 

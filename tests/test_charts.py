@@ -323,3 +323,26 @@ def test_png_export(store):
     png = charts.figure_png(fig)
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
     assert int.from_bytes(png[20:24], "big") == fig.layout.height   # the figure's own height
+
+
+def test_a_frozen_figure_gives_streamlit_the_same_spec_as_the_figure(store):
+    """Streamlit's path (return_figure_from_figure_or_data, then to_json) writes the same JSON."""
+    import plotly.io as pio
+    import plotly.tools
+
+    fig = figure(store, "eud_share")
+    frozen = charts.frozen(fig)
+    assert charts.frozen(frozen) is frozen
+    as_streamlit = [pio.to_json(plotly.tools.return_figure_from_figure_or_data(f, validate_figure=True), validate=False)
+                    for f in (fig, frozen)]
+    assert as_streamlit[0] == as_streamlit[1]
+    assert frozen.layout.height == fig.layout.height and len(frozen.data) == len(fig.data)
+
+
+def test_a_crowded_gap_scatter_leaves_its_points_unlabelled_and_named_on_hover(store):
+    rows = views.explorer_rows(store, 2026, "da", views.Filters((), (), ()))
+    many = pd.concat([rows] * (charts.SCATTER_LABEL_LIMIT // len(rows) + 1), ignore_index=True)
+    fig = charts.gap_scatter(many, "da")
+    assert not [a for a in fig.layout.annotations if a.name == "point_label"]
+    assert sum(len(t.customdata) for t in fig.data if t.customdata is not None) == len(
+        many.dropna(subset=["distance_covered", "time_elapsed"]))

@@ -675,3 +675,16 @@ def test_stored_markdown_in_a_target_name_and_a_geography_is_inert(isolated_db, 
     at = app("target", target=tid, geo=hostile_geo)
     assert not at.exception
     assert_inert_markdown(at)
+
+
+@pytest.mark.parametrize(("page", "query"), [(None, {}), ("target", {"target": "eud_share"}), ("explorer", {})])
+def test_a_second_session_shows_the_same_page_without_computing_it_again(isolated_db, page, query):
+    """A committee opening the same link: the second viewer's page is built from the shared values."""
+    from metrics import cache
+
+    first = app(page, **query)
+    computed = (cache.STATUS.computed, cache.VIEWS.computed)
+    second = app(page, **query)
+    assert (cache.STATUS.computed, cache.VIEWS.computed) == computed
+    assert not second.exception and [h.proto.body for h in second.get("html")] == [h.proto.body for h in first.get("html")]
+    assert [c.proto.spec for c in second.get("plotly_chart")] == [c.proto.spec for c in first.get("plotly_chart")]

@@ -526,3 +526,30 @@ def test_a_start_value_next_to_zero_gives_no_ratio_and_is_not_on_track():
         obs_frame([(2000, 2.2250738585072014e-308), (2001, 4.0)]), 2001)
     assert math.isnan(row["ratio"])
     assert row["status"] == reference["status"] != "on_track"
+
+
+@pytest.mark.parametrize("as_of", [2010, 2020, 2026])
+@pytest.mark.parametrize("narrow", [{}, {"target_id": "eud_share"}, {"geography": "Region Hovedstaden"},
+                                    {"target_id": "no_such_target"}])
+def test_status_table_has_the_values_and_dtypes_duckdb_df_gives(store, as_of, narrow):
+    """The table comes by way of Arrow; every caller still gets what ``.df()`` of the same query gives."""
+    sql = ("SELECT s.* FROM (" + progress._STATUS_SQL + ") s JOIN focus_areas f USING (focus_area_id) "
+           "JOIN themes th ON th.theme_id = f.theme_id ORDER BY th.sort_order, f.sort_order, s.sort_order, "
+           "s.target_id, NOT s.is_primary_geography, s.geography")
+    with store.read() as cur:
+        frame = progress.compute_status(cur, as_of=as_of, **narrow)
+        expected = cur.execute(sql, progress._status_params(as_of, narrow.get("geography"), narrow.get("target_id"))
+                               ).df()[progress.STATUS_COLUMNS]
+    pd.testing.assert_frame_equal(frame, expected)
+
+
+def test_arrow_frame_keeps_the_dtypes_of_duckdb_df():
+    import duckdb
+
+    con = duckdb.connect()
+    sql = ("SELECT * FROM (VALUES (1, 1::INTEGER, NULL::BIGINT, true, NULL::BOOLEAN, 'a', NULL::VARCHAR, 1.5),"
+           " (2, NULL, NULL, false, true, NULL, NULL, NULL)) t(a, b, c, d, e, f, g, h)")
+    for query in (sql, sql + " WHERE false"):
+        got = progress.arrow_frame(con.sql(query).to_arrow_table())
+        pd.testing.assert_frame_equal(got, con.execute(query).df())
+    assert str(got["b"].dtype) == "int32" and str(progress.arrow_frame(con.sql(sql).to_arrow_table())["b"].dtype) == "Int32"
