@@ -317,7 +317,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "explain.as_of": {"da": "Status pr. år", "en": "Status as of"},
     "explain.baseline": {"da": "Basisår og -værdi", "en": "Baseline"},
     "explain.target": {"da": "Mål", "en": "Target"},
-    "explain.relative": {"da": "({pct} % i forhold til basisåret)", "en": "({pct}% relative to the baseline)"},
+    "explain.relative": {"da": "({pct} i forhold til basisåret)", "en": "({pct} relative to the baseline)"},
     "explain.latest": {"da": "Seneste måling", "en": "Latest measurement"},
     "explain.deadline": {"da": "Frist", "en": "Deadline"},
     "explain.deadline_passed": {"da": "{year}, overskredet: indtil tallet for {year} foreligger, vurderes målet fortsat på tendensen",

@@ -25,6 +25,10 @@ target 30 % by 2025, observations 14 % each year 2015-2021 (illustrative), 13.4 
   time elapsed = (2023 - 2015)/(2025 - 2015) = 0.8.
 * Had 2025 been measured at 20 %, the target would be *settled*: **not_met** (20 < 30), whatever
   the trend; at 30 % or more, **met**.
+
+Why over 500 lines: the one status query and its plain reference must be read side by side
+(the tests hold one to the other), with the worked example above; the rest is the
+"status with these rows replaced" view that the import preview and the overview share.
 """
 
 from __future__ import annotations

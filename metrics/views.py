@@ -3,6 +3,11 @@
 Pages stay thin by asking this module what to show; it holds no streamlit code, so its
 output is tested directly. Selection and filter logic (which target a click opens,
 which filters a URL carries) are pure functions here too.
+
+Why about 800 lines: one shaping function per thing a page shows (overview rows, target
+detail, explorer rows, changes, progress words), each small, next to the dataclasses they
+return; split by page they would repeat the status joins and the language handling. If it
+grows, the natural cut is by page (``views/overview.py``, ``views/target.py``, ...).
 """
 
 from __future__ import annotations
@@ -584,7 +589,7 @@ def explanation(status: dict[str, Any], target: dict[str, Any], lang: i18n.Lang 
     if target["kind"] != "none":
         goal = num(status["target_value"])
         if target["kind"] == "relative":
-            goal += " " + L.t("explain.relative", pct=L.num(target["target_value"]))
+            goal += " " + L.t("explain.relative", pct=L.num(target["target_value"], unit="%"))
         lines.append((L.t("explain.target"), f"{goal} ({L.year(status['target_year'])})"))
     if pd.notna(status["latest_year"]):
         lines.append((L.t("explain.latest"), f"{num(status['latest_value'])} ({L.year(status['latest_year'])})"))
