@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics import commentary, i18n, memo
+from metrics import commentary, i18n, memo, views
 from app_pages._auth import current_actor, display_name
 from metrics.model import MalsporError, ValidationError
 from metrics.store import Store
@@ -26,7 +26,10 @@ def show(store: Store, *, year: int, target_id: str | None = None, focus_area_id
     language = lang().code  # a code: it is stored with the text
     key = target_id or f"fa_{focus_area_id}"
     st.subheader(tr("commentary.title", year=year))
-    current = commentary.current(store, year=year, target_id=target_id, focus_area_id=focus_area_id, lang=language)
+    current, versions = views.shared_view(
+        store, "commentary", year, target_id, focus_area_id, language,
+        compute=lambda: commentary.shown(store, year=year, target_id=target_id, focus_area_id=focus_area_id,
+                                         lang=language))
     if current is None:
         st.caption(tr("commentary.none", year=year))
     else:
@@ -35,7 +38,6 @@ def show(store: Store, *, year: int, target_id: str | None = None, focus_area_id
         st.markdown(plain(current.text))
         st.caption(tr("commentary.byline", author=plain(current.author),
                       time=memo.format_time(current.created_at, language)))
-    versions = commentary.history(store, target_id=target_id, focus_area_id=focus_area_id, year=year)
     if len(versions) > 1 or (versions and current is None):
         with st.expander(tr("commentary.history", n=len(versions)), expanded=False):
             for v in versions:

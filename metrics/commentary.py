@@ -154,6 +154,17 @@ def history(store: Store, *, target_id: str | None = None, focus_area_id: str | 
     return [Comment.from_row(r) for r in frame.to_dict("records")]
 
 
+def shown(store: Store, *, year: int, target_id: str | None = None, focus_area_id: str | None = None,
+          lang: str | None = None) -> tuple[Comment | None, tuple[Comment, ...]]:
+    """What a page shows of a subject's commentary for ``year``: the current text and every version.
+
+    Both are immutable, so the pages share them per data version (a save is a write, which
+    starts a new one) instead of reading them on every rerun of every session.
+    """
+    return (current(store, year=year, target_id=target_id, focus_area_id=focus_area_id, lang=lang),
+            tuple(history(store, target_id=target_id, focus_area_id=focus_area_id, year=year)))
+
+
 def latest_up_to(frame: pd.DataFrame, year: int, lang: str, *, target_id: str | None = None,
                  focus_area_id: str | None = None) -> Comment | None:
     """From :func:`current_frame` (all years): the subject's commentary for ``year``, else its latest earlier one.

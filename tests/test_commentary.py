@@ -153,3 +153,23 @@ def test_cli_errors(store, tmp_path):
     assert code == 2 and "No such file" in err
     code, _, err = run("commentary", "list", "--history")
     assert code == 2 and "--target" in err
+
+
+def test_what_a_page_shows_is_immutable_and_follows_a_save(store):
+    """The pages share :func:`commentary.shown` per data version: it must not be changeable by
+    one session, and a save (a write, a new data version) must show at the next rerun."""
+    from metrics import cache, views
+
+    def page_view():
+        return views.shared_view(store, "commentary", 2026, "eud_share", None, "da",
+                                 compute=lambda: commentary.shown(store, year=2026, target_id="eud_share", lang="da"))
+
+    cache.clear_all()
+    assert page_view() == (None, ())
+    commentary.save(store, ANALYST, target_id="eud_share", year=2026, text="Første udkast.")
+    current, versions = page_view()
+    assert current.text == "Første udkast." and isinstance(versions, tuple) and len(versions) == 1
+    assert page_view()[0] is current  # shared, not read again
+    commentary.save(store, ANALYST, target_id="eud_share", year=2026, text="Endelig tekst.")
+    current, versions = page_view()
+    assert current.text == "Endelig tekst." and [v.text for v in versions] == ["Endelig tekst.", "Første udkast."]
