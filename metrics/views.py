@@ -115,10 +115,10 @@ def key_figures(status: dict[str, Any], target: dict[str, Any], lang: Lang | str
     L = Lang.of(lang)
     unit = unit_of(target, L)
     diff = L.diff_unit(unit)
-    short = len(unit) <= 3
 
     def figure(label: str, value: Any, unit_text: str) -> tuple[str, str]:
-        if short or not unit_text:
+        # each figure by its own unit: the gap of a share is in "percentage points", however short "%" is
+        if len(unit_text) <= 3:
             return label, L.num(value, unit=unit_text)
         return f"{label} · {unit_text}", L.num(value)
 

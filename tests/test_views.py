@@ -310,6 +310,16 @@ def test_key_figures_keep_a_long_unit_out_of_the_large_number(store):
     assert english[0] == ("Latest (2024) · million passengers", "171.8")
 
 
+def test_the_gap_of_a_share_keeps_percentage_points_out_of_the_large_number(store):
+    """A share's own unit is short ("%"), but its gap is in percentage points: the target page cut
+    "31 percentage poi…" in English."""
+    rail = views.target_detail(store, "rail_one_hour", None, 2026)
+    for lang, label in (("en", "Still to go · percentage points"), ("da", "Mangler til målet · procentpoint")):
+        figures = views.key_figures(rail.status, rail.target, Lang(lang))
+        assert figures[0][1] in ("69%", "69 %") and figures[2] == (label, "31"), figures
+        assert all(len(value) <= 8 for _, value in figures)
+
+
 def test_the_target_page_lists_only_the_initiatives_started_by_the_as_of_year(store):
     now = views.target_detail(store, "eud_share", None, 2026).initiatives
     then = views.target_detail(store, "eud_share", None, 2019).initiatives
