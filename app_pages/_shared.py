@@ -12,6 +12,7 @@ import pandas as pd
 import streamlit as st
 
 from metrics import charts, i18n, progress, views
+from metrics.database import open_store
 from metrics.model import MalsporError
 from metrics.seed import seed
 from metrics.store import Store, default_db_path
@@ -101,7 +102,7 @@ _MD_SPECIAL = set("\\`*_{}[]()<>#+-.!|~$:")
 
 @st.cache_resource(show_spinner=False)
 def _open_store(path: str) -> Store:
-    return Store.open(path, seed=seed)
+    return open_store(path, seed=seed)
 
 
 def get_store() -> Store:

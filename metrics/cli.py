@@ -57,17 +57,37 @@ DEFAULT_MAX_MB = 50
 _DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 
-def default_db_path() -> Path:
+def _is_server(target: object) -> bool:
+    """A ``postgresql://`` address (as :func:`metrics.store.is_server_url`, without importing the store)."""
+    return isinstance(target, str) and target.split("://", 1)[0].lower() in ("postgresql", "postgres")
+
+
+def default_db_path() -> Path | str:
     """:func:`metrics.store.default_db_path` for the parser's help, without importing the store."""
     env = os.environ.get("MALSPOR_DB")
+    if env and _is_server(env):
+        return env
     return Path(env) if env else _DATA_DIR / "malspor.duckdb"
+
+
+def _exists(db: str | Path | None) -> bool:
+    """Whether the database file exists (a server's database: whether it holds Målspor's tables)."""
+    target = db or default_db_path()
+    if _is_server(target):
+        with contextlib.suppress(Exception):
+            from metrics.database import open_store
+
+            with open_store(target, create=False, read_only=True):
+                return True
+        return False
+    return Path(target).exists()
 
 
 def _store(db: str | Path | None, *, create: bool = False, **kwargs: Any) -> Store:
     """Open the database (an existing one unless ``create``); the store and duckdb load only here."""
-    from metrics.store import Store
+    from metrics.database import open_store
 
-    return Store.open(db, create=create, **kwargs)
+    return open_store(db, create=create, **kwargs)
 
 
 def os_user() -> str:
@@ -98,8 +118,9 @@ class _Parser(argparse.ArgumentParser):
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--db", metavar="PATH", default=argparse.SUPPRESS,
-                        help=f"database file (default: $MALSPOR_DB or {default_db_path()})")
+    common.add_argument("--db", metavar="PATH|URL", default=argparse.SUPPRESS,
+                        help=f"database file, or postgresql://user@host/database for the shared server "
+                             f"(default: $MALSPOR_DB or {default_db_path()})")
     parser = _Parser(prog="python -m metrics", parents=[common],
                      description="Målspor: targets, observations and progress of the RUS action plan.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -268,7 +289,7 @@ def _print_problems(exc: ValidationError, fmt: str, out: TextIO, err: TextIO, la
 def cmd_init(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from metrics.seed import seed
 
-    existed = Path(args.db).exists() if args.db else default_db_path().exists()
+    existed = _exists(args.db)
     with _store(args.db, create=True, seed=None if args.empty else seed) as store:
         n_targets = store.scalar("SELECT count(*) FROM targets")
         n_obs = store.scalar("SELECT count(*) FROM observations")
@@ -524,14 +545,16 @@ def cmd_restore(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     state = backup.check_signature(args.folder, key, allow_unsigned=args.unsigned)
     if state != "signed":
         err.write(MalsporError("restore_unsigned_warning", state=state, folder=args.folder).render("en") + "\n")
-    db = Path(args.db) if args.db else default_db_path()
-    existed = db.exists()
+    db = args.db or default_db_path()
+    server = _is_server(db)
+    db = db if server else Path(db)
+    existed = _exists(db)
     try:
         with _store(db, create=True) as store:
             counts = backup.restore(store, args.folder, cli_actor(), key=key, allow_unsigned=args.unsigned)
             path = store.path
     except BaseException:
-        if not existed:  # a refused restore leaves no new, empty database behind
+        if not existed and not server:  # a refused restore leaves no new, empty database file behind
             for leftover in (db, db.with_name(db.name + ".wal")):
                 leftover.unlink(missing_ok=True)
         raise
@@ -748,7 +771,7 @@ def main(argv: list[str] | None = None, out: TextIO | None = None, err: TextIO |
             err.write(f"{exc.render('en')}\n")
         return EXIT_INVALID
     except Exception as exc:
-        if not _loaded("duckdb", "Error", exc):
+        if not (_loaded("duckdb", "Error", exc) or _loaded("psycopg", "Error", exc)):
             raise
         return _print_db_error(exc, args, err)
 
@@ -784,7 +807,8 @@ def _print_db_error(exc: Exception, args: argparse.Namespace, err: TextIO) -> in
     from metrics.store import low_disk
 
     text = str(exc)
-    db = Path(args.db or default_db_path())
+    target = args.db or default_db_path()
+    db = None if _is_server(target) else Path(target)
     out_path = getattr(args, "out", None)
     full = [p for p in (db, out_path) if p is not None and low_disk(p)]
     if "No space left on device" in text or full:

@@ -38,6 +38,27 @@ TEXTS: dict[str, dict[str, str]] = {
               "Opdatér Målspor.",
         "en": "The database {path} has schema version {version}, newer than this program's {supported}. "
               "Update Målspor."},
+    "error.db_url_needs_server_store": {
+        "da": "{path} er en PostgreSQL-adresse; den åbnes med metrics.database.open_store, ikke som en fil.",
+        "en": "{path} is a PostgreSQL address; it is opened by metrics.database.open_store, not as a file."},
+    "error.pg_connect_failed": {
+        "da": "Der er ingen forbindelse til PostgreSQL-databasen {server}: {reason}. Tjek adressen i --db / "
+              "MALSPOR_DB (postgresql://bruger@vært/database), at serveren kører, og at brugeren må logge på.",
+        "en": "Could not connect to the PostgreSQL database {server}: {reason}. Check the address in --db / "
+              "MALSPOR_DB (postgresql://user@host/database), that the server runs, and that the user may sign in."},
+    "error.pg_empty": {
+        "da": "PostgreSQL-databasen {server} har endnu ingen Målspor-tabeller. Intet er skrevet i den. Opret dem "
+              "med 'python -m metrics init --db {server}', eller tjek adressen.",
+        "en": "The PostgreSQL database {server} holds no Målspor tables yet. Nothing was written to it. Make them "
+              "with 'python -m metrics init --db {server}', or check the address."},
+    "error.pg_changed_meanwhile": {
+        "da": "Tabellen {table} i {server} blev ændret af en anden proces under gemningen, så intet er gemt. "
+              "Prøv igen.",
+        "en": "The table {table} in {server} was changed by another process while saving, so nothing was saved. "
+              "Try again."},
+    "error.pg_refused": {
+        "da": "PostgreSQL-databasen {server} afviste ændringen, så intet er gemt: {reason}",
+        "en": "The PostgreSQL database {server} refused the change, so nothing was saved: {reason}"},
     "error.db_read_only": {
         "da": "Databasen {path} er åbnet skrivebeskyttet, så intet kan gemmes. Åbn den uden skrivebeskyttelse "
               "for at ændre data.",

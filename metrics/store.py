@@ -23,9 +23,11 @@ Example::
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import os
 import re
+import secrets
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -421,6 +423,23 @@ MIGRATIONS: list[tuple[int, str, list[Any]]] = [
             lambda cur: audit.chain_existing(cur),
         ],
     ),
+    (
+        8,
+        "pending uploads: a previewed file waits in the database for its confirmation",
+        # An analyst's previewed upload is kept here, not only in the serving process's memory, so
+        # that the step can be finished after a reload, and, with PostgreSQL and several dashboard
+        # processes, by whichever process the browser reaches next (metrics.pg_store). Not data:
+        # written outside the audited write path, never part of a backup, dropped after a day.
+        [
+            """CREATE TABLE pending_uploads (
+                upload_id VARCHAR PRIMARY KEY CHECK (regexp_full_match(upload_id, '[0-9a-f]{32}')),
+                owner VARCHAR NOT NULL,
+                file_name VARCHAR NOT NULL,
+                content BLOB NOT NULL,
+                created_at TIMESTAMP NOT NULL DEFAULT current_localtimestamp()
+            )""",
+        ],
+    ),
 ]
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -441,12 +460,22 @@ TABLES = (
     "audit_log",
 )
 
+#: How long a previewed upload waits for its confirmation (:meth:`Store.stash_upload`).
+UPLOAD_TTL = dt.timedelta(hours=24)
+
 _LOCK_RE = re.compile(r"Conflicting lock is held in (?P<exe>.+?) \(PID (?P<pid>\d+)\)")
 
 
-def default_db_path() -> Path:
-    """The database file: ``$MALSPOR_DB`` if set, else ``data/malspor.duckdb`` in the project."""
+def is_server_url(target: object) -> bool:
+    """True for a PostgreSQL connection string (``postgresql://...``), which selects the shared store."""
+    return isinstance(target, str) and target.split("://", 1)[0].lower() in ("postgresql", "postgres")
+
+
+def default_db_path() -> Path | str:
+    """The database: ``$MALSPOR_DB`` if set (a file, or a ``postgresql://`` URL), else ``data/malspor.duckdb``."""
     env = os.environ.get("MALSPOR_DB")
+    if env and is_server_url(env):
+        return env
     return Path(env) if env else DATA_DIR / "malspor.duckdb"
 
 
@@ -511,8 +540,11 @@ def _remove_new_database(path: Path) -> None:
 class Store:
     """One open DuckDB database: migrations, reads and the write path."""
 
+    #: Which kind of store this is; :class:`metrics.pg_store.PgStore` says "postgresql".
+    backend = "duckdb"
+
     def __init__(self, path: Path | str | None = None, *, read_only: bool = False) -> None:
-        self.path = Path(path) if path not in (None, "") else default_db_path()
+        self.path = Path(path) if path not in (None, "") else Path(default_db_path())
         self.read_only = read_only
         self._write_lock = threading.RLock()
         #: Bumped after every committed write: the dashboard keys its caches on it. Only one
@@ -553,7 +585,10 @@ class Store:
         If the disk fills while a new database is made, the half-made file is removed and the
         message says what to free.
         """
-        target = Path(path) if path not in (None, "") else default_db_path()
+        chosen = path if path not in (None, "") else default_db_path()
+        if is_server_url(chosen):  # metrics.database.open_store opens the shared PostgreSQL store
+            raise MalsporError("db_url_needs_server_store", path=chosen)
+        target = Path(chosen)
         memory = target.name == ":memory:"
         existed = memory or target.exists()
         if not existed and (not create or read_only):
@@ -764,6 +799,41 @@ class Store:
         ).fetchall()
         problems += [f"observations: unknown batch {b}" for (b,) in batches]
         return problems
+
+    # ------------------------------------------------------------------ uploads waiting for confirmation
+    def stash_upload(self, owner: str, file_name: str, content: bytes) -> str:
+        """Keep a previewed upload until its owner confirms or drops it; returns its id.
+
+        Not a change of data (nothing is audited or shown to others), so it bypasses
+        :meth:`write`; the caller has checked that ``owner`` may import. Uploads older than
+        :data:`UPLOAD_TTL` are removed on the way.
+        """
+        if self.read_only:
+            raise MalsporError("db_read_only", path=self.path)
+        upload_id = secrets.token_hex(16)
+        with self._write_lock, self.read() as cur:
+            cur.execute("DELETE FROM pending_uploads WHERE created_at < current_localtimestamp() - ?",
+                        [UPLOAD_TTL])
+            cur.execute("INSERT INTO pending_uploads (upload_id, owner, file_name, content) VALUES (?, ?, ?, ?)",
+                        [upload_id, owner, file_name, content])
+        return upload_id
+
+    def stashed_upload(self, upload_id: str, owner: str) -> tuple[str, bytes] | None:
+        """``(file name, bytes)`` of ``owner``'s waiting upload, or None (unknown, another's, expired)."""
+        if not re.fullmatch(r"[0-9a-f]{32}", upload_id or ""):
+            return None
+        with self.read() as cur:
+            rows = cur.execute(
+                "SELECT file_name, content FROM pending_uploads WHERE upload_id = ? AND lower(owner) = lower(?)"
+                " AND created_at >= current_localtimestamp() - ?", [upload_id, owner, UPLOAD_TTL]).fetchall()
+        return (rows[0][0], bytes(rows[0][1])) if rows else None
+
+    def drop_upload(self, upload_id: str) -> None:
+        """Forget a waiting upload (confirmed or dropped); an unknown id is no error."""
+        if self.read_only:
+            return
+        with self._write_lock, self.read() as cur:
+            cur.execute("DELETE FROM pending_uploads WHERE upload_id = ?", [upload_id])
 
     # ------------------------------------------------------------------ the write path
     @contextlib.contextmanager

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from metrics.database import open_store
 from metrics.model import Actor
 from metrics.seed import seed
 from metrics.store import Store
@@ -21,28 +22,98 @@ ANALYST = Actor("ana", "analyst")
 VIEWER = Actor("viktor", "viewer")
 
 
+#: Test modules whose tests of a database run twice: on the embedded file and on PostgreSQL
+#: (tests/pg_support.py). A test that is about the file itself is marked ``duckdb_only``.
+BOTH_BACKENDS = {
+    "test_store", "test_ingest_write", "test_ingest_undo", "test_ingest_plan", "test_ingest_check",
+    "test_ingest_targets", "test_ingest_formats", "test_audit", "test_audit_chain", "test_commentary",
+    "test_backup_signing", "test_export", "test_cli", "test_auth", "test_seed", "test_pg_store",
+}
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    module = metafunc.module.__name__.rsplit(".", 1)[-1]
+    if "db_backend" not in metafunc.fixturenames or module not in BOTH_BACKENDS:
+        return
+    only = metafunc.definition.get_closest_marker("duckdb_only")
+    metafunc.parametrize("db_backend", ["duckdb"] if only else ["duckdb", "postgresql"], indirect=True)
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """One PostgreSQL server for the whole run (started on first use), or a skip (a failure in CI)."""
+    import os
+
+    from tests.pg_support import PgServer
+
+    try:
+        server = PgServer()
+    except (RuntimeError, OSError, subprocess.CalledProcessError) as exc:
+        if os.environ.get("MALSPOR_REQUIRE_PG"):
+            pytest.fail(f"PostgreSQL is required here but could not start: {exc}")
+        pytest.skip(f"no PostgreSQL server: {exc}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_seeded_template(pg_server) -> str:
+    """A seeded Målspor database that each PostgreSQL test's ``store`` is copied from (CREATE DATABASE ... TEMPLATE)."""
+    url = pg_server.database()
+    open_store(url, seed=seed).close()
+    return url.partition("?")[0].rsplit("/", 1)[1]
+
+
+@pytest.fixture
+def db_backend(request: pytest.FixtureRequest) -> str:
+    """"duckdb" (the default everywhere) or "postgresql" (the second run of a BOTH_BACKENDS test)."""
+    return getattr(request, "param", "duckdb")
+
+
 @pytest.fixture(autouse=True)
-def isolated_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Point MALSPOR_DB at a fresh file for each test."""
+def isolated_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, db_backend: str, request: pytest.FixtureRequest):
+    """Point MALSPOR_DB at a fresh file (or a fresh PostgreSQL database) for each test."""
+    monkeypatch.setenv("MALSPOR_BACKUP_KEY", "a-test-key-for-signed-backups")  # restore refuses unsigned backups
+    if db_backend == "postgresql":
+        server = request.getfixturevalue("pg_server")
+        template = request.getfixturevalue("pg_seeded_template") if "store" in request.fixturenames else None
+        url = server.database(template=template)
+        monkeypatch.setenv("MALSPOR_DB", url)
+        monkeypatch.setenv("MALSPOR_PG_SYNC", "0")  # every read sees another process's write at once
+        yield url
+        server.drop(url)
+        return
     path = tmp_path / "malspor.duckdb"
     monkeypatch.setenv("MALSPOR_DB", str(path))
-    monkeypatch.setenv("MALSPOR_BACKUP_KEY", "a-test-key-for-signed-backups")  # restore refuses unsigned backups
-    return path
+    yield path
 
 
 @pytest.fixture
-def store(isolated_db: Path):
-    """A seeded store on the test's own file."""
-    s = Store.open(isolated_db, seed=seed)
+def store(isolated_db):
+    """A seeded store on the test's own file (or PostgreSQL database, copied from a seeded one)."""
+    s = open_store(isolated_db, seed=seed)
     yield s
     s.close()
 
 
 @pytest.fixture
-def empty_store(isolated_db: Path):
-    s = Store.open(isolated_db, seed=False)
+def empty_store(isolated_db):
+    s = open_store(isolated_db, seed=False)
     yield s
     s.close()
+
+
+def tamper(store: Store, sql: str, params: list | None = None) -> None:
+    """Change the stored data around the write path (as someone with database access could): in the
+    DuckDB file itself, or in PostgreSQL, whose change this process's snapshot then loads."""
+    if store.backend == "postgresql":
+        import psycopg
+
+        with psycopg.connect(store.url, autocommit=True) as con:
+            con.execute(sql.replace("?", "%s"), params or [])
+        store._reload()
+    else:
+        store._con.execute(sql, params or [])
 
 
 def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
@@ -53,7 +124,7 @@ def write_csv(path: Path, text: str, encoding: str = "utf-8") -> Path:
 @pytest.fixture
 def lock_holder(isolated_db: Path) -> Iterator[subprocess.Popen]:
     """Another process holding the (seeded) database file open read-write, as the dashboard does."""
-    Store.open(isolated_db, seed=seed).close()
+    open_store(isolated_db, seed=seed).close()
     holder = subprocess.Popen(
         [sys.executable, "-c", textwrap.dedent(f"""
             import duckdb, sys
@@ -92,7 +163,7 @@ def old_schema_database(path: Path, version: int) -> None:
     from metrics import ingest
     from metrics import store as store_module
 
-    with Store.open(":memory:", seed=seed) as new:
+    with open_store(":memory:", seed=seed) as new:
         frame = pd.DataFrame({"target_id": ["eud_share"], "year": ["2023"], "value": ["13.5"],
                               "note": ["revised"]})
         with new.write(ADMIN, "import_observations") as cur:
@@ -105,7 +176,7 @@ def old_schema_database(path: Path, version: int) -> None:
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:version])
         mp.setattr(store_module, "SCHEMA_VERSION", version)
-        with Store.open(path, seed=False) as old:
+        with open_store(path, seed=False) as old:
             assert old.schema_version() == version
             con = old._con
             for table, data in tables.items():

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 
+from metrics.database import open_store
 from metrics import ingest
 from metrics.model import ValidationError
 from metrics.seed import seed
-from metrics.store import Store
+
 from tests.conftest import ANALYST, write_csv
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "ingest"
@@ -48,14 +49,16 @@ def fixture(name: str) -> Path:
 def seeded_file(tmp_path_factory) -> Path:
     """A seeded database built once per module; each test works on its own copy (seeding is the slow part)."""
     path = tmp_path_factory.mktemp("seeded") / "seed.duckdb"
-    Store.open(path, seed=seed).close()
+    open_store(path, seed=seed).close()
     return path
 
 
 @pytest.fixture
 def store(seeded_file, isolated_db):
-    """A seeded store on the test's own file (a copy of the module's seeded database)."""
-    shutil.copyfile(seeded_file, isolated_db)
-    s = Store.open(isolated_db, seed=seed)
+    """A seeded store on the test's own file (a copy of the module's seeded database), or on
+    PostgreSQL a database copied from the run's seeded one (``isolated_db`` made it)."""
+    if isinstance(isolated_db, Path):
+        shutil.copyfile(seeded_file, isolated_db)
+    s = open_store(isolated_db, seed=seed)
     yield s
     s.close()

@@ -8,6 +8,7 @@ import json
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from metrics.database import open_store
 from metrics import audit, auth, backup, cli, commentary, ingest
 from metrics.model import Actor, MalsporError, PermissionDenied
 from metrics.seed import seed
@@ -93,7 +94,7 @@ def test_seed_and_restore_are_recorded(store, tmp_path):
     seed_row = audit.read(store, action="seed").iloc[0]
     assert seed_row["user_name"] == "seed" and json.loads(seed_row["after"])["observations"] == 49
     backup.backup(store, tmp_path / "b")
-    with Store.open(tmp_path / "new.duckdb", seed=False) as fresh:
+    with open_store(tmp_path / "new.duckdb", seed=False) as fresh:
         backup.restore(fresh, tmp_path / "b", ADMIN)
         assert audit.read(fresh, limit=1).iloc[0]["action"] == "restore"
 
@@ -170,7 +171,7 @@ def test_a_signed_in_viewer_sees_no_write_controls(isolated_db):
 
 
 def test_a_mapped_analyst_gets_the_upload_but_not_administration(isolated_db):
-    with Store.open(isolated_db, seed=seed) as store:
+    with open_store(isolated_db, seed=seed) as store:
         auth.set_role_mapping(store, ADMIN, "@regionh.dk", "analyst")
     upload = page_as("upload", email="ana@regionh.dk")
     assert not upload.exception and len(upload.file_uploader) == 1

@@ -7,11 +7,12 @@ import io
 
 import pytest
 
+from metrics.database import open_store
 from metrics import audit, cli, commentary, ingest
 from metrics import store as store_module
 from metrics.seed import seed
 from metrics.store import Store
-from tests.conftest import ANALYST, old_schema_database, write_csv
+from tests.conftest import ANALYST, old_schema_database, tamper, write_csv
 
 
 def verify_cli() -> tuple[int, str, str]:
@@ -47,7 +48,7 @@ def test_every_new_row_is_chained_and_the_trail_verifies(store, tmp_path):
 def test_an_edited_row_is_named(store, tmp_path):
     busy(store, tmp_path)
     third = ids(store)[2]
-    store._con.execute("UPDATE audit_log SET user_name = 'someone else' WHERE audit_id = ?", [third])
+    tamper(store, "UPDATE audit_log SET user_name = 'someone else' WHERE audit_id = ?", [third])
     check = audit.verify(store)
     assert (check.ok, check.broken_id, check.reason) == (False, third, "edited")
     code, out, err = verify_cli()
@@ -62,7 +63,7 @@ def test_an_edited_row_with_its_hash_recomputed_breaks_the_next_link(store, tmp_
                          [second]).iloc[0].to_dict()
     row["after"] = '{"forged": true}'
     forged = audit.row_hash(row, row["prev_hash"])
-    store._con.execute("UPDATE audit_log SET after = ?, row_hash = ? WHERE audit_id = ?",
+    tamper(store, "UPDATE audit_log SET after = ?, row_hash = ? WHERE audit_id = ?",
                        [row["after"], forged, second])
     check = audit.verify(store)
     assert (check.ok, check.broken_id, check.reason, check.previous_id) == (False, third, "missing_before", second)
@@ -71,7 +72,7 @@ def test_an_edited_row_with_its_hash_recomputed_breaks_the_next_link(store, tmp_
 def test_a_deleted_row_is_named_by_the_row_after_it(store, tmp_path):
     busy(store, tmp_path)
     all_ids = ids(store)
-    store._con.execute("DELETE FROM audit_log WHERE audit_id = ?", [all_ids[2]])
+    tamper(store, "DELETE FROM audit_log WHERE audit_id = ?", [all_ids[2]])
     check = audit.verify(store)
     assert (check.broken_id, check.reason, check.previous_id) == (all_ids[3], "missing_before", all_ids[1])
     code, _, err = verify_cli()
@@ -79,23 +80,24 @@ def test_a_deleted_row_is_named_by_the_row_after_it(store, tmp_path):
 
 
 def test_a_row_slipped_in_around_the_write_path_is_named(store):
-    store._con.execute("INSERT INTO audit_log (user_name, role, via, action, object_type) "
-                       "VALUES ('x', 'admin', 'cli', 'add_local_user', 'local_user')")
+    tamper(store, "INSERT INTO audit_log (audit_id, user_name, role, via, action, object_type) "
+                  "VALUES ((SELECT max(audit_id) + 1 FROM audit_log), 'x', 'admin', 'cli', 'add_local_user', 'local_user')")
     check = audit.verify(store)
     assert not check.ok and check.reason == "unchained" and check.broken_id == max(ids(store))
     code, _, err = verify_cli()
     assert code == 1 and "no hash" in err
 
 
+@pytest.mark.duckdb_only
 def test_migration_7_chains_the_rows_written_before_it(isolated_db):
     old_schema_database(isolated_db, 5)
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(store_module, "MIGRATIONS", [m for m in store_module.MIGRATIONS if m[0] <= 5])
         mp.setattr(store_module, "SCHEMA_VERSION", 5)
-        with Store.open(isolated_db, seed=seed) as old:
+        with open_store(isolated_db, seed=seed) as old:
             n = old.scalar("SELECT count(*) FROM audit_log")
     assert n >= 2
-    with Store.open(isolated_db, seed=seed) as new:
+    with open_store(isolated_db, seed=seed) as new:
         assert new.schema_version() == store_module.SCHEMA_VERSION
         check = audit.verify(new)
         assert check.ok and check.rows == n

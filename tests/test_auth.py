@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from metrics.database import open_store
 from metrics import auth
 from metrics.model import PERMISSIONS, Actor, MalsporError, PermissionDenied, ValidationError
 from tests.conftest import ADMIN, ANALYST, VIEWER
@@ -115,7 +116,6 @@ import time  # noqa: E402
 
 from metrics import audit, cli, commentary  # noqa: E402
 from metrics.seed import seed  # noqa: E402
-from metrics.store import Store  # noqa: E402
 
 
 def test_parallel_wrong_guesses_lock_as_sequential_ones_do(store):
@@ -282,18 +282,19 @@ def test_user_names_are_unique_without_regard_to_case(store):
     assert auth.account_actor(store, "bente") == Actor("Bente", "viewer", via="dashboard")
 
 
+@pytest.mark.duckdb_only
 def test_the_migration_keeps_case_duplicates_apart_under_new_names(isolated_db):
     from metrics import store as store_module
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:5])
         mp.setattr(store_module, "SCHEMA_VERSION", 5)
-        with Store.open(isolated_db, seed=False) as old:
+        with open_store(isolated_db, seed=False) as old:
             h = auth.hash_password(PASSWORD)
             for i, name in enumerate(("admin", "Admin", "ADMIN", "bo")):
                 old._con.execute("INSERT INTO local_users (user_name, role, password_hash, created_at) "
                                  "VALUES (?, 'admin', ?, TIMESTAMP '2026-01-01' + to_minutes(?))", [name, h, i])
-    with Store.open(isolated_db, seed=False) as new:
+    with open_store(isolated_db, seed=False) as new:
         assert new.schema_version() >= 6
         names = sorted(auth.local_users(new)["user_name"])
         assert names == ["ADMIN.dup3", "Admin.dup2", "admin", "bo"]
@@ -438,7 +439,7 @@ def test_the_command_line_cannot_demote_or_remove_the_last_admin(store, monkeypa
         out, err = io.StringIO(), io.StringIO()
         assert cli.main(argv, out=out, err=err) == cli.EXIT_INVALID
         assert "last local administrator" in err.getvalue()
-    with Store.open(seed=seed) as again:
+    with open_store(seed=seed) as again:
         assert auth.local_users(again)[["user_name", "role"]].values.tolist() == [["chef", "admin"]]
 
 
@@ -449,7 +450,7 @@ def test_the_command_line_user_comes_from_the_os_not_from_the_environment(monkey
     for var in ("USER", "LOGNAME", "LNAME", "USERNAME"):
         monkeypatch.setenv(var, "chef")
     assert cli.cli_actor() == Actor(real, "admin", via="cli")
-    store = Store.open(seed=seed)
+    store = open_store(seed=seed)
     store.close()
     out, err = io.StringIO(), io.StringIO()
     assert cli.main(["commentary", "set", "--target", "eud_share", "--year", "2026", "--text", "Fra kommandolinjen."],
@@ -457,7 +458,7 @@ def test_the_command_line_user_comes_from_the_os_not_from_the_environment(monkey
     monkeypatch.setattr("sys.stdin", io.StringIO(PASSWORD + "\n"))
     assert cli.main(["user", "add", "ny.bruger", "--role", "viewer", "--password-stdin"],
                     out=io.StringIO(), err=io.StringIO()) == 0
-    with Store.open(seed=seed) as again:
+    with open_store(seed=seed) as again:
         rows = audit.read(again, limit=2)
         author = again.scalar("SELECT author FROM commentary ORDER BY commentary_id DESC LIMIT 1")
     assert rows["action"].tolist() == ["user_add", "write_commentary"]
@@ -490,33 +491,33 @@ def _cookie_scripts(at: AppTest) -> list[str]:
 
 def test_a_demoted_analyst_in_an_open_tab_cannot_save_at_the_next_click(isolated_db, streamlit_caches):
     """The attack: an administrator demotes ana; her open tab keeps writing commentary."""
-    with Store.open(isolated_db, seed=seed) as store:
+    with open_store(isolated_db, seed=seed) as store:
         auth.add_local_user(store, ADMIN, "ana", "analyst", PASSWORD)
     at = _sign_in_on_the_page("ana", PASSWORD)
     assert "Logget ind som ana (analytiker)" in [c.value for c in at.sidebar.caption]
     at.query_params["target"] = "eud_share"
     at.switch_page("app_pages/target.py").run()
     at.text_area[0].input("Skrevet før nedgraderingen.")
-    with Store.open(isolated_db, seed=seed) as store:
+    with open_store(isolated_db, seed=seed) as store:
         auth.set_local_role(store, ADMIN, "ana", "viewer")
         n = len(commentary.history(store, target_id="eud_share", year=at.session_state["as_of"]))
     next(b for b in at.button if b.label == "Gem kommentar").click().run()
     assert not at.exception
     assert not [s.value for s in at.success]
     assert "Log ind (lokal konto)" in [m.value.strip("*") for m in at.sidebar.markdown]
-    with Store.open(isolated_db, seed=seed) as store:
+    with open_store(isolated_db, seed=seed) as store:
         assert len(commentary.history(store, target_id="eud_share", year=at.session_state["as_of"])) == n
         assert auth.active_sessions(store, "ana") == 0
 
 
 def test_a_removed_admin_loses_the_admin_page_at_the_next_click(isolated_db, streamlit_caches):
-    with Store.open(isolated_db, seed=seed) as store:
+    with open_store(isolated_db, seed=seed) as store:
         auth.add_local_user(store, ADMIN, "chef", "admin", PASSWORD)
         auth.add_local_user(store, ADMIN, "chef2", "admin", PASSWORD)
     at = _sign_in_on_the_page("chef", PASSWORD)
     at.switch_page("app_pages/admin.py").run()
     assert not at.info or "Kun administratorer" not in at.info[0].value
-    with Store.open(isolated_db, seed=seed) as store:
+    with open_store(isolated_db, seed=seed) as store:
         auth.remove_local_user(store, ADMIN, "chef")
     at.run()
     assert any("Kun administratorer" in i.value for i in at.info)
@@ -526,7 +527,7 @@ def test_the_sign_in_keeps_a_token_in_a_cookie_never_in_the_url(isolated_db, str
     """A reload or a new tab stays signed in (the cookie); the URL never carries the token."""
     from app_pages import _auth
 
-    with Store.open(isolated_db, seed=seed) as store:
+    with open_store(isolated_db, seed=seed) as store:
         auth.add_local_user(store, ADMIN, "ana", "analyst", PASSWORD)
     at = _sign_in_on_the_page("ana", PASSWORD)
     token = at.session_state["local_session"]
@@ -551,7 +552,7 @@ def test_the_sign_in_keeps_a_token_in_a_cookie_never_in_the_url(isolated_db, str
 def test_a_forged_or_stale_cookie_signs_nobody_in(isolated_db, streamlit_caches, monkeypatch):
     from app_pages import _auth
 
-    with Store.open(isolated_db, seed=seed) as store:
+    with open_store(isolated_db, seed=seed) as store:
         auth.add_local_user(store, ADMIN, "ana", "analyst", PASSWORD)
         stale = auth.open_session(store, "ana", PASSWORD, now=dt.datetime.now() - dt.timedelta(hours=9)).token
     for cookie in ("ana", "x" * 43, "'><script>alert(1)</script>", stale):
@@ -563,7 +564,7 @@ def test_a_forged_or_stale_cookie_signs_nobody_in(isolated_db, streamlit_caches,
 
 
 def test_every_failed_sign_in_on_the_page_reads_the_same(isolated_db, streamlit_caches):
-    with Store.open(isolated_db, seed=seed) as store:
+    with open_store(isolated_db, seed=seed) as store:
         auth.add_local_user(store, ADMIN, "ana", "analyst", PASSWORD)
     answers = set()
     for name, password in (("findes.ikke", PASSWORD), ("ana", "forkert kodeord")):
@@ -584,7 +585,7 @@ def test_in_chromium_a_sign_in_survives_a_reload_and_a_new_tab_and_a_revoked_one
     from tests.conftest import running_dashboard
 
     db = tmp_path / "malspor.duckdb"
-    with Store.open(db, seed=seed) as store:
+    with open_store(db, seed=seed) as store:
         auth.add_local_user(store, Actor("e2e", "admin", via="cli"), "ana", "analyst", PASSWORD)
     signed_in, signed_out = "Logget ind som ana (analytiker)", "Log ind (lokal konto)"
     with running_dashboard(db) as base:

@@ -15,9 +15,10 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from metrics.database import open_store
 from metrics import auth, backup, cli
 from metrics.model import MalsporError
-from metrics.store import TABLES, Store
+from metrics.store import TABLES
 from tests.conftest import ADMIN
 
 KEY = "a-test-key-for-signed-backups"  # conftest sets it as $MALSPOR_BACKUP_KEY
@@ -53,7 +54,7 @@ def edit_manifest(folder: Path, change) -> None:
 
 def refused(folder: Path, tmp_path: Path, match: str, **kwargs) -> None:
     """Restoring ``folder`` is refused with ``match``, and the empty database stays empty and as it was."""
-    with Store.open(tmp_path / "target.duckdb", seed=False) as target:
+    with open_store(tmp_path / "target.duckdb", seed=False) as target:
         before = target.checksum()
         with pytest.raises(MalsporError, match=match):
             backup.restore(target, folder, ADMIN, **kwargs)
@@ -67,7 +68,7 @@ def test_a_signed_backup_restores_and_holds_no_key(made, tmp_path):
     assert sig.startswith("hmac-sha256:") and len(sig.strip()) == len("hmac-sha256:") + 64
     for path in made.iterdir():
         assert KEY.encode() not in path.read_bytes(), path.name
-    with Store.open(tmp_path / "new.duckdb", seed=False) as target:
+    with open_store(tmp_path / "new.duckdb", seed=False) as target:
         counts = backup.restore(target, made, ADMIN)
         assert counts["observations"] == 49
 
@@ -80,7 +81,7 @@ def test_a_backup_without_a_key_is_unsigned_and_restores_only_when_asked(store, 
     refused(tmp_path / "u", tmp_path, "No key is set")
     monkeypatch.setenv("MALSPOR_BACKUP_KEY", KEY)
     refused(tmp_path / "u", tmp_path, "is not signed")
-    with Store.open(tmp_path / "ok.duckdb", seed=False) as target:
+    with open_store(tmp_path / "ok.duckdb", seed=False) as target:
         backup.restore(target, tmp_path / "u", ADMIN, allow_unsigned=True)
         last = target.query_df("SELECT action, after FROM audit_log ORDER BY audit_id DESC LIMIT 1").iloc[0]
         assert last["action"] == "restore" and json.loads(last["after"])["signature"] == "unsigned"
@@ -129,7 +130,7 @@ def test_an_added_administrator_with_a_known_password_is_refused(made, tmp_path)
 
     edit_table(made, "local_users", add_admin)
     refused(made, tmp_path, "does not match")
-    with Store.open(tmp_path / "target.duckdb", seed=False) as target:
+    with open_store(tmp_path / "target.duckdb", seed=False) as target:
         assert target.scalar("SELECT count(*) FROM local_users") == 0
 
 

@@ -11,16 +11,16 @@ import pandas as pd
 from pathlib import Path
 import pytest
 
+from metrics.database import open_store
 from metrics import cli, progress
 from metrics.seed import seed
-from metrics.store import Store
 from tests.conftest import write_csv
 
 
 @pytest.fixture(autouse=True)
 def seeded(isolated_db):
     """A seeded database at $MALSPOR_DB: only init creates one, every other command refuses a missing file."""
-    Store.open(isolated_db, seed=seed).close()
+    open_store(isolated_db, seed=seed).close()
 
 
 def run(*args: str) -> tuple[int, str, str]:
@@ -218,16 +218,14 @@ def test_import_dry_run_json_lists_each_change_with_its_row_and_old_value(store,
 
 
 def test_undo_of_the_seed_is_refused_without_include_seed(isolated_db):
-    from metrics.store import Store
-
     run("init")
-    with Store.open(isolated_db, seed=seed) as store:
+    with open_store(isolated_db, seed=seed) as store:
         before = store.checksum()
     code, _, err = run("undo", "1")
     assert code == 1 and "is the seed data" in err and "--include-seed" in err
     code, _, err = run("undo", "1", "--lang", "da")
     assert code == 1 and "er startdata" in err
-    with Store.open(isolated_db, seed=seed) as store:
+    with open_store(isolated_db, seed=seed) as store:
         assert store.checksum() == before
     code, out, _ = run("undo", "1", "--include-seed")
     assert code == 0 and "49 values removed" in out

@@ -8,10 +8,11 @@ import json
 import duckdb
 import pytest
 
+from metrics.database import open_store
 from metrics import cli, commentary, store as store_mod
 from metrics.model import PermissionDenied, ValidationError
 from metrics.seed import seed
-from metrics.store import SCHEMA_VERSION, Store
+from metrics.store import SCHEMA_VERSION
 from tests.conftest import ADMIN, ANALYST, VIEWER, old_schema_database
 
 
@@ -29,6 +30,7 @@ def test_migration_2_adds_the_commentary_table(store):
     assert "commentary" in store_mod.TABLES and "commentary" in store.checksum()
 
 
+@pytest.mark.duckdb_only
 def test_a_version_1_database_is_upgraded_in_place(isolated_db):
     old_schema_database(isolated_db, 1)  # the seed written in version 1's columns, as the old program had it
     con = duckdb.connect(str(isolated_db))
@@ -37,7 +39,7 @@ def test_a_version_1_database_is_upgraded_in_place(isolated_db):
         before = {t: con.execute("SELECT count(*) FROM " + t).fetchone()[0] for t in ("targets", "observations", "initiatives")}
     finally:
         con.close()
-    with Store.open(isolated_db, seed=seed) as new:
+    with open_store(isolated_db, seed=seed) as new:
         assert new.schema_version() == SCHEMA_VERSION
         assert {t: new.scalar("SELECT count(*) FROM " + t) for t in before} == before
         commentary.save(new, ANALYST, target_id="eud_share", year=2026, text="Efter opgradering.")

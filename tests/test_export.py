@@ -13,6 +13,7 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pytest
 
+from metrics.database import open_store
 from metrics import audit, backup, cli, commentary, export, ingest
 from metrics import store as store_mod
 from metrics.model import MalsporError, PermissionDenied
@@ -73,7 +74,7 @@ def test_backup_restore_backup_gives_identical_files(store, tmp_path):
     first = tmp_path / "first"
     manifest = backup.backup(store, first)
     assert manifest["schema_version"] == store_mod.SCHEMA_VERSION and manifest["tables"]["commentary"]["rows"] == 3
-    with Store.open(tmp_path / "restored.duckdb", seed=False) as restored:
+    with open_store(tmp_path / "restored.duckdb", seed=False) as restored:
         counts = backup.restore(restored, first, ADMIN)
         assert counts["observations"] == store.scalar("SELECT count(*) FROM observations")
         # every table and schema_version as it was; the audit trail has one row more: the restore itself
@@ -111,7 +112,7 @@ def test_restore_refuses_a_database_with_data(store, tmp_path):
 
 def test_restore_needs_an_administrator(store, tmp_path):
     backup.backup(store, tmp_path / "b")
-    with Store.open(tmp_path / "new.duckdb", seed=False) as target:
+    with open_store(tmp_path / "new.duckdb", seed=False) as target:
         with pytest.raises(PermissionDenied):
             backup.restore(target, tmp_path / "b", ANALYST)
         assert target.is_empty()
@@ -120,7 +121,7 @@ def test_restore_needs_an_administrator(store, tmp_path):
 def test_restore_refuses_damaged_foreign_or_newer_backups(store, tmp_path):
     folder = tmp_path / "b"
     backup.backup(store, folder)
-    with Store.open(tmp_path / "new.duckdb", seed=False) as target:
+    with open_store(tmp_path / "new.duckdb", seed=False) as target:
         with pytest.raises(MalsporError, match="not a folder"):
             backup.restore(target, tmp_path / "nope", ADMIN)
         (tmp_path / "empty").mkdir()
@@ -150,7 +151,7 @@ def test_a_failing_restore_writes_nothing(store, tmp_path):
     manifest = json.loads((folder / "manifest.json").read_text())
     manifest["tables"]["observations"]["sha256"] = backup._sha256(folder / "observations.parquet")
     (folder / "manifest.json").write_text(json.dumps(manifest))
-    with Store.open(tmp_path / "new.duckdb", seed=False) as target:
+    with open_store(tmp_path / "new.duckdb", seed=False) as target:
         with pytest.raises(MalsporError, match="signature"):
             backup.restore(target, folder, ADMIN)  # the checksums were made to match, the signature cannot be
         with pytest.raises(MalsporError, match="unknown target no_such_target"):
@@ -173,16 +174,16 @@ def test_a_version_1_backup_restores_into_the_current_schema(isolated_db, tmp_pa
                       if t not in ("commentary", "local_users", "role_mappings", "audit_log"))
     monkeypatch.setattr(store_mod, "TABLES", v1_tables)
     monkeypatch.setattr(backup, "BACKUP_TABLES", (*v1_tables, "schema_version"))
-    with Store.open(isolated_db, seed=seed) as old:
+    with open_store(isolated_db, seed=seed) as old:
         backup.backup(old, tmp_path / "v1")
     monkeypatch.undo()
     monkeypatch.setenv("MALSPOR_BACKUP_KEY", "a-test-key-for-signed-backups")
-    with Store.open(isolated_db, seed=seed) as migrated:  # the same old database, migrated in place
+    with open_store(isolated_db, seed=seed) as migrated:  # the same old database, migrated in place
         old_sums = {t: s for t, s in migrated.checksum().items() if t in v1_tables}
         assert migrated.scalar("SELECT count(*) FROM observations WHERE note_en IS NOT NULL") > 20
     manifest = json.loads((tmp_path / "v1" / "manifest.json").read_text())
     assert manifest["schema_version"] == 1 and "commentary" not in manifest["tables"]
-    with Store.open(tmp_path / "new.duckdb", seed=False) as target:
+    with open_store(tmp_path / "new.duckdb", seed=False) as target:
         backup.restore(target, tmp_path / "v1", ADMIN)
         sums = target.checksum()
         assert {t: sums[t] for t in old_sums} == old_sums

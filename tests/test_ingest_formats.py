@@ -15,10 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from metrics.database import open_store
 from metrics import i18n, ingest
 from metrics.model import ValidationError
 from metrics.seed import seed
-from metrics.store import Store
+
 from tests.conftest import ANALYST
 from tests.ingest_support import DK, FIXTURES, RH, fixture, seeded_file, store  # noqa: F401 - store needs seeded_file
 
@@ -176,7 +177,7 @@ def test_every_problem_text_exists_in_both_languages():
 @pytest.fixture(scope="module")
 def fuzz_store(tmp_path_factory):
     """One seeded store for all examples (a function-scoped store per example would be slow)."""
-    store = Store.open(tmp_path_factory.mktemp("fuzz") / "fuzz.duckdb", seed=seed)
+    store = open_store(tmp_path_factory.mktemp("fuzz") / "fuzz.duckdb", seed=seed)
     yield store
     store.close()
 

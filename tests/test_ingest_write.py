@@ -19,6 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from metrics.database import open_store
 from metrics import ingest
 from metrics.model import PermissionDenied, ValidationError
 from metrics.seed import seed
@@ -97,7 +98,7 @@ _KILL_SCRIPT = textwrap.dedent("""
 
     if sys.argv[3] == "pause":
         write.apply_plan = apply_then_wait  # where import_observations finds it
-    store = Store.open(sys.argv[1])
+    store = open_store(sys.argv[1])
     print("started", flush=True)
     ingest.import_observations(store, sys.argv[2], Actor("ana", "analyst"))
     print("committed", flush=True)
@@ -110,8 +111,8 @@ def _run_import(db, csv, mode):
 
 
 def test_an_import_killed_midway_leaves_the_database_as_it_was(isolated_db, tmp_path):
-    Store.open(isolated_db, seed=seed).close()
-    with Store.open(isolated_db, seed=seed) as store:
+    open_store(isolated_db, seed=seed).close()
+    with open_store(isolated_db, seed=seed) as store:
         before = store.checksum()
     csv = _big_file(tmp_path / "big.csv", 20_000)
     child = _run_import(isolated_db, csv, "pause")
@@ -122,7 +123,7 @@ def test_an_import_killed_midway_leaves_the_database_as_it_was(isolated_db, tmp_
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
-    with Store.open(isolated_db, seed=seed) as store:
+    with open_store(isolated_db, seed=seed) as store:
         assert store.checksum() == before
         assert store.scalar("SELECT count(*) FROM observations WHERE geography LIKE 'Kommune %'") == 0
 
@@ -130,15 +131,15 @@ def test_an_import_killed_midway_leaves_the_database_as_it_was(isolated_db, tmp_
 @pytest.mark.slow
 def test_an_import_killed_at_any_moment_leaves_the_old_state_or_the_new(isolated_db, tmp_path):
     base = tmp_path / "base.duckdb"
-    Store.open(base, seed=seed).close()
+    open_store(base, seed=seed).close()
     csv = _big_file(tmp_path / "big.csv", 100_000)
-    with Store.open(base, seed=seed) as store:
+    with open_store(base, seed=seed) as store:
         old = store.checksum()["observations"]
     done = tmp_path / "done.duckdb"
     shutil.copyfile(base, done)
     child = _run_import(done, csv, "run")
     assert child.wait(timeout=120) == 0, child.stderr.read()
-    with Store.open(done, seed=seed) as store:
+    with open_store(done, seed=seed) as store:
         new = store.checksum()["observations"]
     seen = set()
     for delay in (0.02, 0.3, 1.4):  # from soon after the start to about the commit
@@ -149,7 +150,7 @@ def test_an_import_killed_at_any_moment_leaves_the_old_state_or_the_new(isolated
         time.sleep(delay)
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
-        with Store.open(work, seed=seed) as store:
+        with open_store(work, seed=seed) as store:
             state = store.checksum()["observations"]
         assert state in (old, new), f"killed after {delay} s: a partial import"
         seen.add("old" if state == old else "new")
@@ -199,7 +200,7 @@ _KEYS_YEARS = (2030, 2031, 2032)
 @pytest.fixture(scope="module")
 def seeded_template(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("template") / "seeded.duckdb"
-    Store.open(path, seed=seed).close()
+    open_store(path, seed=seed).close()
     return path
 
 
@@ -222,7 +223,7 @@ def test_imports_and_undos_keep_one_row_per_key_as_a_model_says(seeded_template,
     """
     db = tmp_path / f"keys_{uuid.uuid4().hex}.duckdb"
     shutil.copyfile(seeded_template, db)
-    with Store.open(db, seed=seed) as store:
+    with open_store(db, seed=seed) as store:
         def state() -> dict[tuple[str, int], float]:
             rows = store.query_df("SELECT target_id, year, value FROM observations WHERE geography = 'Testby'")
             return {(r.target_id, int(r.year)): float(r.value) for r in rows.itertuples()}

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from metrics.database import open_store
 from metrics import audit
 from metrics.model import MalsporError
 from metrics.seed import seed
@@ -20,7 +21,7 @@ METRICS = PROJECT_ROOT / "metrics"
 
 
 def test_a_new_database_opened_with_the_seed_holds_the_action_plan(isolated_db):
-    with Store.open(isolated_db, seed=seed) as store:
+    with open_store(isolated_db, seed=seed) as store:
         assert store.scalar("SELECT count(*) FROM targets") == 11
         assert store.scalar("SELECT count(*) FROM observations") == 49
         batch = store.batches().iloc[0]
@@ -48,7 +49,7 @@ def test_the_seed_can_come_from_another_folder(tmp_path, empty_store):
 
 
 def test_opening_without_a_seed_makes_an_empty_database(isolated_db):
-    with Store.open(isolated_db) as store:
+    with open_store(isolated_db) as store:
         assert store.is_empty() and store.batches().empty
 
 

@@ -8,9 +8,10 @@ import duckdb
 import pandas as pd
 import pytest
 
+from metrics.database import open_store
 from metrics.model import DatabaseLocked, PermissionDenied
 from metrics.seed import seed
-from metrics.store import SCHEMA_VERSION, Store
+from metrics.store import SCHEMA_VERSION
 from tests.conftest import ADMIN, VIEWER, old_schema_database
 
 
@@ -48,16 +49,16 @@ def test_every_seed_note_exists_in_danish_and_english(store):
 
 
 def test_reopening_is_idempotent_and_does_not_reseed(isolated_db):
-    Store.open(isolated_db, seed=seed).close()
-    with Store.open(isolated_db, seed=seed) as s:
+    open_store(isolated_db, seed=seed).close()
+    with open_store(isolated_db, seed=seed) as s:
         before = s.checksum()
-    with Store.open(isolated_db, seed=seed) as s:
+    with open_store(isolated_db, seed=seed) as s:
         assert s.checksum() == before
 
 
 def test_empty_database_stays_empty(isolated_db):
-    Store.open(isolated_db, seed=False).close()
-    with Store.open(isolated_db, seed=seed) as s:
+    open_store(isolated_db, seed=False).close()
+    with open_store(isolated_db, seed=seed) as s:
         assert s.is_empty()
 
 
@@ -102,6 +103,7 @@ def test_integrity_check_names_what_breaks_the_observation_keys(store, sql, prob
     assert store.checksum() == before
 
 
+@pytest.mark.duckdb_only
 def test_migration_4_keeps_every_observation_and_drops_the_indexes(isolated_db):
     """A database made before migration 4 keeps its observations, byte for byte, without the key indexes."""
     from metrics import store as store_module
@@ -110,13 +112,13 @@ def test_migration_4_keeps_every_observation_and_drops_the_indexes(isolated_db):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:3])
         mp.setattr(store_module, "SCHEMA_VERSION", 3)
-        with Store.open(isolated_db, seed=seed) as old:
+        with open_store(isolated_db, seed=seed) as old:
             before = old.query_df("SELECT * FROM observations ORDER BY ALL")
             assert old.schema_version() == 3
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:4])
         mp.setattr(store_module, "SCHEMA_VERSION", 4)
-        with Store.open(isolated_db, seed=seed) as new:
+        with open_store(isolated_db, seed=seed) as new:
             assert new.schema_version() == 4
             after = new.query_df("SELECT * FROM observations ORDER BY ALL")
             indexes = new.scalar("SELECT count(*) FROM duckdb_constraints() WHERE table_name = 'observations'"
@@ -127,6 +129,7 @@ def test_migration_4_keeps_every_observation_and_drops_the_indexes(isolated_db):
     assert indexes == 0
 
 
+@pytest.mark.duckdb_only
 def test_migration_5_keeps_every_row_and_moves_notes_to_english(isolated_db):
     """A database made before method v2 keeps every row of every table; its notes become note_en,
     the targets get the default update interval (1) and publication lag (1), and it still works."""
@@ -137,10 +140,10 @@ def test_migration_5_keeps_every_row_and_moves_notes_to_english(isolated_db):
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:4])
         mp.setattr(store_module, "SCHEMA_VERSION", 4)
-        with Store.open(isolated_db, seed=seed) as old:
+        with open_store(isolated_db, seed=seed) as old:
             before = {t: old.query_df("SELECT * FROM " + t + " ORDER BY ALL") for t in store_module.TABLES}
     assert len(before["observation_history"]) == 1 and len(before["commentary"]) == 1
-    with Store.open(isolated_db, seed=seed) as new:
+    with open_store(isolated_db, seed=seed) as new:
         assert new.schema_version() == SCHEMA_VERSION >= 5  # later migrations apply too
         for table, old_rows in before.items():
             rows = new.query_df("SELECT * FROM " + table + " ORDER BY ALL")
@@ -185,9 +188,10 @@ def test_failed_write_rolls_back(store):
     assert store.checksum() == before
 
 
+@pytest.mark.duckdb_only
 def test_locked_database_says_which_process(isolated_db: Path, lock_holder):
     with pytest.raises(DatabaseLocked) as info:
-        Store.open(isolated_db, seed=seed)
+        open_store(isolated_db, seed=seed)
     message = str(info.value)
     assert f"process {lock_holder.pid}" in message and "only one" in message
 
@@ -207,19 +211,20 @@ def test_open_without_create_refuses_a_missing_file_and_makes_nothing(tmp_path):
     from metrics.model import MalsporError
 
     with pytest.raises(MalsporError, match="There is no database") as info:
-        Store.open(tmp_path / "typo.duckdb", create=False)
+        open_store(tmp_path / "typo.duckdb", create=False)
     assert info.value.code == "db_missing" and "init" in info.value.render("da")
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(MalsporError, match="There is no database"):
-        Store.open(tmp_path / "sub" / "typo.duckdb", read_only=True)
+        open_store(tmp_path / "sub" / "typo.duckdb", read_only=True)
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.duckdb_only
 def test_the_dashboard_path_still_creates_and_seeds(isolated_db):
     assert not isolated_db.exists()
-    with Store.open(isolated_db, seed=seed) as store:  # what app_pages/_shared.get_store does on first run
+    with open_store(isolated_db, seed=seed) as store:  # what app_pages/_shared.get_store does on first run
         assert store.scalar("SELECT count(*) FROM observations") == 49
-    with Store.open(isolated_db, create=False) as store:
+    with open_store(isolated_db, create=False) as store:
         assert store.scalar("SELECT count(*) FROM targets") == 11
 
 
@@ -235,14 +240,14 @@ def test_another_programs_database_is_refused_before_any_write(tmp_path):
     data = other.read_bytes()
     for create in (True, False):
         with pytest.raises(MalsporError, match="another program") as info:
-            Store.open(other, create=create, seed=seed)
+            open_store(other, create=create, seed=seed)
         assert info.value.code == "db_not_malspor"
     assert other.read_bytes() == data
     empty = tmp_path / "empty.duckdb"
     duckdb.connect(str(empty)).close()
     with pytest.raises(MalsporError, match="empty DuckDB database"):
-        Store.open(empty, create=False)
-    with Store.open(empty, seed=seed) as store:  # init may give an empty DuckDB file its schema
+        open_store(empty, create=False)
+    with open_store(empty, seed=seed) as store:  # init may give an empty DuckDB file its schema
         assert store.schema_version() == SCHEMA_VERSION
 
 
@@ -255,6 +260,6 @@ def test_a_half_made_database_is_removed(tmp_path):
         raise OSError(errno.ENOSPC, "No space left on device")
 
     with pytest.raises(MalsporError, match="is full") as info:
-        Store.open(tmp_path / "new.duckdb", seed=full)
+        open_store(tmp_path / "new.duckdb", seed=full)
     assert info.value.code == "disk_full" and "Frigør plads" in info.value.render("da")
     assert list(tmp_path.iterdir()) == []
