@@ -146,6 +146,7 @@ def test_export_csv_neutralises_formulas_and_parquet_roundtrips(tmp_path):
     assert run("export", "--format", "csv", "--table", "status", "--out", str(out_csv))[0] == 0
 
 
+@pytest.mark.duckdb_only
 def test_locked_database_exits_2_naming_the_process(lock_holder):
     code, _, err = run("status")
     assert code == 2 and f"process {lock_holder.pid}" in err and "dashboard" in err

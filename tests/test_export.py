@@ -165,6 +165,7 @@ def test_a_failing_restore_writes_nothing(store, tmp_path):
         assert without_audit(target.checksum()) == without_audit(store.checksum())
 
 
+@pytest.mark.duckdb_only
 def test_a_version_1_backup_restores_into_the_current_schema(isolated_db, tmp_path, monkeypatch):
     """An old backup restores to what migrating the old database gives (migration 5 renamed ``note``)."""
     old_schema_database(isolated_db, 1)  # version 1 had no audit trail, and one English note
