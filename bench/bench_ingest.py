@@ -81,14 +81,17 @@ def make_danish_csv(source: Path, path: Path) -> None:
             writer.writerow(row)
 
 
-def make_base(path: Path) -> None:
-    """A database with the benchmark's targets and no observations."""
-    for suffix in ("", ".wal"):
-        Path(str(path) + suffix).unlink(missing_ok=True)
+def make_base(path: Path | str) -> None:
+    """A database with the benchmark's targets and no observations (a file, or a PostgreSQL URL)."""
+    from metrics.database import is_server_url, open_store
+
+    if not is_server_url(path):
+        for suffix in ("", ".wal"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
     from metrics import audit  # every write is recorded in the audit trail (issue 6)
 
     admin = Actor("bench", "admin")
-    with Store.open(path, seed=False) as store, store.write(admin, "seed") as cur:
+    with open_store(path, seed=False) as store, store.write(admin, "seed") as cur:
         cur.execute("INSERT INTO themes VALUES ('tema', 1, 'Tema', 'Theme')")
         cur.execute("INSERT INTO focus_areas VALUES ('fokus', 'tema', 1, 'Fokus', 'Focus')")
         cur.execute(
@@ -100,7 +103,7 @@ def make_base(path: Path) -> None:
                 FROM range({N_TARGETS}) r(i)"""
         )
         cur.execute("INSERT INTO target_placement SELECT target_id, 'fokus' FROM target_definitions")
-        audit.record(cur, admin, "seed", "database", path.name, None, {"targets": N_TARGETS},
+        audit.record(cur, admin, "seed", "database", store.path.name, None, {"targets": N_TARGETS},
                      detail="bench_ingest: benchmark targets")
 
 
