@@ -86,7 +86,7 @@ _KILL_SCRIPT = textwrap.dedent("""
     from metrics import ingest
     from metrics.ingest import write
     from metrics.model import Actor
-    from metrics.store import Store
+    from metrics.database import open_store
 
     real_apply = write.apply_plan
 
