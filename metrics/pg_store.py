@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import tempfile
 import threading
 import time
@@ -44,7 +45,7 @@ import psycopg_pool
 from metrics import audit
 from metrics.model import Actor, MalsporError, PermissionDenied
 from metrics.pg_schema import KEYS, PG_MIGRATIONS
-from metrics.store import MIGRATIONS, SCHEMA_VERSION, UPLOAD_TTL, Store
+from metrics.store import MIGRATIONS, SCHEMA_VERSION, UPLOAD_ID_RE, UPLOAD_TTL, Store
 
 #: The advisory lock every writer and migration takes ("MALS").
 LOCK_KEY = 0x4D414C53
@@ -77,7 +78,11 @@ def _first_line(exc: BaseException) -> str:
 
 
 def _quote(name: str) -> str:
-    """An identifier from this program's own schema (never user input), quoted for both dialects."""
+    """An identifier from this program's own schema (never user input), quoted for both dialects.
+
+    The only text formatted into SQL in this module: these identifiers, and the paths of files in
+    a temporary folder this process made. Every value is a bound parameter or goes through COPY.
+    """
     return '"' + name.replace('"', '""') + '"'
 
 
@@ -277,8 +282,6 @@ class PgStore(Store):
     def stash_upload(self, owner: str, file_name: str, content: bytes) -> str:
         if self.read_only:
             raise MalsporError("db_read_only", path=self.path)
-        import secrets
-
         upload_id = secrets.token_hex(16)
         with self._pg() as pg, pg.transaction():
             pg.execute("DELETE FROM pending_uploads WHERE created_at < localtimestamp - %s", [UPLOAD_TTL])
@@ -287,9 +290,7 @@ class PgStore(Store):
         return upload_id
 
     def stashed_upload(self, upload_id: str, owner: str) -> tuple[str, bytes] | None:
-        import re
-
-        if not re.fullmatch(r"[0-9a-f]{32}", upload_id or ""):
+        if not UPLOAD_ID_RE.fullmatch(upload_id or ""):
             return None
         with self._pg() as pg:
             row = pg.execute(

@@ -462,6 +462,8 @@ TABLES = (
 
 #: How long a previewed upload waits for its confirmation (:meth:`Store.stash_upload`).
 UPLOAD_TTL = dt.timedelta(hours=24)
+#: A waiting upload's id (``secrets.token_hex(16)``); anything else is no upload, unasked.
+UPLOAD_ID_RE = re.compile(r"[0-9a-f]{32}")
 
 _LOCK_RE = re.compile(r"Conflicting lock is held in (?P<exe>.+?) \(PID (?P<pid>\d+)\)")
 
@@ -820,7 +822,7 @@ class Store:
 
     def stashed_upload(self, upload_id: str, owner: str) -> tuple[str, bytes] | None:
         """``(file name, bytes)`` of ``owner``'s waiting upload, or None (unknown, another's, expired)."""
-        if not re.fullmatch(r"[0-9a-f]{32}", upload_id or ""):
+        if not UPLOAD_ID_RE.fullmatch(upload_id or ""):
             return None
         with self.read() as cur:
             rows = cur.execute(
