@@ -14,7 +14,7 @@ from metrics import i18n, progress
 from metrics.model import MalsporError
 from app_pages._auth import sign_in_panel
 from app_pages._chrome import lang_script
-from app_pages._shared import PRESENTATION_CSS, get_store, lang, log, md, presenting, tr
+from app_pages._shared import PRESENTATION_CSS, begin_run, end_run, log, md, tr
 
 st.set_page_config(page_title="Målspor", page_icon=":material/target:", layout="wide")
 
@@ -29,7 +29,9 @@ if "lang" not in st.session_state:
         year = this_year
     st.session_state["as_of"] = min(max(year, 2000), this_year)
     st.session_state["present"] = st.query_params.get("present") == "1"
-store = get_store()
+# Store, language, year and mode read once for the whole run (every page and tr() share them).
+run = begin_run()
+store, L = run.store, run.lang
 
 
 def _keep(widget_key: str, state_key: str) -> None:
@@ -55,31 +57,53 @@ with st.sidebar:
     st.divider()
     sign_in_panel(store, tr)
     # Streamlit's page always says <html lang="en">, and its own labels are English: set the chosen
-    # language and give those labels Danish on a Danish page, again whenever it changes (_chrome.py).
-    st.html(lang_script(lang()), unsafe_allow_javascript=True)
+    # language and give those labels Danish on a Danish page (_chrome.py). Sent on a session's first
+    # run and when the language changes, not on every rerun: its observer stays in the page.
+    if st.session_state.get("_lang_script") != L.code:
+        st.session_state["_lang_script"] = L.code
+        st.html(lang_script(L), unsafe_allow_javascript=True)
 
 # Keep the shared state in the URL (defaults left out, so links stay short).
 for key, value, default in (
     ("lang", st.session_state["lang"], i18n.DEFAULT_LANGUAGE),
     ("year", str(st.session_state["as_of"]), str(progress.current_year())),
-    ("present", "1" if presenting() else "0", "0"),
+    ("present", "1" if run.present else "0", "0"),
 ):
     if value != default:
         st.query_params[key] = value
     elif key in st.query_params:
         del st.query_params[key]
 
-overview = st.Page("app_pages/overview.py", title=tr("nav.overview"), icon=":material/dashboard:", url_path="overview", default=True)
-target = st.Page("app_pages/target.py", title=tr("nav.target"), icon=":material/target:", url_path="target")
-explorer = st.Page("app_pages/explorer.py", title=tr("nav.explorer"), icon=":material/query_stats:", url_path="explorer")
-memo = st.Page("app_pages/report.py", title=tr("nav.report"), icon=":material/description:", url_path="report")
-upload = st.Page("app_pages/upload.py", title=tr("nav.upload"), icon=":material/upload:", url_path="upload")
-admin = st.Page("app_pages/admin.py", title=tr("nav.admin"), icon=":material/admin_panel_settings:", url_path="admin")
-page = st.navigation([overview, target, explorer, memo, upload, admin], position="top" if presenting() else "sidebar")
+
+
+def _pages() -> dict[str, st.Page]:
+    """The navigation's pages in the chosen language, made once per session, language and mode."""
+    key = (L.code, run.present)
+    made = st.session_state.get("_nav_pages")
+    if made is None or made[0] != key:
+        made = key, {
+            "overview": st.Page("app_pages/overview.py", title=tr("nav.overview"), icon=":material/dashboard:",
+                                url_path="overview", default=True),
+            "target": st.Page("app_pages/target.py", title=tr("nav.target"), icon=":material/target:", url_path="target"),
+            "explorer": st.Page("app_pages/explorer.py", title=tr("nav.explorer"), icon=":material/query_stats:",
+                                url_path="explorer"),
+            "report": st.Page("app_pages/report.py", title=tr("nav.report"), icon=":material/description:",
+                              url_path="report"),
+            "upload": st.Page("app_pages/upload.py", title=tr("nav.upload"), icon=":material/upload:", url_path="upload"),
+            "admin": st.Page("app_pages/admin.py", title=tr("nav.admin"), icon=":material/admin_panel_settings:",
+                             url_path="admin"),
+        }
+        st.session_state["_nav_pages"] = made
+    return made[1]
+
+
+pages = _pages()
+overview, target = pages["overview"], pages["target"]
+page = st.navigation(list(pages.values()), position="top" if run.present else "sidebar")
 # Each page its own title in the browser tab: "Overblik · Målspor", "Overview · Målspor", ...
 st.set_page_config(page_title=tr("page.title", page=page.title))
 
-if presenting():
+if run.present:
     st.html(PRESENTATION_CSS)  # constant CSS, no user text
     # Fixed at the right end of the top bar (PRESENTATION_CSS): always on screen, never under the navigation.
     st.button(tr("app.present_exit"), icon=":material/close_fullscreen:", key="present_exit",
@@ -94,7 +118,9 @@ try:
 except ScriptControlException:
     raise  # st.stop, st.rerun and st.switch_page work by raising these
 except MalsporError as exc:
-    st.error(md(exc.render(lang())))
+    st.error(md(exc.render(L)))
 except Exception:  # noqa: BLE001 - no traceback ever reaches a page
     log.exception("Unexpected error on page %s", page.url_path)
     st.error(tr("app.unexpected"))
+finally:
+    end_run()

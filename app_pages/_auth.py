@@ -22,7 +22,7 @@ import streamlit as st
 from metrics import auth
 from metrics.model import Actor, MalsporError
 from metrics.store import Store
-from app_pages._shared import md
+from app_pages._shared import md, this_run
 
 ANONYMOUS = "anonym"
 
@@ -38,11 +38,20 @@ _TOKEN_KEY = "local_session"
 _LOCAL_KEY = "local_actor"
 #: A cookie script to send once (after a sign-in or a sign-out).
 _COOKIE_KEY = "local_session_cookie"
+#: True while this tab shows the sign-in form (opened by its button; closed again by a sign-in).
+_FORM_KEY = "local_sign_in_open"
 COOKIE = "malspor_session"
 
 
 def oidc_configured() -> bool:
-    """True when ``.streamlit/secrets.toml`` has an ``[auth]`` section (``st.login`` is then used)."""
+    """True when ``.streamlit/secrets.toml`` has an ``[auth]`` section (``st.login`` is then used).
+
+    Asked once per run: reading the secrets looks for their files on disk each time.
+    """
+    return this_run().oidc(_secrets_have_auth)
+
+
+def _secrets_have_auth() -> bool:
     try:
         return "auth" in st.secrets
     except (FileNotFoundError, KeyError, MalsporError):
@@ -131,6 +140,12 @@ def sign_in_panel(store: Store, tr) -> None:  # noqa: ANN001 - tr is the page's 
         st.caption(tr("auth.signed_in_as", user=md(actor.name), role=tr(f"role.{actor.role}")))
         st.button(tr("auth.sign_out"), key="auth_sign_out", on_click=_sign_out, args=(store,))
         return
+    # Most readers never sign in (a committee, leadership): they get one button, not a form. The form
+    # is six elements that every rerun of every page would send to every one of them.
+    if not st.session_state.get(_FORM_KEY):
+        st.button(tr("auth.sign_in_local"), key="auth_open", icon=":material/login:", help=tr("auth.local_help"),
+                  on_click=st.session_state.update, kwargs={_FORM_KEY: True})
+        return
     st.markdown(f"**{tr('auth.sign_in_local')}**")
     with st.form("local_sign_in", clear_on_submit=True, border=False):
         name = st.text_input(tr("auth.user_name"), autocomplete="username")
@@ -145,5 +160,6 @@ def sign_in_panel(store: Store, tr) -> None:  # noqa: ANN001 - tr is the page's 
             st.session_state[_TOKEN_KEY] = session.token
             st.session_state.pop(_LOCAL_KEY, None)
             st.session_state[_COOKIE_KEY] = ("set", session.token)
+            st.session_state[_FORM_KEY] = False
             st.rerun()
     st.caption(tr("auth.local_help"))

@@ -5,8 +5,11 @@ Not a page itself (the leading underscore); the navigation in ``dashboard.py`` l
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
+import threading
+from dataclasses import dataclass, field
 
 import pandas as pd
 import streamlit as st
@@ -41,6 +44,9 @@ h2 {font-size: 1.9rem !important; padding-top: 0.75rem !important;}
 h3 {font-size: 1.6rem !important;}
 div[data-testid="stMetricValue"], div[data-testid="stMetricValue"] * {font-size: 3rem !important; line-height: 1.15;}
 [data-testid="stMetricLabel"] p {font-size: 1.3rem !important;}
+dl.ms-figures dd {font-size: 3rem !important; line-height: 1.15;}
+dl.ms-figures dt {font-size: 1.3rem !important;}
+p.ms-caption, .ms-section p.ms-caption {font-size: 1.15rem !important;}
 table.ms-table {font-size: 1.3rem !important;}
 .ms-summary .ms-summary-line {font-size: 1.6rem !important;}
 .ms-summary .ms-key {font-size: 3.25rem !important;}
@@ -105,14 +111,84 @@ def _open_store(path: str) -> Store:
     return open_store(path, seed=seed)
 
 
-def get_store() -> Store:
+def _store_or_stop() -> Store:
     """The process's one store (created and seeded on first use); stops the page with a message on failure."""
     try:
         return _open_store(str(default_db_path()))
     except MalsporError as exc:
-        st.error(f"{i18n.t('app.db_error', lang())} {md(exc.render(lang()))}")
+        L = i18n.Lang.of(st.session_state.get("lang"))
+        st.error(f"{i18n.t('app.db_error', L)} {md(exc.render(L))}")
         st.stop()
         raise  # unreachable: st.stop() raises
+
+
+@dataclass
+class Run:
+    """What one script run reads once and every call of the run shares: the store, the language,
+    the 'as of' year and presentation mode.
+
+    Why: a page asks for these dozens of times (every ``tr`` asks for the language and the mode),
+    and each ask went through Streamlit's session state and its resource cache; with a committee's
+    fifty sessions that was a tenth of the server's time.
+    """
+
+    store: Store
+    lang: i18n.Lang
+    year: int
+    present: bool
+    _oidc: bool | None = field(default=None, repr=False)
+
+    def oidc(self, check) -> bool:  # noqa: ANN001 - check: a function giving the answer once
+        """Whether OpenID Connect is configured, asked once per run (it reads the secrets files)."""
+        if self._oidc is None:
+            self._oidc = bool(check())
+        return self._oidc
+
+
+_this = threading.local()  # Streamlit runs each script run on a thread of its session's own
+
+
+def _read_run() -> Run:
+    state = st.session_state
+    return Run(store=_store_or_stop(), lang=i18n.Lang.of(state.get("lang")),
+               year=int(state.get("as_of", progress.current_year())), present=bool(state.get("present", False)))
+
+
+def begin_run() -> Run:
+    """Read store, language, year and mode for this run (the frame calls it first thing)."""
+    _this.run = None
+    _this.run = run = _read_run()
+    return run
+
+
+def end_run() -> None:
+    """Forget this run's values (the frame calls it last), so callbacks before the next run read afresh."""
+    _this.run = None
+
+
+def this_run() -> Run:
+    """This run's values; outside a run begun by the frame (a callback), read afresh each time."""
+    run = getattr(_this, "run", None)
+    return run if run is not None else _read_run()
+
+
+def fragment(func):  # noqa: ANN001, ANN201 - a decorator
+    """``st.fragment`` whose own reruns (a click inside it, the frame not run) begin and end a run too."""
+    @functools.wraps(func)
+    def run_fragment(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        if getattr(_this, "run", None) is not None:  # inside the frame's run
+            return func(*args, **kwargs)
+        begin_run()
+        try:
+            return func(*args, **kwargs)
+        finally:
+            end_run()
+    return st.fragment(run_fragment)
+
+
+def get_store() -> Store:
+    """The process's one store (created and seeded on first use); stops the page with a message on failure."""
+    return this_run().store
 
 
 def stop_if_empty(store: Store) -> None:
@@ -124,12 +200,12 @@ def stop_if_empty(store: Store) -> None:
 
 def lang() -> i18n.Lang:
     """The chosen language, bound once per request (Danish by default): pass it down, never a code."""
-    return i18n.Lang.of(st.session_state.get("lang"))
+    return this_run().lang
 
 
 def as_of() -> int:
     """The 'as of' year every page respects (default: this year)."""
-    return int(st.session_state.get("as_of", progress.current_year()))
+    return this_run().year
 
 
 def tr(key: str, **kwargs: object) -> str:
@@ -138,13 +214,14 @@ def tr(key: str, **kwargs: object) -> str:
     In presentation mode the sidebar is hidden, so a text that sends the reader there has a
     variant ``<key>.present`` that says how to get back to it; that variant is used instead.
     """
-    if presenting() and f"{key}.present" in i18n.TEXTS:
+    run = this_run()
+    if run.present and f"{key}.present" in i18n.TEXTS:
         key = f"{key}.present"
-    return i18n.t(key, lang(), **kwargs)
+    return i18n.t(key, run.lang, **kwargs)
 
 
 def presenting() -> bool:
-    return bool(st.session_state.get("present", False))
+    return this_run().present
 
 
 def link_year() -> int | None:
@@ -157,18 +234,21 @@ def link_year() -> int | None:
 # Computed once per data version (the store's generation, which every committed write bumps) and
 # shared by every session (metrics.cache): fifty viewers of the same overview cost one computation.
 def overview_rows() -> pd.DataFrame:
-    store, year, L = get_store(), as_of(), lang()
+    run = this_run()
+    store, year, L = run.store, run.year, run.lang
     return views.shared_view(store, "overview", year, L.code, compute=lambda: views.overview_rows(store, year, L))
 
 
 def changes() -> views.Changes:
-    store, year, L = get_store(), as_of(), lang()
+    run = this_run()
+    store, year, L = run.store, run.year, run.lang
     return views.shared_view(store, "changes", year, L.code,
                              compute=lambda: views.changes_since_previous_import(store, year, L))
 
 
 def explorer_rows(filters: views.Filters) -> pd.DataFrame:
-    store, year, L = get_store(), as_of(), lang()
+    run = this_run()
+    store, year, L = run.store, run.year, run.lang
     return views.shared_view(store, "explorer", year, L.code, filters,
                              compute=lambda: views.explorer_rows(store, year, L, filters))
 
@@ -179,7 +259,8 @@ def shared(name: str, *key: object, compute):
 
     The value is read-only: every session gets the same object (frames as shallow copies).
     """
-    return views.shared_view(get_store(), name, as_of(), lang().code, presenting(), *key, compute=compute)
+    run = this_run()
+    return views.shared_view(run.store, name, run.year, run.lang.code, run.present, *key, compute=compute)
 
 
 def shared_figure(name: str, *key: object, compute):

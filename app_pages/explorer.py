@@ -13,7 +13,7 @@ import streamlit as st
 from metrics import charts, export, html_table, views
 from metrics.html_table import Cell, Column
 from metrics.model import TARGET_STATUSES
-from app_pages._shared import (explorer_rows, get_store, lang, link_year, open_target, presenting, shared,
+from app_pages._shared import (fragment, explorer_rows, get_store, lang, link_year, open_target, presenting, shared,
                                shared_figure, stop_if_empty, store_table, theme_names)
 
 #: Column widths of the explorer's tables; constant CSS, no user text.
@@ -88,10 +88,10 @@ def tables(rows: pd.DataFrame) -> tuple[str, str]:
 
 # Filters, tables and charts in one fragment: a filter or a click reruns this part only, not the
 # page frame (sidebar, sign-in, navigation), so a committee exploring live gets its answer quicker.
-@st.fragment
+@fragment
 def explore(filters: views.Filters) -> None:
     """The filters, the gap table, the scatter and the pace table for the chosen filters."""
-    c1, c2, c3 = st.columns(3)
+    c1 = c2 = c3 = st.container(horizontal=True)  # one row of three: fewer elements than columns
     chosen_themes = c1.multiselect(L.t("explorer.filter_theme"), list(themes), default=list(filters.themes),
                                    format_func=themes.get, key="f_theme", placeholder=L.t("explorer.all"))
     chosen_status = c2.multiselect(L.t("explorer.filter_status"), list(TARGET_STATUSES), default=list(filters.statuses),
@@ -110,17 +110,16 @@ def explore(filters: views.Filters) -> None:
     if rows.empty:
         st.info(L.t("explorer.nothing"))
         return
-    st.caption(L.t("explorer.count", n=len(rows)) + " · " + L.t("explorer.open_hint"))
-    st.html(html_table.TABLE_CSS + EXPLORER_CSS)  # constant CSS, no user text
-
     gap_html, pace_html = shared("explorer_tables", filters, compute=lambda: tables(rows))
-    st.html(gap_html)
+    # The count, the tables' constant CSS and the gap table: one element.
+    st.html(html_table.TABLE_CSS + EXPLORER_CSS
+            + html_table.paragraph(L.t("explorer.count", n=len(rows)) + " · " + L.t("explorer.open_hint"),
+                                   css="ms-caption") + gap_html)
 
     st.download_button(L.t("export.csv"), data=lambda: export.frame_csv(views.explorer_csv_frame(rows, L)),
                        file_name=L.t("explorer.csv_name"), mime="text/csv", icon=":material/download:", key="explorer_csv", on_click="ignore")
 
-    st.header(L.t("explorer.scatter_title"))
-    st.caption(L.t("explorer.scatter_help"))
+    st.html(html_table.section(L.t("explorer.scatter_title"), caption=L.t("explorer.scatter_help")))
     scatter = shared_figure("gap_scatter", filters, compute=lambda: charts.gap_scatter(rows, L, title="", large=presenting()))
     scatter_event = st.plotly_chart(scatter, width="stretch", theme=None, on_select="rerun",
                                     selection_mode="points", key="explorer_scatter")
@@ -130,8 +129,7 @@ def explore(filters: views.Filters) -> None:
     if picked:
         open_target(*picked)
 
-    st.header(L.t("explorer.pace_title"))
-    st.caption(L.t("explorer.pace_help"))
+    st.html(html_table.section(L.t("explorer.pace_title"), caption=L.t("explorer.pace_help")))
     table_tab, chart_tab = st.tabs([L.t("explorer.table"), L.t("target.chart")])
     with table_tab:
         st.html(pace_html)

@@ -22,7 +22,6 @@ L = lang()
 st.title(L.t("target.title"))
 
 stop_if_empty(store)
-st.html(html_table.TABLE_CSS)  # constant CSS, no user text: the page's tables
 
 
 def frame_html(frame: pd.DataFrame, label: str) -> str:
@@ -56,21 +55,25 @@ if len(detail.geographies) > 1:
         st.query_params["geo"] = geo
         st.rerun()
 
-st.header(md(names[chosen]))
-description = L.pick(target.get("description_da"), target.get("description_en"))
-if description:
-    st.markdown(md(description))
-note = L.pick(target["note_da"], target["note_en"])
-focus = L.pick(target.get("focus_area_da"), target.get("focus_area_en"))
-st.caption(md(f"{L.t('target.focus_area')}: {focus} · {L.t('target.source')}: {target['source']}"
-              + (f" · {note}" if note else "")))
+measured = status is not None and not pd.isna(status.get("latest_year"))
 
-if status is None or pd.isna(status.get("latest_year")):
+
+def head() -> str:
+    """The target's name, description and source, its status and key figures: one block of HTML
+    (with the page's table CSS, constant), built once per data version and shared."""
+    note = L.pick(target["note_da"], target["note_en"])
+    focus = L.pick(target.get("focus_area_da"), target.get("focus_area_en"))
+    body = (html_table.subheading(f"{L.t('col.status')}: {marks.status_line(status, L)}")
+            + html_table.key_figures(views.key_figures(status, target, L))) if measured else ""
+    return html_table.TABLE_CSS + html_table.section(
+        names[chosen], body, text=L.pick(target.get("description_da"), target.get("description_en")) or "",
+        caption=f"{L.t('target.focus_area')}: {focus} · {L.t('target.source')}: {target['source']}"
+                + (f" · {note}" if note else ""))
+
+
+st.html(shared("target_head", chosen, detail.geography, compute=head))
+if not measured:
     st.info(L.t("target.no_observations", geo=md(detail.geography)))
-else:
-    st.markdown(f"### {L.t('col.status')}: {marks.status_line(status, L)}")  # constant texts, no user text
-    for col, (label, value) in zip(st.columns(3), views.key_figures(status, target, L)):
-        col.metric(md(label), value)
 
 if (detail.series["data_class"] == "I").any():
     st.warning(L.t("target.illustrative_warning"))
@@ -95,20 +98,23 @@ def series_csv() -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-left, right = st.columns(2)
-left.download_button(L.t("target.download_csv"), data=series_csv, file_name=f"{chosen}.csv",
+downloads = st.container(horizontal=True)  # one row, fewer elements than columns
+downloads.download_button(L.t("target.download_csv"), data=series_csv, file_name=f"{chosen}.csv",
                      mime="text/csv", icon=":material/download:", on_click="ignore")
-right.download_button(L.t("target.download_png"), data=lambda: charts.figure_png(figure), file_name=f"{chosen}.png",
+downloads.download_button(L.t("target.download_png"), data=lambda: charts.figure_png(figure), file_name=f"{chosen}.png",
                       mime="image/png", icon=":material/image:")
 
 _commentary.show(store, year=as_of(), target_id=chosen)
 
 if status is not None:
-    with st.expander(L.t("target.how"), expanded=False):
-        st.markdown(L.t("target.how_intro"))
-        st.html(shared("explanation", chosen, detail.geography, compute=lambda: html_table.table(
-            [Column("what", L.t("explain.what")), Column("value", L.t("col.value"))],
-            [{"what": a, "value": b} for a, b in views.explanation(status, target, L)], label=L.t("target.how"))))
+    # Tracked, so its content is built and sent only while the reader has it open.
+    how = st.expander(L.t("target.how"), expanded=False, key="target_how", on_change="rerun")
+    with how:
+        if how.open:
+            st.html(shared("explanation", chosen, detail.geography, compute=lambda: html_table.paragraph(
+                L.t("target.how_intro")) + html_table.table(
+                [Column("what", L.t("explain.what")), Column("value", L.t("col.value"))],
+                [{"what": a, "value": b} for a, b in views.explanation(status, target, L)], label=L.t("target.how"))))
 
 if len(detail.geographies) > 1:
     st.header(L.t("target.compare"))
@@ -134,14 +140,18 @@ if len(detail.geographies) > 1:
 
     st.html(shared("compare_table", chosen, compute=compare_table))
 
-st.header(L.t("target.initiatives"))
-if detail.initiatives.empty:
-    st.caption(L.t("target.no_initiatives"))
-else:
-    st.html(shared("initiatives_table", chosen, compute=lambda: frame_html(
-        views.initiatives_table(detail.initiatives, L), L.t("target.initiatives"))))
+
+
+def initiatives() -> str:
+    """The focus area's initiatives under their heading, with the total funding, as one block."""
+    if detail.initiatives.empty:
+        return html_table.section(L.t("target.initiatives"), caption=L.t("target.no_initiatives"))
     total = detail.initiatives["funding_dkk"].sum(min_count=1)
-    if pd.notna(total):
-        st.caption(L.t("target.funding_total", total=L.num(total, decimals=0, unit="kr.")))
+    return html_table.section(
+        L.t("target.initiatives"), frame_html(views.initiatives_table(detail.initiatives, L), L.t("target.initiatives")),
+        after=L.t("target.funding_total", total=L.num(total, decimals=0, unit="kr.")) if pd.notna(total) else "")
+
+
+st.html(shared("initiatives", chosen, compute=initiatives))
 
 st.page_link("app_pages/overview.py", label=L.t("target.back"))

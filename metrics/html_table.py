@@ -40,6 +40,14 @@ table.ms-table .ms-mark {display: block; font-size: 0.9em; color: #6A4500;}
 table.ms-table .ms-sub {display: block; font-size: 0.9em; color: #4A4A4A;}
 table.ms-table img.ms-spark {vertical-align: middle; display: block;}
 table.ms-table abbr {text-decoration: underline dotted; cursor: help;}
+.ms-section h2 {font-size: 2.25rem; font-weight: 600; line-height: 1.2; margin: 0; padding: 1rem 0; color: #1A1A1A;}
+.ms-section p {margin: 0 0 1rem;}
+.ms-section p.ms-caption, p.ms-caption {font-size: 0.875rem; color: #4A4A4A; margin: 0 0 1rem;}
+.ms-section h3 {font-size: 1.75rem; font-weight: 600; line-height: 1.2; margin: 0; padding: 0.5rem 0 1rem; color: #1A1A1A;}
+dl.ms-figures {display: flex; flex-wrap: wrap; gap: 1rem; margin: 0 0 1rem;}
+dl.ms-figures div {flex: 1 1 12rem; min-width: 0;}
+dl.ms-figures dt {font-size: 0.875rem; line-height: 1.6; color: #1A1A1A;}
+dl.ms-figures dd {margin: 0; font-size: 2.25rem; line-height: 1.3; color: #1A1A1A; overflow-wrap: anywhere;}
 </style>
 """
 
@@ -109,6 +117,50 @@ def _cell_html(value: Any, column: Column) -> str:
     if cell.spark:
         inner += sparkline(cell.spark, cell.spark_label)
     return f'<td class="{css}">{inner}</td>' if css else f"<td>{inner}</td>"
+
+
+def section(heading: str, body: str = "", *, text: str = "", caption: str = "", after: str = "",
+            css: str = "") -> str:
+    """A heading (``<h2>``), an optional line of text and a caption, then ``body`` (HTML already
+    built here, e.g. :func:`table`), as one block; ``heading``, ``text``, ``caption`` and ``after``
+    (a caption under the body) are escaped.
+
+    Why one block: each element a page sends costs the server the same whatever its size, so a
+    page of fifty viewers is quicker with a theme's heading, summary and table in one element
+    than in three; a screen reader still finds the heading among the page's headings.
+
+    >>> section("Miljø & klima", "<table></table>", text="3 af 4 mål")
+    '<section class="ms-section"><h2>Miljø &amp; klima</h2><p>3 af 4 mål</p><table></table></section>'
+    """
+    cls = f"ms-section {css}" if css else "ms-section"
+    return (f'<section class="{esc(cls)}"><h2>{esc(heading)}</h2>'
+            + (f"<p>{esc(text)}</p>" if text else "")
+            + (f'<p class="ms-caption">{esc(caption)}</p>' if caption else "")
+            + body
+            + (f'<p class="ms-caption">{esc(after)}</p>' if after else "")
+            + "</section>")
+
+
+def paragraph(text: str, css: str = "") -> str:
+    """A paragraph of text, escaped (``css="ms-caption"``: set small, as a caption)."""
+    return f'<p class="{esc(css)}">{esc(text)}</p>' if css else f"<p>{esc(text)}</p>"
+
+
+def subheading(text: str) -> str:
+    """A third-level heading (``<h3>``), escaped, for inside a :func:`section`."""
+    return f"<h3>{esc(text)}</h3>"
+
+
+def key_figures(figures: Sequence[tuple[str, str]]) -> str:
+    """Key figures side by side, each a label over a large value, as a description list (escaped).
+
+    One block instead of a row of columns with a metric in each (seven elements for three figures).
+
+    >>> key_figures([("Seneste (2023)", "13 %")])
+    '<dl class="ms-figures"><div><dt>Seneste (2023)</dt><dd>13 %</dd></div></dl>'
+    """
+    items = "".join(f"<div><dt>{esc(label)}</dt><dd>{esc(value)}</dd></div>" for label, value in figures)
+    return f'<dl class="ms-figures">{items}</dl>'
 
 
 def table(columns: Sequence[Column], rows: Sequence[Mapping[str, Any]], caption: str = "",

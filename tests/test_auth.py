@@ -478,6 +478,8 @@ def _sign_in_on_the_page(name: str, password: str, **query: str) -> AppTest:
     for key, value in query.items():
         at.query_params[key] = value
     at.run()
+    assert not at.sidebar.text_input  # a reader sees one button, not the form
+    next(b for b in at.sidebar.button if b.label == "Log ind (lokal konto)").click().run()
     at.sidebar.text_input[0].set_value(name)
     at.sidebar.text_input[1].set_value(password)
     next(b for b in at.sidebar.button if b.label == "Log ind").click().run()
@@ -504,7 +506,7 @@ def test_a_demoted_analyst_in_an_open_tab_cannot_save_at_the_next_click(isolated
     next(b for b in at.button if b.label == "Gem kommentar").click().run()
     assert not at.exception
     assert not [s.value for s in at.success]
-    assert "Log ind (lokal konto)" in [m.value.strip("*") for m in at.sidebar.markdown]
+    assert "Log ind (lokal konto)" in [b.label for b in at.sidebar.button]  # signed out: the sign-in button again
     with open_store(isolated_db, seed=seed) as store:
         assert len(commentary.history(store, target_id="eud_share", year=at.session_state["as_of"])) == n
         assert auth.active_sessions(store, "ana") == 0
@@ -545,7 +547,7 @@ def test_the_sign_in_keeps_a_token_in_a_cookie_never_in_the_url(isolated_db, str
     next(b for b in at.sidebar.button if b.label == "Log ud").click().run()
     assert "Max-Age=0" in _cookie_scripts(at)[0]
     tab.run()
-    assert "Log ind (lokal konto)" in [m.value.strip("*") for m in tab.sidebar.markdown]
+    assert "Log ind (lokal konto)" in [b.label for b in tab.sidebar.button]
     assert "Max-Age=0" in _cookie_scripts(tab)[0]
 
 
@@ -559,7 +561,7 @@ def test_a_forged_or_stale_cookie_signs_nobody_in(isolated_db, streamlit_caches,
         monkeypatch.setattr(_auth, "_cookie_token", lambda c=cookie: c)
         tab = AppTest.from_file(DASHBOARD, default_timeout=30).run()
         assert not tab.exception
-        assert "Log ind (lokal konto)" in [m.value.strip("*") for m in tab.sidebar.markdown]
+        assert "Log ind (lokal konto)" in [b.label for b in tab.sidebar.button]
         assert all("alert" not in s for s in _cookie_scripts(tab))
 
 
@@ -595,6 +597,7 @@ def test_in_chromium_a_sign_in_survives_a_reload_and_a_new_tab_and_a_revoked_one
             page = context.new_page()
             page.goto(base + "/upload")
             sidebar = page.locator("section[data-testid='stSidebar']")
+            sidebar.get_by_role("button", name="Log ind (lokal konto)").click()  # a reader sees only the button
             sidebar.get_by_label("Brugernavn").fill("ana")
             sidebar.get_by_label("Adgangskode", exact=True).fill(PASSWORD)
             sidebar.get_by_role("button", name="Log ind").click()

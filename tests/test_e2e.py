@@ -202,8 +202,17 @@ def test_series_and_chart_downloads(server, page):
     assert Path(png_download.value.path()).read_bytes()[:4] == b"\x89PNG"
 
 
+def open_sign_in(sidebar) -> None:
+    """Open the sidebar's sign-in form (a reader sees only its button until then)."""
+    opener = sidebar.get_by_role("button", name="Log ind (lokal konto)")
+    if opener.count():
+        opener.click()
+    sidebar.get_by_label("Brugernavn").wait_for()
+
+
 def sign_in_as_ana(page) -> None:
     sidebar = page.locator("section[data-testid='stSidebar']")
+    open_sign_in(sidebar)
     sidebar.get_by_label("Brugernavn").fill("ana")
     sidebar.get_by_label("Adgangskode", exact=True).fill(ANA_PASSWORD)
     sidebar.get_by_role("button", name="Log ind").click()
@@ -216,6 +225,7 @@ def test_local_sign_in_unlocks_the_upload(server, page):
     open_page(page, server + "/upload", "Upload")
     assert page.get_by_text("Log ind i sidepanelet").count() >= 1       # a viewer is told why
     sidebar = page.locator("section[data-testid='stSidebar']")
+    open_sign_in(sidebar)
     sidebar.get_by_label("Brugernavn").fill("ana")
     sidebar.get_by_label("Adgangskode", exact=True).fill("forkert-kodeord")
     sidebar.get_by_role("button", name="Log ind").click()
