@@ -4,6 +4,10 @@ confirms, and can undo any batch.
 Thin on purpose: every check, the preview, the commit and the undo are ``metrics.ingest`` (the same
 engine as ``python -m metrics import``); the role check lives in ``metrics`` too (``Store.write``),
 the page only hides the controls and says why.
+
+A previewed file waits in the database, not only in this process (``metrics.ingest.pending``):
+its id is in the URL (``?upload=<id>``), so a reload, or the next request reaching another
+dashboard process, shows the same preview to the same user, who confirms or discards it there.
 """
 
 from __future__ import annotations
@@ -11,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -19,24 +22,21 @@ import pandas as pd
 import streamlit as st
 
 from metrics import export, i18n, ingest
+from metrics.ingest import pending
 from metrics.model import MalsporError, PermissionDenied, Problem, ValidationError
 from app_pages._auth import current_actor, display_name
-from app_pages._shared import as_of, get_store, lang, tr
+from app_pages._shared import as_of, get_store, lang, md, tr  # md: file and user names inert in Markdown
 
 LOG = logging.getLogger(__name__)
 FLASH = "upload_flash"
 PREVIEW = "upload_preview"
 GENERATION = "upload_generation"
+KEPT = "upload_kept"  # the pending.Kept this session works on
 
 store = get_store()
 language = lang()
 actor = current_actor(store)
 allowed = ingest.may_import(actor)
-
-
-def md(text: str) -> str:
-    """Text made inert for Streamlit's Markdown: file and user names cannot become links, math or icons."""
-    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:])", r"\\\1", text)
 
 
 def error_text(exc: BaseException) -> str:
@@ -205,22 +205,67 @@ def render_preview(result: ingest.ImportResult, data: bytes, name: str, sheet: s
 
 
 def confirm(data: bytes, name: str, sheet: str | None, fingerprint: str) -> str:
-    """Commit the previewed file, only if the data still are as previewed."""
+    """Commit the previewed file, only if the data still are as previewed; then it waits no more."""
     done = ingest.import_observations(store, data, actor, file_name=name, sheet=sheet, as_of=as_of(),
                                       expect=fingerprint)
-    st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1  # an empty uploader
+    forget_upload()
     if done.batch_id is None:
         return tr("upload.nothing_to_change", file=name)
     return tr("upload.imported", file=name, batch=done.batch_id, **done.plan.counts)
 
 
+def forget_upload() -> None:
+    """Drop the waiting upload (this user's only) from the database, the session and the URL, and
+    empty the uploader."""
+    kept = st.session_state.pop(KEPT, None)
+    for upload_id in {kept.upload_id if kept else None, st.query_params.get(pending.PARAM)}:
+        pending.discard(store, actor, upload_id)
+    st.query_params.pop(pending.PARAM, None)
+    st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
+
+
+def discard(name: str) -> str:
+    forget_upload()
+    return tr("upload.discarded", file=name)
+
+
+def uploader_key() -> str:
+    return f"upload_file_{st.session_state.get(GENERATION, 0)}"
+
+
+def uploader_changed() -> None:
+    """The analyst took the file out of the uploader (its ×): the waiting upload goes with it."""
+    kept = st.session_state.get(KEPT)
+    if st.session_state.get(uploader_key()) is None and kept is not None:
+        act(lambda: discard(kept.name))
+
+
+def show_resolved(resolved: pending.Resolved) -> None:
+    """Keep what :func:`pending.resolve` decided: the session's upload and the URL's id."""
+    if resolved.kept is None:
+        st.session_state.pop(KEPT, None)
+    else:
+        st.session_state[KEPT] = resolved.kept
+    if resolved.url_id is None:
+        st.query_params.pop(pending.PARAM, None)
+    elif st.query_params.get(pending.PARAM) != resolved.url_id:
+        st.query_params[pending.PARAM] = resolved.url_id
+    if resolved.notice is not None:
+        st.warning(md(error_text(resolved.notice)))
+
+
 def render_upload() -> None:
     limit = i18n.fmt_number(ingest.max_upload_bytes() / 2**20, language)
     uploaded = st.file_uploader(tr("upload.file", limit=limit), type=["csv", "txt", "tsv", "xlsx", "xls"],
-                                key=f"upload_file_{st.session_state.get(GENERATION, 0)}")
-    if uploaded is None:
+                                key=uploader_key(), on_change=uploader_changed)
+    resolved = pending.resolve(store, actor, uploaded=None if uploaded is None else (uploaded.name, uploaded.getvalue()),
+                               url_id=st.query_params.get(pending.PARAM), kept=st.session_state.get(KEPT))
+    show_resolved(resolved)
+    if resolved.upload is None:
         return
-    data, name = uploaded.getvalue(), uploaded.name
+    data, name = resolved.upload.data, resolved.upload.name
+    if resolved.upload.restored:
+        st.info(md(tr("upload.restored", file=name)))
     sheets = ingest.list_sheets(data)
     sheet = st.selectbox(tr("upload.sheet"), sheets) if len(sheets) > 1 else None
     outcome = preview(data, name, sheet)
@@ -228,6 +273,7 @@ def render_upload() -> None:
         render_rejection(outcome, name)
     else:
         render_preview(outcome, data, name, sheet)
+    st.button(md(tr("upload.discard", file=name)), key="upload_discard", on_click=act, args=(lambda: discard(name),))
 
 
 # ---------------------------------------------------------------------- batches and undo
@@ -296,4 +342,6 @@ show_flash()
 safely(render_templates)
 if allowed:
     safely(render_upload)
+elif st.query_params.get(pending.PARAM):  # kept in the URL: after signing in, the upload is shown
+    st.info(tr("upload.link_needs_sign_in"))
 safely(render_batches)

@@ -677,6 +677,24 @@ TEXTS: dict[str, dict[str, str]] = {
     "upload.state.committed": {"da": "gemt", "en": "committed"},
     "upload.state.undone": {"da": "fortrudt", "en": "undone"},
     "upload.new_geography": {"da": "ny", "en": "new"},
+    "upload.restored": {
+        "da": "Du fortsætter med filen {file}, som du uploadede: den venter i databasen på din bekræftelse, og "
+              "forhåndsvisningen herunder er lavet af den igen.",
+        "en": "You are continuing with the file {file} that you uploaded: it waits in the database for your "
+              "confirmation, and the preview below was made from it again."},
+    "upload.discard": {"da": "Kassér {file}", "en": "Discard {file}"},
+    "upload.discarded": {"da": "{file} er kasseret. Intet er gemt fra den.",
+                         "en": "{file} was discarded. Nothing was written from it."},
+    "upload.link_needs_sign_in": {
+        "da": "Linket fører til en upload, der venter på bekræftelse. Log ind som den analytiker, der uploadede "
+              "filen, for at se den.",
+        "en": "The link leads to an upload waiting for its confirmation. Sign in as the analyst who uploaded the "
+              "file to see it."},
+    "upload.link_needs_sign_in.present": {
+        "da": "Linket fører til en upload, der venter på bekræftelse. Afslut præsentationsvisningen (knappen øverst "
+              "til højre), og log ind som den analytiker, der uploadede filen, for at se den.",
+        "en": "The link leads to an upload waiting for its confirmation. Leave presentation mode (the button at the "
+              "top right) and sign in as the analyst who uploaded the file to see it."},
     "ucol.row": {"da": "Række", "en": "Row"},
     "ucol.column": {"da": "Kolonne", "en": "Column"},
     "ucol.value": {"da": "Værdi i filen", "en": "Value in the file"},

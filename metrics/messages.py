@@ -177,6 +177,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "script.armenian": {"da": "det armenske bogstav", "en": "the Armenian letter"},
     "script.coptic": {"da": "det koptiske bogstav", "en": "the Coptic letter"},
     "script.cherokee": {"da": "cherokee-bogstavet", "en": "the Cherokee letter"},
+    # ------------------------------------------------------------------ an upload waiting for its confirmation (metrics.ingest.pending)
+    "error.upload_gone": {
+        "da": "Uploaden i linket venter ikke længere: den er bekræftet eller kasseret, den er over et døgn gammel, "
+              "eller den hører til en anden bruger. Intet er gemt fra den. Upload filen igen.",
+        "en": "The upload in the link is no longer waiting: it was confirmed or discarded, it is more than a day "
+              "old, or it belongs to another user. Nothing was written from it. Upload the file again."},
     # ------------------------------------------------------------------ the memo (metrics.memo)
     "error.memo_lang_unknown": {
         "da": "Ukendt sprog '{language}'. Brug {choices}.",

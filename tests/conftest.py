@@ -27,7 +27,8 @@ VIEWER = Actor("viktor", "viewer")
 BOTH_BACKENDS = {
     "test_store", "test_ingest_write", "test_ingest_undo", "test_ingest_plan", "test_ingest_check",
     "test_ingest_targets", "test_ingest_formats", "test_audit", "test_audit_chain", "test_commentary",
-    "test_backup_signing", "test_export", "test_cli", "test_auth", "test_seed",
+    "test_backup_signing", "test_export", "test_cli", "test_auth", "test_seed", "test_ingest_pending",
+    "test_upload_page",
 }
 
 

@@ -6,9 +6,10 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics import ingest
+from metrics.database import open_store
 from metrics.model import Actor
 from metrics.seed import seed
-from metrics.store import PROJECT_ROOT, Store
+from metrics.store import PROJECT_ROOT
 
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
 BAD = "Indikator;År;Værdi;Område\r\neud_share;2023;13,2;Region Hovedstaden\r\neud_shar;2024;13,9;\r\n"
@@ -76,7 +77,7 @@ def test_a_viewer_sees_why_there_is_no_upload(isolated_db):
 def test_bad_file_report_then_fixed_file_preview_confirm_and_undo(isolated_db, analyst):
     at = upload_page()
     assert not at.exception and len(at.file_uploader) == 1
-    with Store.open(isolated_db, seed=seed) as store:
+    with open_store(isolated_db, seed=seed) as store:
         before = store.checksum()
     at.file_uploader[0].set_value(("eud.csv", BAD.encode("cp1252"), "text/csv")).run()
     assert not at.exception
@@ -84,7 +85,7 @@ def test_bad_file_report_then_fixed_file_preview_confirm_and_undo(isolated_db, a
     report = table_text(at)
     assert "eud_shar" in report and "Mente du 'eud_share'?" in report and "Indikator" in report
     assert not [b for b in at.button if b.label.startswith("Bekræft")]
-    with Store.open(isolated_db, seed=seed) as store:
+    with open_store(isolated_db, seed=seed) as store:
         assert store.checksum() == before
 
     at.file_uploader[0].set_value(("eud.csv", GOOD.encode("cp1252"), "text/csv")).run()
@@ -106,7 +107,7 @@ def test_bad_file_report_then_fixed_file_preview_confirm_and_undo(isolated_db, a
     button(at, "Ja, fortryd kørsel 2").click().run()
     assert not at.exception
     assert plain(at.success[0].value) == "Kørsel 2 er fortrudt: 1 værdier fjernet, 1 tidligere værdier genskabt."
-    with Store.open(isolated_db, seed=seed) as store:
+    with open_store(isolated_db, seed=seed) as store:
         assert store.checksum()["observations"] == before["observations"]
         assert store.batches().set_index("batch_id").loc[2, "state"] == "undone"
 
@@ -123,7 +124,7 @@ def test_the_status_preview_and_english(isolated_db, analyst):
 
 def test_a_file_already_imported_changes_nothing_and_offers_no_confirm(isolated_db, analyst):
     data = b"target_id,year,value\neud_share,2024,13.9\n"
-    with Store.open(isolated_db, seed=seed) as store:
+    with open_store(isolated_db, seed=seed) as store:
         ingest.import_observations(store, data, ANA, file_name="same.csv")
     at = upload_page(lang="en")
     at.file_uploader[0].set_value(("same.csv", data, "text/csv")).run()
@@ -154,7 +155,7 @@ def test_binary_upload_is_a_message_not_a_traceback(isolated_db, analyst):
 
 def test_undoing_a_batch_undone_elsewhere_is_refused_with_a_message(isolated_db, analyst):
     data = b"target_id,year,value\neud_share,2024,13.9\n"
-    with Store.open(isolated_db, seed=seed) as store:
+    with open_store(isolated_db, seed=seed) as store:
         batch = ingest.import_observations(store, data, ANA, file_name="x.csv").batch_id
     at = upload_page(lang="en")
     from app_pages._shared import get_store  # the cached store the page uses, as another session would
@@ -171,7 +172,7 @@ def test_names_in_messages_are_not_markdown(isolated_db, analyst):
     name = "[click](https://example.org) $x$.csv"
     at.file_uploader[0].set_value((name, b"target_id,year,value\neud_share,2024,13.9\n", "text/csv")).run()
     label = [b.label for b in at.button if "Confirm" in b.label][0]
-    assert "\\[click\\]\\(https\\://example\\.org\\) \\$x\\$" in label
+    assert "\\[click\\]\\(https\u2060\\://example\\.org\\) \\$x\\$" in label  # no live link (_shared.md)
 
 
 @pytest.mark.parametrize("lang", ["da", "en"])
@@ -188,7 +189,7 @@ def test_no_untranslated_key_leaks(isolated_db, analyst, lang):
 
 # ---------------------------------------------------------------------- issue 11: undo and the preview
 def checksums(db) -> dict[str, str]:
-    with Store.open(db, seed=seed) as store:
+    with open_store(db, seed=seed) as store:
         return store.checksum()
 
 
@@ -198,7 +199,7 @@ def test_the_seed_batch_is_not_offered_for_undo(isolated_db, analyst):
     assert not [s for s in at.selectbox if s.label == "Kørsel at fortryde"]  # only the seed: nothing to undo
     assert "Ingen kørsler kan fortrydes." in [c.value for c in at.caption]
     assert not [b for b in at.button if "fortryd" in b.label.lower()]
-    with Store.open(isolated_db, seed=seed) as store:
+    with open_store(isolated_db, seed=seed) as store:
         ingest.import_observations(store, b"target_id,year,value\neud_share,2024,13.9\n", ANA, file_name="x.csv")
     at = upload_page()
     choice = undo_choice(at)
@@ -208,7 +209,7 @@ def test_the_seed_batch_is_not_offered_for_undo(isolated_db, analyst):
 
 def test_undo_asks_for_confirmation_saying_what_will_happen(isolated_db, analyst):
     data = b"target_id,year,value\neud_share,2023,13.2\neud_share,2024,13.9\nstem_admissions,2024,17612\n"
-    with Store.open(isolated_db, seed=seed) as store:
+    with open_store(isolated_db, seed=seed) as store:
         assert ingest.import_observations(store, data, ANA, file_name="x.csv").plan.counts["revised"] == 1
     before = checksums(isolated_db)
     at = upload_page()
@@ -225,7 +226,7 @@ def test_undo_asks_for_confirmation_saying_what_will_happen(isolated_db, analyst
 
 
 def test_an_undo_blocked_by_a_later_batch_says_so_before_any_click(isolated_db, analyst):
-    with Store.open(isolated_db, seed=seed) as store:
+    with open_store(isolated_db, seed=seed) as store:
         ingest.import_observations(store, b"target_id,year,value\neud_share,2024,13.9\n", ANA, file_name="a.csv")
         ingest.import_observations(store, b"target_id,year,value\neud_share,2024,14.1\n", ANA, file_name="b.csv")
     at = upload_page(lang="en")
@@ -262,3 +263,114 @@ def test_the_preview_lists_the_first_200_rows_then_a_count(isolated_db, analyst)
     table = [df.value for df in at.dataframe if "Handling" in df.value.columns][0]
     assert len(table) == 200 and table["Række"].iloc[0] == "2" and table["Række"].iloc[-1] == "201"
     assert "… og 5 flere rækker, som også skrives ved bekræftelse." in [c.value for c in at.caption]
+
+
+# ---------------------------------------------------------------------- issue 14: the preview waits in the database
+def waiting(db, upload_id: str, owner: str = "ana"):
+    with open_store(db, seed=seed) as store:
+        return store.stashed_upload(upload_id, owner)
+
+
+def messages(at: AppTest, kind: str) -> list[str]:
+    return [plain(e.value) for e in getattr(at, kind)]
+
+
+def test_a_reload_or_another_replica_shows_the_same_preview_and_confirms_it(isolated_db, analyst):
+    at = upload_page(lang="en")
+    at.file_uploader[0].set_value(("eud.csv", GOOD.encode("cp1252"), "text/csv")).run()
+    assert not at.exception and not at.error
+    upload_id = at.query_params["upload"]
+    assert len(upload_id) == 32 and at.query_params["lang"] == "en"  # the language stays in the link
+    assert waiting(isolated_db, upload_id) == ("eud.csv", GOOD.encode("cp1252"))
+    at.run()
+    assert at.query_params["upload"] == upload_id  # the next rerun keeps the same copy
+    first = {m.label: m.value for m in at.metric}
+    first_table = table_text(at)
+
+    again = upload_page(lang="en", upload=upload_id)  # a new session: a reload, or another process
+    assert not again.exception and not again.error
+    assert again.file_uploader[0].value is None
+    assert "You are continuing with the file eud.csv that you uploaded" in messages(again, "info")[0]
+    assert {m.label: m.value for m in again.metric} == first == {"Added": "1", "Revised": "1", "Unchanged": "0",
+                                                                "Skipped": "0"}
+    assert table_text(again) == first_table
+    button(again, "Confirm import of eud\\.csv").click().run()
+    assert not again.exception
+    assert messages(again, "success")[0].startswith("eud.csv was imported as batch 2: 1 added, 1 revised")
+    assert "upload" not in again.query_params and again.query_params["lang"] == "en"
+    assert waiting(isolated_db, upload_id) is None
+    assert not again.metric and not [b for b in again.button if b.label.startswith("Confirm")]
+    with open_store(isolated_db, seed=seed) as store:
+        batch = store.batches().set_index("batch_id").loc[2]
+        assert (batch["user_name"], batch["file_name"], batch["n_added"], batch["n_revised"]) == ("ana", "eud.csv", 1, 1)
+
+    stale = upload_page(lang="en", upload=upload_id)  # the old link, once confirmed
+    assert not stale.exception and not stale.metric
+    assert messages(stale, "warning")[0].startswith("The upload in the link is no longer waiting")
+    assert "upload" not in stale.query_params and len(stale.file_uploader) == 1
+
+
+def test_another_user_or_a_viewer_cannot_open_the_link(isolated_db, analyst, monkeypatch):
+    at = upload_page()
+    at.file_uploader[0].set_value(("eud.csv", GOOD.encode("cp1252"), "text/csv")).run()
+    upload_id = at.query_params["upload"]
+
+    monkeypatch.setitem(SIGNED_IN, "actor", Actor("bo", "analyst"))
+    bo = upload_page(upload=upload_id)
+    assert not bo.exception and not bo.metric and not [b for b in bo.button if b.label.startswith("Bekræft")]
+    assert messages(bo, "warning") == [
+        "Uploaden i linket venter ikke længere: den er bekræftet eller kasseret, den er over et døgn gammel, eller "
+        "den hører til en anden bruger. Intet er gemt fra den. Upload filen igen."]
+    assert "upload" not in bo.query_params and "eud.csv" not in "\n".join(messages(bo, "info"))
+
+    monkeypatch.setitem(SIGNED_IN, "actor", Actor("ana", "viewer"))  # the account as it is now: demoted
+    viewer = upload_page(upload=upload_id)
+    assert not viewer.exception and not viewer.metric and len(viewer.file_uploader) == 0
+    assert "Linket fører til en upload, der venter på bekræftelse" in messages(viewer, "info")[1]
+    assert viewer.query_params["upload"] == upload_id  # kept for a sign-in as the analyst
+    assert waiting(isolated_db, upload_id) == ("eud.csv", GOOD.encode("cp1252"))  # nobody dropped it
+
+
+def test_discard_and_removing_the_file_drop_the_waiting_upload(isolated_db, analyst):
+    at = upload_page()
+    at.file_uploader[0].set_value(("eud.csv", GOOD.encode("cp1252"), "text/csv")).run()
+    upload_id = at.query_params["upload"]
+    again = upload_page(upload=upload_id)
+    button(again, "Kassér eud\\.csv").click().run()
+    assert not again.exception
+    assert messages(again, "success") == ["eud.csv er kasseret. Intet er gemt fra den."]
+    assert "upload" not in again.query_params and not again.metric
+    assert waiting(isolated_db, upload_id) is None
+
+    at.file_uploader[0].set_value(("ny.csv", GOOD.encode("cp1252"), "text/csv")).run()
+    second = at.query_params["upload"]
+    assert second != upload_id and waiting(isolated_db, second) is not None
+    at.file_uploader[0].set_value(None).run()  # the uploader's ×
+    assert not at.exception and "upload" not in at.query_params
+    assert waiting(isolated_db, second) is None
+
+
+def test_a_replaced_file_drops_the_first_and_a_malformed_id_is_ignored(isolated_db, analyst):
+    at = upload_page()
+    at.file_uploader[0].set_value(("a.csv", GOOD.encode("cp1252"), "text/csv")).run()
+    first = at.query_params["upload"]
+    at.file_uploader[0].set_value(("b.csv", BAD.encode("cp1252"), "text/csv")).run()  # rejected, but kept too
+    second = at.query_params["upload"]
+    assert first != second and waiting(isolated_db, first) is None
+    again = upload_page(upload=second)  # the validation report comes back with the file
+    assert messages(again, "error")[0].startswith("Filen er afvist, og intet er gemt: 1 problem")
+    assert "Mente du 'eud_share'?" in table_text(again)
+
+    odd = upload_page(lang="en", upload="../x?[a](b)")
+    assert not odd.exception and not odd.warning and not odd.error and not odd.metric
+    assert "upload" not in odd.query_params and odd.query_params["lang"] == "en"
+
+
+def test_the_restored_file_name_is_not_markdown(isolated_db, analyst):
+    name = "[click](https://example.org) $x$.csv"
+    with open_store(isolated_db, seed=seed) as store:
+        upload_id = store.stash_upload("ana", name, b"target_id,year,value\neud_share,2024,13.9\n")
+    at = upload_page(lang="en", upload=upload_id)
+    assert not at.exception
+    assert "\\[click\\]\\(https\u2060\\://example\\.org\\) \\$x\\$\\.csv" in at.info[0].value
+    assert "\\[click\\]" in button(at, "Confirm").label
