@@ -2,6 +2,7 @@
 
     python -m bench.bench_viewers [--viewers 1,10,20,50] [--rounds 2] [--synthetic]
                                   [--flag runner.postScriptGC=true ...] [--soak MINUTES --soak-viewers 10]
+                                  [--replicas K (--pg | --db-url postgresql://...)]
 
 Starts the real dashboard on a seeded copy of the database (``--synthetic``: the 1,000-target
 database of ``bench/synthetic.py``) and, as the floor, an app of empty pages with the same
@@ -14,6 +15,14 @@ and its ratio to the floor's p50, the errors (a step that does not
 finish within ``--timeout``, or a page that shows an exception), and the server's peak resident
 memory. ``--flag`` passes a Streamlit setting to the dashboard (e.g. ``runner.postScriptGC=true``
 to compare with the shipped configuration in the same run).
+
+``--replicas K`` starts K dashboard processes on one PostgreSQL database (``--pg``: a throwaway
+server started as in the tests, ``tests/pg_support.py``, with a seeded database; ``--db-url``: an
+existing, seeded Målspor database) and deals the N sessions out round-robin over them, as a load
+balancer with sticky sessions would. The floor then runs as K processes as well, the sessions
+dealt out the same way, so the ratio compares like with like. The memory shown is then the sum
+over the K dashboard processes of each one's peak. ``--pg`` with one replica measures one
+dashboard on PostgreSQL.
 
 ``--soak MINUTES`` (not for CI): ``--soak-viewers`` sessions loop the three steps for that long,
 and the server's memory is printed every minute, to show whether it grows.
@@ -64,7 +73,7 @@ def _rss_mb(pid: int) -> tuple[float, float]:
 class Server:
     """A Streamlit server in a child process, on 127.0.0.1."""
 
-    def __init__(self, script: Path, db: Path | None, flags: list[str], log: Path) -> None:
+    def __init__(self, script: Path, db: Path | str | None, flags: list[str], log: Path) -> None:
         self.port = _free_port()
         self.log = log
         env = dict(os.environ, MALSPOR_DB=str(db)) if db else dict(os.environ)
@@ -163,9 +172,14 @@ async def _session(port: int, rounds: int, tally: Tally, timeout: float, until: 
         tally.error(f"connection: {exc}")
 
 
-async def _crowd(port: int, viewers: int, rounds: int, timeout: float) -> Tally:
+def deal(viewers: int, ports: list[int]) -> list[int]:
+    """The port each of ``viewers`` sessions talks to: round-robin over the replicas."""
+    return [ports[i % len(ports)] for i in range(viewers)]
+
+
+async def _crowd(ports: list[int], viewers: int, rounds: int, timeout: float) -> Tally:
     tally = Tally()
-    await asyncio.gather(*(_session(port, rounds, tally, timeout) for _ in range(viewers)))
+    await asyncio.gather(*(_session(port, rounds, tally, timeout) for port in deal(viewers, ports)))
     return tally
 
 
@@ -191,52 +205,97 @@ def _seeded_copy(tmp: Path, synthetic: bool) -> Path:
     return db
 
 
+def _seeded_pg(tmp: Path, synthetic: bool, server) -> str:
+    """A new database on ``server`` holding the seed (or the synthetic database, via backup and restore)."""
+    url = server.database()
+    if not synthetic:
+        subprocess.run([sys.executable, "-m", "metrics", "init", "--db", url], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL)
+        return url
+    env = dict(os.environ, MALSPOR_BACKUP_KEY=os.urandom(16).hex())
+    file = _seeded_copy(tmp, True)
+    for args in (["--db", str(file), "backup", "--out", str(tmp / "synthetic")],
+                 ["--db", url, "restore", str(tmp / "synthetic")]):
+        subprocess.run([sys.executable, "-m", "metrics", *args], cwd=ROOT, check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+    return url
+
+
+def _peak_mb(servers: list[Server]) -> float:
+    """The sum over the processes of each one's peak resident memory."""
+    return sum(server.rss()[1] for server in servers)
+
+
 def run(args: argparse.Namespace) -> int:
     counts = [int(n) for n in args.viewers.split(",")]
-    if max(counts) > 200 or args.rounds > 20:
-        raise SystemExit("at most 200 viewers and 20 rounds: this benchmark must stay bounded")
+    if max(counts) > 200 or args.rounds > 20 or not 1 <= args.replicas <= 8:
+        raise SystemExit("at most 200 viewers, 20 rounds and 8 replicas: this benchmark must stay bounded")
+    if args.replicas > 1 and not (args.pg or args.db_url):
+        raise SystemExit("--replicas needs PostgreSQL (--pg or --db-url): the embedded file opens in one process only")
     tmp = Path(tempfile.mkdtemp(prefix="malspor-viewers-"))
     servers: list[Server] = []
+    pg_server = None
     try:
-        db = _seeded_copy(tmp, args.synthetic)
-        app = Server(ROOT / "dashboard.py", db, args.flag, tmp / "dashboard.log")
-        floor = Server(FLOOR_APP, None, args.flag, tmp / "floor.log")
-        servers += [app, floor]
+        if args.db_url:
+            db, where = args.db_url, "the PostgreSQL database given"
+        elif args.pg:
+            from tests.pg_support import PgServer
+
+            pg_server = PgServer()
+            db, where = _seeded_pg(tmp, args.synthetic, pg_server), "a throwaway PostgreSQL server"
+        else:
+            db, where = _seeded_copy(tmp, args.synthetic), "the embedded file"
+        apps = [Server(ROOT / "dashboard.py", db, args.flag, tmp / f"dashboard{i}.log") for i in range(args.replicas)]
+        servers += apps
+        floors = [Server(FLOOR_APP, None, args.flag, tmp / f"floor{i}.log") for i in range(args.replicas)]
+        servers += floors
+        app_ports, floor_ports = [a.port for a in apps], [f.port for f in floors]
         if args.soak:
-            return _soak(app, args)
-        asyncio.run(_crowd(app.port, 1, 1, args.timeout))  # warm both once (imports, first compute)
-        asyncio.run(_crowd(floor.port, 1, 1, args.timeout))
+            return _soak(apps, args)
+        for port in app_ports + floor_ports:  # warm each process once (imports, first compute)
+            asyncio.run(_crowd([port], 1, 1, args.timeout))
         flags = " ".join(args.flag) or "(the project's .streamlit/config.toml)"
-        print(f"dashboard on {'the synthetic database' if args.synthetic else 'the seed'}; settings: {flags}")
+        print(f"dashboard on {'the synthetic database' if args.synthetic else 'the seed'} in {where}; "
+              f"settings: {flags}")
+        if args.replicas > 1:
+            print(f"{args.replicas} dashboard processes on one database and, as the floor, {args.replicas} floor "
+                  f"processes; the sessions dealt out round-robin over each; peak RSS: the sum of the "
+                  f"{args.replicas} dashboard processes' peaks")
+        else:
+            print("one dashboard process; the floor: one floor process")
         print(f"{'viewers':>7} | {'p50 s':>6} {'p95 s':>6} | {'floor p50':>9} {'floor p95':>9} | {'ratio p50':>9} "
               f"{'ratio p95':>9} | {'errors':>6} | {'peak RSS MB':>11} | per step p50 s and x floor p50 "
               f"(overview / target / explorer)")
         failed = 0
         for n in counts:
-            t_app = asyncio.run(_crowd(app.port, n, args.rounds, args.timeout))
-            t_floor = asyncio.run(_crowd(floor.port, n, args.rounds, args.timeout))
+            t_app = asyncio.run(_crowd(app_ports, n, args.rounds, args.timeout))
+            t_floor = asyncio.run(_crowd(floor_ports, n, args.rounds, args.timeout))
             a, f = _all(t_app), _all(t_floor)
             steps = " / ".join(f"{_pct(t_app.times[p], 0.5):.2f} ({_pct(t_app.times[p], 0.5) / _pct(f, .5):.1f}x)"
                                for p, _ in STEPS)
             print(f"{n:>7} | {_pct(a, .5):>6.2f} {_pct(a, .95):>6.2f} | {_pct(f, .5):>9.2f} {_pct(f, .95):>9.2f} | "
                   f"{_pct(a, .5) / _pct(f, .5):>8.1f}x {_pct(a, .95) / _pct(f, .95):>8.1f}x | "
-                  f"{t_app.errors + t_floor.errors:>6} | {app.rss()[1]:>11.0f} | {steps}", flush=True)
+                  f"{t_app.errors + t_floor.errors:>6} | {_peak_mb(apps):>11.0f} | {steps}", flush=True)
             for t in (t_app, t_floor):
                 if t.errors:
                     print(f"        first error: {t.first_error}")
             failed += t_app.errors + t_floor.errors
-        logged = app.page_errors()
+        logged = [error for app in apps for error in app.page_errors()]
         if logged:
             print(f"the dashboard logged {len(logged)} page errors; the first:\n{logged[0]}")
         return 1 if failed or logged else 0
     finally:
         for server in servers:
             server.stop()
+        if pg_server:
+            pg_server.stop()
         shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _soak(app: Server, args: argparse.Namespace) -> int:
-    """Sessions loop the steps for ``--soak`` minutes; memory printed every minute."""
+def _soak(apps: list[Server], args: argparse.Namespace) -> int:
+    """Sessions loop the steps for ``--soak`` minutes (dealt out over the replicas); memory printed every minute.
+
+    With several replicas the memory shown is the sum over them (current and each one's peak)."""
     print(f"soak: {args.soak_viewers} sessions for {args.soak} min; settings: {' '.join(args.flag) or 'config.toml'}")
     first_rss = None  # after the first minute: the server has then imported and computed what it keeps
     print(f"{'minute':>6} | {'RSS MB':>7} | {'peak MB':>7} | {'steps':>6} | {'p50 s':>6} | errors")
@@ -246,17 +305,17 @@ def _soak(app: Server, args: argparse.Namespace) -> int:
         until = time.monotonic() + 60
 
         async def crowd() -> None:
-            await asyncio.gather(*(_session(app.port, 0, tally, args.timeout, until)
-                                   for _ in range(args.soak_viewers)))
+            await asyncio.gather(*(_session(port, 0, tally, args.timeout, until)
+                                   for port in deal(args.soak_viewers, [app.port for app in apps])))
 
         asyncio.run(crowd())
-        rss, peak = app.rss()
+        rss, peak = (sum(values) for values in zip(*(app.rss() for app in apps)))
         first_rss = rss if first_rss is None else first_rss
         errors += tally.errors
         print(f"{minute:>6} | {rss:>7.0f} | {peak:>7.0f} | {len(_all(tally)):>6} | {_pct(_all(tally), .5):>6.2f} | "
               f"{tally.errors}", flush=True)
-    print(f"growth: {app.rss()[0] - (first_rss or 0):+.0f} MB from minute 1 to minute {args.soak}")
-    logged = app.page_errors()
+    print(f"growth: {sum(app.rss()[0] for app in apps) - (first_rss or 0):+.0f} MB from minute 1 to minute {args.soak}")
+    logged = [error for app in apps for error in app.page_errors()]
     if logged:
         print(f"the dashboard logged {len(logged)} page errors; the first:\n{logged[0]}")
     return 1 if errors or logged else 0
@@ -271,6 +330,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--flag", action="append", default=[], help="a Streamlit setting, e.g. runner.postScriptGC=true")
     parser.add_argument("--soak", type=int, default=0, metavar="MINUTES", help="loop for this long, printing memory")
     parser.add_argument("--soak-viewers", type=int, default=10)
+    parser.add_argument("--replicas", type=int, default=1, help="dashboard processes on one PostgreSQL database")
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--pg", action="store_true", help="start a throwaway PostgreSQL server with a seeded database")
+    where.add_argument("--db-url", metavar="URL", help="an existing, seeded Målspor database (postgresql://...)")
     return run(parser.parse_args(argv))
 
 

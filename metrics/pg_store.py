@@ -51,6 +51,10 @@ from metrics.store import MIGRATIONS, SCHEMA_VERSION, UPLOAD_ID_RE, UPLOAD_TTL, 
 LOCK_KEY = 0x4D414C53
 #: Seconds between two checks of the data version by one process (``$MALSPOR_PG_SYNC``).
 SYNC_INTERVAL = 0.1
+#: In a write that only adds rows, a table that gains at least this many, and at least a tenth of
+#: what it then holds, has its foreign keys checked once over the whole table instead of per row;
+#: when the new rows are at least half of it, its indexes are built anew after the COPY as well.
+BULK_ROWS = 20_000
 _NULL = "\\N"
 _CSV_PG = "(FORMAT csv, NULL '\\N')"
 
@@ -80,8 +84,9 @@ def _first_line(exc: BaseException) -> str:
 def _quote(name: str) -> str:
     """An identifier from this program's own schema (never user input), quoted for both dialects.
 
-    The only text formatted into SQL in this module: these identifiers, and the paths of files in
-    a temporary folder this process made. Every value is a bound parameter or goes through COPY.
+    The only text formatted into SQL in this module: these identifiers, the paths of files in a
+    temporary folder this process made, and the definitions of the schema's own foreign keys as
+    PostgreSQL's catalog gives them back (and of its indexes). Every value is a bound parameter or goes through COPY.
     """
     return '"' + name.replace('"', '""') + '"'
 
@@ -380,37 +385,102 @@ class PgStore(Store):
     def _write_back(self, pg: psycopg.Connection, before: duckdb.DuckDBPyConnection,
                     cur: duckdb.DuckDBPyConnection, prints: dict[str, tuple[int, int]]) -> None:
         """Send the block's change to PostgreSQL: removed rows by key, added rows by COPY, the sequences."""
-        changed = [table for table in KEYS if self._fingerprint(cur, table) != prints[table]]
+        after = {table: self._fingerprint(cur, table) for table in KEYS}
+        changed = [table for table in KEYS if after[table] != prints[table]]
         with tempfile.TemporaryDirectory(prefix="malspor-") as tmp:
             added: list[tuple[str, Path, int]] = []
+            append_only = True
             for table in reversed(changed):  # children first; the foreign keys are checked at commit anyway
+                keys = KEYS[table]
+                key_list = ", ".join(_quote(k) for k in keys)
+                gone, came = Path(tmp) / f"{table}.gone.csv", Path(tmp) / f"{table}.came.csv"
+                if prints[table][0] == 0:  # a table that was empty: every row came, none went (no diff to make)
+                    n_came = cur.execute(
+                        f"COPY (SELECT * FROM {_quote(table)} ORDER BY {key_list}) TO '{came}'"
+                        " (HEADER false, NULLSTR '\\N')").fetchall()[0][0]
+                    added.append((table, came, n_came))
+                    continue
                 old = before.sql(f"SELECT * FROM {_quote(table)}").to_arrow_table()
                 cur.register("_malspor_before", old)
                 try:
-                    keys = KEYS[table]
-                    key_list = ", ".join(_quote(k) for k in keys)
-                    gone, came = Path(tmp) / f"{table}.gone.csv", Path(tmp) / f"{table}.came.csv"
                     n_gone = cur.execute(
                         f"COPY (SELECT {key_list} FROM (SELECT * FROM _malspor_before EXCEPT ALL"
                         f" SELECT * FROM {_quote(table)})) TO '{gone}' (HEADER false, NULLSTR '\\N')").fetchall()[0][0]
-                    n_came = cur.execute(
-                        f"COPY (SELECT * FROM {_quote(table)} EXCEPT ALL SELECT * FROM _malspor_before)"
-                        f" TO '{came}' (HEADER false, NULLSTR '\\N')").fetchall()[0][0]
+                    n_came = cur.execute(  # in key order: PostgreSQL's indexes then grow at their end
+                        f"COPY (SELECT * FROM (SELECT * FROM {_quote(table)} EXCEPT ALL SELECT * FROM _malspor_before)"
+                        f" ORDER BY {key_list}) TO '{came}' (HEADER false, NULLSTR '\\N')").fetchall()[0][0]
                 finally:
                     cur.unregister("_malspor_before")
                 if n_gone:
                     self._delete_keys(pg, table, keys, gone, n_gone)
+                    append_only = False
                 if n_came:
                     added.append((table, came, n_came))
+            bulk = [table for table, _, n in added if n >= BULK_ROWS and n * 10 >= after[table][0]]
+            # Only when nothing was deleted: PostgreSQL cannot drop a key of a table that has a
+            # deletion's check still pending in this transaction.
+            rebuild = [table for table, _, n in added if table in bulk and n * 2 >= after[table][0]]
+            restore = self._drop_checks(pg, bulk, rebuild) if bulk and append_only else []
             for table, file, _ in reversed(added):  # parents first
                 names = ", ".join(_quote(name) for name, _ in self._columns(cur, table))
                 with pg.cursor().copy(f"COPY {_quote(table)} ({names}) FROM STDIN {_CSV_PG}") as copy, \
                         open(file, "rb") as src:
                     while block := src.read(1 << 20):
                         copy.write(block)
+            for statement in restore:  # each index built and each key checked now, over the whole table
+                pg.execute(statement)
         for name, last in cur.execute("SELECT sequence_name, last_value FROM duckdb_sequences()").fetchall():
             pg.execute("INSERT INTO malspor_sequences VALUES (%s, %s) ON CONFLICT (sequence_name)"
                        " DO UPDATE SET last_value = excluded.last_value", [name, last])
+
+    @staticmethod
+    def _drop_checks(pg: psycopg.Connection, tables: list[str], rebuild: list[str]) -> list[str]:
+        """Drop the foreign keys of ``tables`` (and the indexes of ``rebuild``) for this transaction;
+        the statements that make them again, in the order to run them after the COPY.
+
+        Why: PostgreSQL checks a foreign key once per inserted row (at commit, for a deferred one),
+        which for a million rows costs more than the COPY itself; adding the key back checks every
+        row in one join, and an index built over the whole table costs less than a million inserts
+        into it (a duplicate key is refused when the primary key is made again, as by the COPY).
+        An index is kept when another table's foreign key refers to its table. Dropping locks the
+        table and the tables its keys refer to; all of them are locked here at once, in the order in
+        which a snapshot reads them (:data:`KEYS`), so that a process loading its snapshot meanwhile
+        waits for this commit instead of deadlocking with it. Another process sees neither the
+        missing keys nor the new rows: both come with the commit.
+        """
+        keys = pg.execute(
+            "SELECT c.conrelid::regclass::text, c.confrelid::regclass::text, c.conname,"
+            " pg_get_constraintdef(c.oid) FROM pg_constraint AS c"
+            " WHERE c.contype = 'f' AND c.conrelid = ANY(%s::regclass[]) ORDER BY c.conname",
+            [[_quote(table) for table in tables]]).fetchall()
+        referred = {row[0] for row in pg.execute(
+            "SELECT DISTINCT confrelid::regclass::text FROM pg_constraint WHERE contype = 'f'").fetchall()}
+        indexes = pg.execute(
+            "SELECT i.indrelid::regclass::text, c.relname, pg_get_indexdef(i.indexrelid), k.conname,"
+            " pg_get_constraintdef(k.oid) FROM pg_index AS i JOIN pg_class AS c ON c.oid = i.indexrelid"
+            " LEFT JOIN pg_constraint AS k ON k.conindid = i.indexrelid AND k.contype IN ('p', 'u')"
+            " WHERE i.indrelid = ANY(%s::regclass[]) ORDER BY c.relname",
+            [[_quote(table) for table in rebuild]]).fetchall()
+        indexes = [row for row in indexes if row[0] not in referred]
+        if not keys and not indexes:
+            return []
+        involved = {table.strip('"') for row in keys for table in row[:2]} | {row[0].strip('"') for row in indexes}
+        pg.execute("LOCK TABLE " + ", ".join(_quote(t) for t in KEYS if t in involved) + " IN ACCESS EXCLUSIVE MODE")
+        pg.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        again: list[str] = []
+        for table, index, definition, constraint, constraint_def in indexes:
+            table = _quote(table.strip('"'))
+            if constraint:
+                pg.execute(f"ALTER TABLE {table} DROP CONSTRAINT {_quote(constraint)}")
+                again.append(f"ALTER TABLE {table} ADD CONSTRAINT {_quote(constraint)} {constraint_def}")
+            else:
+                pg.execute(f"DROP INDEX {_quote(index)}")
+                again.append(definition)
+        for table, _, name, definition in keys:
+            table = _quote(table.strip('"'))
+            pg.execute(f"ALTER TABLE {table} DROP CONSTRAINT {_quote(name)}")
+            again.append(f"ALTER TABLE {table} ADD CONSTRAINT {_quote(name)} {definition}")
+        return again
 
     def _delete_keys(self, pg: psycopg.Connection, table: str, keys: tuple[str, ...], file: Path, n: int) -> None:
         """Delete the rows whose keys are in ``file``; all of them must exist (else another process wrote)."""

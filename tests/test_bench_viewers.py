@@ -20,3 +20,12 @@ def test_one_viewer_opens_three_pages_without_an_error():
     row = next(line for line in done.stdout.splitlines() if line.strip().startswith("1 |"))
     ratio_p50, ratio_p95, errors = re.search(r"\|\s+([\d.]+)x\s+([\d.]+)x \|\s+(\d+) \|", row).groups()
     assert float(ratio_p50) > 0 and float(ratio_p95) > 0 and errors == "0"
+
+
+def test_replicas_get_the_sessions_round_robin_and_the_file_refuses_replicas():
+    from bench.bench_viewers import deal, main
+
+    assert deal(5, [8001, 8002]) == [8001, 8002, 8001, 8002, 8001]
+    assert deal(20, [8001, 8002]).count(8001) == 10
+    with pytest.raises(SystemExit, match="needs PostgreSQL"):
+        main(["--viewers", "2", "--replicas", "2"])

@@ -177,3 +177,50 @@ def test_backup_from_the_file_restores_into_postgresql_with_the_same_statuses(st
             assert audit.verify(pg).ok
     finally:
         pg_server.drop(target)
+
+
+def _foreign_keys(url: str) -> list[tuple[str, str]]:
+    """Every foreign key and index in the database (the rules a big write drops for a moment)."""
+    with psycopg.connect(url) as con:
+        return con.execute("SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint"
+                           " WHERE contype = 'f' UNION ALL SELECT tablename, indexdef FROM pg_indexes"
+                           " WHERE schemaname = current_schema() ORDER BY 1, 2").fetchall()
+
+
+def _bulk_write(store, target: str, n: int) -> None:
+    """``n`` new observations of ``target`` in one write (big enough for the one-join key check)."""
+    from metrics import audit
+    from tests.conftest import ADMIN
+
+    with store.write(ADMIN, "import_observations") as cur:
+        cur.execute("INSERT INTO import_batches (file_name, sha256, user_name) VALUES ('bulk.csv', repeat('0', 64), 'x')")
+        cur.execute("INSERT INTO observations (target_id, geography, year, value, source, batch_id)"
+                    " SELECT ?, 'Område ' || (i // 100), 1901 + i % 100, i, 'test', currval('batch_id_seq')"
+                    " FROM range(?) r(i)", [target, n])
+        audit.record(cur, ADMIN, "import_observations", "observations", "bulk", None, {"rows": n})
+
+
+def test_a_big_write_keeps_every_foreign_key_and_a_broken_one_is_refused_whole(url):
+    from metrics import pg_store
+
+    keys = _foreign_keys(url)
+    n = pg_store.BULK_ROWS + 1000
+    with open_store(url) as store:
+        _bulk_write(store, "eud_share", n)
+        assert _foreign_keys(url) == keys
+        with store.read() as cur:
+            before = cur.execute("SELECT count(*) FROM observations").fetchall()[0][0]
+        # Around the write path (no new data version): a target this snapshot holds goes from PostgreSQL.
+        cols = ", ".join("'gone_soon'" if c == "target_id" else c for c in _columns_pg(url)["target_definitions"])
+        with psycopg.connect(url, autocommit=True) as con:
+            con.execute(f"INSERT INTO target_definitions SELECT {cols} FROM target_definitions"
+                        " WHERE target_id = 'eud_share'")
+        store._reload()
+        with psycopg.connect(url, autocommit=True) as con:
+            con.execute("DELETE FROM target_definitions WHERE target_id = 'gone_soon'")
+        with pytest.raises(MalsporError) as refused:  # checked by the key added back, in one join
+            _bulk_write(store, "gone_soon", n)
+        assert refused.value.code == "pg_refused"
+        assert _foreign_keys(url) == keys
+    with psycopg.connect(url) as con:
+        assert con.execute("SELECT count(*) FROM observations").fetchone()[0] == before
