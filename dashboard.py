@@ -13,10 +13,8 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 from metrics import i18n, progress
 from metrics.model import MalsporError
 from app_pages._auth import sign_in_panel
-from app_pages._chrome import lang_script
+from app_pages._chrome import lang_script, sidebar_head
 from app_pages._shared import PRESENTATION_CSS, begin_run, end_run, log, md, tr
-
-st.set_page_config(page_title="Målspor", page_icon=":material/target:", layout="wide")
 
 # First run of a session: take language, year and presentation mode from the URL.
 if "lang" not in st.session_state:
@@ -44,7 +42,7 @@ def _keep(widget_key: str, state_key: str) -> None:
 # The widgets have keys of their own: Streamlit drops widget state on a page switch, while
 # "lang", "as_of" and "present" must survive it.
 with st.sidebar:
-    st.markdown(f"**{tr('app.title')}**  \n{tr('app.subtitle')}")
+    st.html(sidebar_head(tr("app.title"), tr("app.subtitle")))  # the title, and the line above sign-in
     st.segmented_control(
         tr("app.language"), options=list(i18n.LANGUAGES), default=st.session_state["lang"], key="w_lang",
         format_func=lambda code: {"da": "Dansk", "en": "English"}[code], on_change=_keep, args=("w_lang", "lang"),
@@ -54,7 +52,6 @@ with st.sidebar:
                  on_change=_keep, args=("w_as_of", "as_of"))
     st.toggle(tr("app.present"), value=st.session_state["present"], key="w_present", help=tr("app.present_help"),
               on_change=_keep, args=("w_present", "present"))
-    st.divider()
     sign_in_panel(store, tr)
     # Streamlit's page always says <html lang="en">, and its own labels are English: set the chosen
     # language and give those labels Danish on a Danish page (_chrome.py). Sent on a session's first
@@ -76,14 +73,25 @@ for key, value, default in (
 
 
 
+def _to_overview() -> None:
+    """``/overview`` (an old link, a typed address): the overview at the root, with the link's parameters.
+
+    Streamlit serves the default page at the root only; without this, the address showed its
+    English "Page not found" dialog over the overview.
+    """
+    st.switch_page(st.session_state["_nav_pages"][1]["overview"], query_params=st.query_params.to_dict())
+
+
 def _pages() -> dict[str, st.Page]:
     """The navigation's pages in the chosen language, made once per session, language and mode."""
     key = (L.code, run.present)
     made = st.session_state.get("_nav_pages")
     if made is None or made[0] != key:
         made = key, {
+            # The default page is served at the root ("/"); a link or bookmark to /overview reaches it too.
             "overview": st.Page("app_pages/overview.py", title=tr("nav.overview"), icon=":material/dashboard:",
-                                url_path="overview", default=True),
+                                url_path="home", default=True),
+            "overview_alias": st.Page(_to_overview, title=tr("nav.overview"), url_path="overview", visibility="hidden"),
             "target": st.Page("app_pages/target.py", title=tr("nav.target"), icon=":material/target:", url_path="target"),
             "explorer": st.Page("app_pages/explorer.py", title=tr("nav.explorer"), icon=":material/query_stats:",
                                 url_path="explorer"),
@@ -100,8 +108,8 @@ def _pages() -> dict[str, st.Page]:
 pages = _pages()
 overview, target = pages["overview"], pages["target"]
 page = st.navigation(list(pages.values()), position="top" if run.present else "sidebar")
-# Each page its own title in the browser tab: "Overblik · Målspor", "Overview · Målspor", ...
-st.set_page_config(page_title=tr("page.title", page=page.title))
+# Set once, after the navigation: each page its own title in the browser tab ("Overblik · Målspor").
+st.set_page_config(page_title=tr("page.title", page=page.title), page_icon=":material/target:", layout="wide")
 
 if run.present:
     st.html(PRESENTATION_CSS)  # constant CSS, no user text

@@ -41,14 +41,19 @@ _COOKIE_KEY = "local_session_cookie"
 #: True while this tab shows the sign-in form (opened by its button; closed again by a sign-in).
 _FORM_KEY = "local_sign_in_open"
 COOKIE = "malspor_session"
+_OIDC_KEY = "_oidc_configured"
 
 
 def oidc_configured() -> bool:
     """True when ``.streamlit/secrets.toml`` has an ``[auth]`` section (``st.login`` is then used).
 
-    Asked once per run: reading the secrets looks for their files on disk each time.
+    Asked once per session (kept in its state): reading the secrets looks for their files on disk
+    each time, and they do not change under a running dashboard (a change needs a restart).
     """
-    return this_run().oidc(_secrets_have_auth)
+    known = st.session_state.get(_OIDC_KEY)
+    if known is None:
+        known = st.session_state[_OIDC_KEY] = this_run().oidc(_secrets_have_auth)
+    return bool(known)
 
 
 def _secrets_have_auth() -> bool:

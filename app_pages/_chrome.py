@@ -3,7 +3,7 @@
 Streamlit always serves ``<html lang="en">``, and its widgets and Plotly's mode bar carry English
 labels of their own ("Collapse sidebar", "Download as CSV", "Zoom in", "Choose an option"). On a
 Danish page a screen reader then reads those in Danish pronunciation, and WCAG 2.1 AA (3.1.1 and
-3.1.2, language of page and of parts) is not met. The script below, sent once per rerun, sets the
+3.1.2, language of page and of parts) is not met. The script below, sent on a session's first run and when its language changes, sets the
 page's language and, on a Danish page, gives every such label its Danish text
 (:data:`metrics.i18n.CHROME_DA` and ``CHROME_PATTERNS_DA``).
 A ``MutationObserver`` applies the same to what Streamlit draws later.
@@ -11,6 +11,7 @@ A ``MutationObserver`` applies the same to what Streamlit draws later.
 
 from __future__ import annotations
 
+import html
 import json
 
 from metrics import i18n
@@ -82,3 +83,15 @@ def lang_script(lang: i18n.Lang) -> str:
   doc.__malsporChrome = observer;
 }})();
 </script>"""
+
+
+#: The sidebar's line between the view settings and sign-in (as ``st.divider`` drew it, one element
+#: fewer on every rerun): a bottom border on the presentation toggle, the last setting.
+_SIDEBAR_CSS = ("<style>section[data-testid='stSidebar'] .st-key-w_present {border-bottom: 1px solid"
+                " rgba(49, 51, 63, 0.2); padding-bottom: 1rem; margin-bottom: 0.5rem; width: 100% !important;}</style>")
+
+
+def sidebar_head(title: str, subtitle: str) -> str:
+    """The sidebar's title and subtitle (escaped) with its own CSS: one element per rerun."""
+    return (f"{_SIDEBAR_CSS}<p style='margin:0 0 0.5rem'><strong>{html.escape(title)}</strong><br>"
+            f"{html.escape(subtitle)}</p>")

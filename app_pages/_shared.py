@@ -83,6 +83,7 @@ OVERVIEW_CSS = "<style>\n" + "\n".join([
     ".ms-behind table.ms-table th:nth-child(2) {width: 30%;}",
     ".ms-monitored table.ms-table th:nth-child(1) {width: 38%;}",
     ".ms-monitored table.ms-table th:nth-child(4) {width: 120px;}",
+    ".st-key-overview_jump {border-top: 1px solid rgba(49, 51, 63, 0.2); padding-top: 1.5rem; margin-top: 0.5rem;}",
 ]) + "\n</style>"
 
 

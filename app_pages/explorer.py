@@ -111,15 +111,14 @@ def explore(filters: views.Filters) -> None:
         st.info(L.t("explorer.nothing"))
         return
     gap_html, pace_html = shared("explorer_tables", filters, compute=lambda: tables(rows))
-    # The count, the tables' constant CSS and the gap table: one element.
-    st.html(html_table.TABLE_CSS + EXPLORER_CSS
-            + html_table.paragraph(L.t("explorer.count", n=len(rows)) + " · " + L.t("explorer.open_hint"),
-                                   css="ms-caption") + gap_html)
-
+    # The rows as CSV, above their table; then the count, the tables' constant CSS, the gap table and
+    # the scatter's heading: one element.
     st.download_button(L.t("export.csv"), data=lambda: export.frame_csv(views.explorer_csv_frame(rows, L)),
                        file_name=L.t("explorer.csv_name"), mime="text/csv", icon=":material/download:", key="explorer_csv", on_click="ignore")
-
-    st.html(html_table.section(L.t("explorer.scatter_title"), caption=L.t("explorer.scatter_help")))
+    st.html(html_table.TABLE_CSS + EXPLORER_CSS
+            + html_table.paragraph(L.t("explorer.count", n=len(rows)) + " · " + L.t("explorer.open_hint"),
+                                   css="ms-caption") + gap_html
+            + html_table.section(L.t("explorer.scatter_title"), caption=L.t("explorer.scatter_help")))
     scatter = shared_figure("gap_scatter", filters, compute=lambda: charts.gap_scatter(rows, L, title="", large=presenting()))
     scatter_event = st.plotly_chart(scatter, width="stretch", theme=None, on_select="rerun",
                                     selection_mode="points", key="explorer_scatter")

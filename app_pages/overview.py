@@ -22,7 +22,6 @@ esc = html_table.esc
 store = get_store()
 L = lang()
 present = presenting()
-st.html(html_table.TABLE_CSS + OVERVIEW_CSS)  # constant CSS, no user text
 st.title(tr("overview.title"))
 
 stop_if_empty(store)
@@ -33,8 +32,8 @@ year = link_year()
 total = shared("overview_summary", compute=lambda: views.summary(overview_rows()))
 monitored_text = ("" if not total["monitored"] else tr("overview.summary_monitored_one") if total["monitored"] == 1
                   else tr("overview.summary_monitored_many", m=total["monitored"]))
-st.html(
-    '<div class="ms-summary"><p class="ms-summary-line">'
+st.html(  # the page's constant CSS (no user text) and the summary line: one element
+    html_table.TABLE_CSS + OVERVIEW_CSS + '<div class="ms-summary"><p class="ms-summary-line">'
     f'<span class="ms-key">{esc(tr("overview.summary_count", on=total["good"], n=total["targets"]))}</span> '
     f'{esc(tr("overview.summary_rest"))}</p>'
     + (f'<p class="ms-summary-sub">{esc(monitored_text)}</p>' if monitored_text else "") + "</div>"
@@ -62,8 +61,10 @@ def targets_and_tiles() -> None:
                       statuses=tr("overview.filter_or").join(L.status(s) for s in chosen)))
 
     # Furthest behind, and why: the memo's ranking (views.furthest_behind). Left out while a status is
-    # chosen, so the chosen targets follow the tiles directly.
-    # Heading, introduction and table are one element (html_table.section): fewer elements, a quicker page.
+    # chosen, so the chosen targets follow the tiles directly. Then every target, theme by theme, and
+    # the monitored indicators: each part built once per data version and filter and shared by every
+    # session, and all of it sent as one element (each element costs every rerun of every session).
+    body: list[str] = []
     if not chosen:
         def behind_section() -> str:
             behind = views.behind_table(overview_rows(), L, memo.BEHIND_SHOWN, label=tr("overview.behind_title"),
@@ -72,11 +73,11 @@ def targets_and_tiles() -> None:
                 return html_table.section(tr("overview.behind_title"), text=tr("overview.behind_none"))
             return html_table.section(tr("overview.behind_title"), behind, css="ms-behind",
                                       caption="" if present else tr("overview.behind_intro"))
-        st.html(shared("behind_section", compute=behind_section))
+        body.append(shared("behind_section", compute=behind_section))
 
     # Every target, theme by theme.
     if not present:
-        st.caption(tr("overview.open_hint"))
+        body.append(html_table.paragraph(tr("overview.open_hint"), css="ms-caption"))
     themes = theme_names()
 
     def theme_block(theme_id: str, theme_name: str) -> str | None:
@@ -99,17 +100,19 @@ def targets_and_tiles() -> None:
         # Built once per data version and filter (sparklines included), and shared by every session.
         block = shared("theme_block", theme_id, chosen, compute=partial(theme_block, theme_id, theme_name))
         if block is not None:
-            st.html(block)
+            body.append(block)
 
     # Monitored indicators apart: no target, judged by their trend.
     if total["monitored"] and not chosen:
-        st.html(shared("monitored_section", compute=lambda: html_table.section(
+        body.append(shared("monitored_section", compute=lambda: html_table.section(
             tr("overview.monitored_title"), views.monitored_table(
                 overview_rows(), L, label=tr("overview.monitored_title"), themes=themes, year=year, present=present),
             text=tr("overview.monitored_intro"), css="ms-monitored")))
+    if body:
+        st.html("".join(body))
 
-    # Below the targets: find one, take the memo or the table away, see what the latest import changed.
-    st.divider()
+    # Below the targets (a line above them, OVERVIEW_CSS): find one, take the memo or the table away,
+    # see what the latest import changed.
     names = shared("overview_names", compute=lambda: dict(zip(overview_rows()["target_id"], overview_rows()["name"])))
     choice = st.selectbox(tr("overview.jump"), list(names), index=None, format_func=names.get,
                           placeholder=tr("overview.jump_placeholder"), key="overview_jump")

@@ -138,8 +138,9 @@ if len(detail.geographies) > 1:
              for r in compare.to_dict("records")],
             label=L.t("target.compare"))
 
-    st.html(shared("compare_table", chosen, compute=compare_table))
-
+    compare_html = shared("compare_table", chosen, compute=compare_table)
+else:
+    compare_html = ""
 
 
 def initiatives() -> str:
@@ -152,6 +153,6 @@ def initiatives() -> str:
         after=L.t("target.funding_total", total=L.num(total, decimals=0, unit="kr.")) if pd.notna(total) else "")
 
 
-st.html(shared("initiatives", chosen, compute=initiatives))
+st.html(compare_html + shared("initiatives", chosen, compute=initiatives))  # one element: the comparison and the initiatives
 
 st.page_link("app_pages/overview.py", label=L.t("target.back"))

@@ -214,18 +214,25 @@ def confirm(data: bytes, name: str, sheet: str | None, fingerprint: str) -> str:
     return tr("upload.imported", file=name, batch=done.batch_id, **done.plan.counts)
 
 
-def forget_upload() -> None:
+def forget_upload(*, empty_uploader: bool = True) -> None:
     """Drop the waiting upload (this user's only) from the database, the session and the URL, and
-    empty the uploader."""
+    empty the uploader (a new widget key) unless the analyst has just emptied it."""
     kept = st.session_state.pop(KEPT, None)
     for upload_id in {kept.upload_id if kept else None, st.query_params.get(pending.PARAM)}:
         pending.discard(store, actor, upload_id)
     st.query_params.pop(pending.PARAM, None)
-    st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
+    if empty_uploader:
+        st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
 
 
 def discard(name: str) -> str:
     forget_upload()
+    return tr("upload.discarded", file=name)
+
+
+def removed(name: str) -> str:
+    """The file was taken out of the uploader: forget it, leaving the (already empty) uploader be."""
+    forget_upload(empty_uploader=False)
     return tr("upload.discarded", file=name)
 
 
@@ -234,10 +241,14 @@ def uploader_key() -> str:
 
 
 def uploader_changed() -> None:
-    """The analyst took the file out of the uploader (its ×): the waiting upload goes with it."""
+    """The analyst took the file out of the uploader (its ×): the waiting upload goes with it.
+
+    The uploader keeps its key: replacing a file empties it for a moment, and a new key then
+    would lose the file that is arriving.
+    """
     kept = st.session_state.get(KEPT)
     if st.session_state.get(uploader_key()) is None and kept is not None:
-        act(lambda: discard(kept.name))
+        act(lambda: removed(kept.name))
 
 
 def show_resolved(resolved: pending.Resolved) -> None:

@@ -35,7 +35,6 @@ import asyncio
 import os
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -52,6 +51,8 @@ ROOT = Path(__file__).resolve().parent.parent
 FLOOR_APP = Path(__file__).resolve().parent / "floor_app" / "app.py"
 #: The three steps of a session: (url path of the page, query string).
 STEPS = (("overview", ""), ("target", "target=eud_share"), ("explorer", ""))
+#: The page name a browser sends for a step: the overview is the default page, served at the root.
+PAGE_NAMES = {"overview": ""}
 
 
 def _free_port() -> int:
@@ -127,7 +128,7 @@ class Tally:
 def _rerun(page: str, query: str) -> bytes:
     msg = BackMsg()
     msg.rerun_script.query_string = query
-    msg.rerun_script.page_name = page
+    msg.rerun_script.page_name = PAGE_NAMES.get(page, page)
     return msg.SerializeToString()
 
 
@@ -140,7 +141,9 @@ async def _step(ws: websockets.ClientConnection, page: str, query: str, timeout:
             msg = ForwardMsg()
             msg.ParseFromString(await ws.recv())
             kind = msg.WhichOneof("type")
-            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+            if kind == "page_not_found":  # the step would time the main page instead: an error
+                problem = f"page not found: {page!r}"
+            elif kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                 if msg.delta.new_element.WhichOneof("type") == "exception":
                     problem = msg.delta.new_element.exception.message or "exception"
             elif kind == "script_finished":

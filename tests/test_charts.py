@@ -339,6 +339,24 @@ def test_a_frozen_figure_gives_streamlit_the_same_spec_as_the_figure(store):
     assert frozen.layout.height == fig.layout.height and len(frozen.data) == len(fig.data)
 
 
+def test_every_chart_carries_the_lean_template_drawn_as_plotly_white(store):
+    """What a chart sends the browser: plotly_white's look (colours, axes, hover labels) without
+    its defaults for trace types these charts never draw, so each rerun sends a fifth of it."""
+    import json
+
+    import plotly.io as pio
+
+    white = pio.templates["plotly_white"].layout
+    for fig in (figure(store, "eud_share"), charts.gap_scatter(views.explorer_rows(store, 2026, Lang.of("da"),
+                                                                                   views.Filters()), Lang.of("da"))):
+        template = fig.layout.template
+        assert set(template.data.to_plotly_json()) <= {"scatter", "bar"}
+        assert {t.type for t in fig.data} <= {"scatter", "bar"}  # every trace drawn has its defaults
+        for key in ("font", "colorway", "plot_bgcolor", "paper_bgcolor", "xaxis", "yaxis", "hoverlabel"):
+            assert template.layout[key] == white[key]
+        assert len(json.dumps(template.to_plotly_json())) < 1500  # plotly_white's own: 6,600 characters
+
+
 def test_a_crowded_gap_scatter_leaves_its_points_unlabelled_and_named_on_hover(store):
     rows = views.explorer_rows(store, 2026, "da", views.Filters((), (), ()))
     many = pd.concat([rows] * (charts.SCATTER_LABEL_LIMIT // len(rows) + 1), ignore_index=True)

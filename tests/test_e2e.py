@@ -151,6 +151,17 @@ def test_cold_deep_links(server, page):
     open_page(page, server + "/?target=stem_admissions", "Optagne på STEM-uddannelser")
 
 
+def test_a_link_to_overview_opens_the_overview_without_a_not_found_dialog(server, page):
+    """Streamlit serves the default page at the root only; /overview (an old link or a typed
+    address) used to show its English "Page not found" dialog over the page."""
+    open_page(page, server + "/overview?lang=en&year=2024", "Overview of the targets")
+    page.wait_for_function("window.location.pathname === '/'")
+    settle(page)
+    assert "lang=en" in page.url and "year=2024" in page.url  # the link's view is kept
+    assert page.get_by_text("Page not found").count() == 0
+    assert page.get_by_role("dialog").count() == 0
+
+
 def test_presentation_mode(server, page):
     open_page(page, server + "/explorer?present=1", "Afstand til målene")
     page.get_by_role("button", name="Afslut præsentation").wait_for()

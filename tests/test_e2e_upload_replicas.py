@@ -95,9 +95,10 @@ def test_an_upload_previewed_on_one_replica_is_confirmed_on_the_other(replicas, 
     page.goto(one + "/upload")
     page.get_by_role("heading", name="Upload målinger").wait_for()
     sidebar = page.locator("section[data-testid='stSidebar']")
+    sidebar.get_by_role("button", name="Log ind (lokal konto)").click()
     sidebar.get_by_label("Brugernavn").fill("ana")
     sidebar.get_by_label("Adgangskode", exact=True).fill(PASSWORD)
-    sidebar.get_by_role("button", name="Log ind").click()
+    sidebar.get_by_role("button", name="Log ind", exact=True).click()
     sidebar.get_by_text("Logget ind som ana (analytiker)").wait_for()
     settle(page)
     file = tmp_path / "eud_2024.csv"

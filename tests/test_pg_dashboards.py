@@ -74,8 +74,8 @@ async def _load(base: str, page: str, query: str) -> str:
 
 
 def headline(base: str) -> tuple[int, int]:
-    """The overview's "n af m mål er nået eller på rette vej", read from a fresh page load."""
-    found = HEADLINE.search(asyncio.run(_load(base, "overview", "")))
+    """The overview's "n af m mål er nået eller på rette vej", read from a fresh load of the root (where the overview is served)."""
+    found = HEADLINE.search(asyncio.run(_load(base, "", "")))
     assert found, "the overview shows no headline"
     return int(found[1]), int(found[2])
 
