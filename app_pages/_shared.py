@@ -46,6 +46,7 @@ div[data-testid="stMetricValue"], div[data-testid="stMetricValue"] * {font-size:
 [data-testid="stMetricLabel"] p {font-size: 1.3rem !important;}
 dl.ms-figures dd {font-size: 3rem !important; line-height: 1.15;}
 dl.ms-figures dt {font-size: 1.3rem !important;}
+.ms-section p {font-size: 1.3rem !important;}
 p.ms-caption, .ms-section p.ms-caption {font-size: 1.15rem !important;}
 table.ms-table {font-size: 1.3rem !important;}
 .ms-summary .ms-summary-line {font-size: 1.6rem !important;}

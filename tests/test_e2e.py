@@ -385,6 +385,8 @@ def test_presentation_mode_is_built_for_a_meeting_room(server, browser, width, h
         assert keys and min(keys) >= 2 * body, (keys, body)  # key numbers at least twice the body text
         assert min(_px(pg, "table.ms-table td")) >= 18
         assert min(_px(pg, "table.ms-table th")) >= 18
+        # The text of the HTML sections (a theme's "1 af 2 mål ...", captions) too: it was 16 and 14 px.
+        assert min(_px(pg, ".ms-section p, p.ms-caption")) >= 18
         # The exit control is in view and on top (not under the navigation bar).
         exit_button = pg.get_by_role("button", name="Afslut præsentation")
         box = exit_button.bounding_box()

@@ -13,7 +13,7 @@ import pyarrow.compute as pc
 
 from metrics import audit, progress
 from metrics.ingest.limits import ImportRefused
-from metrics.ingest.plan import PREVIEW_CHANGES, ImportPlan, plan_observations, status_changes
+from metrics.ingest.plan import ImportPlan, plan_observations, status_changes
 from metrics.ingest.read import read_observations
 from metrics.model import Actor, PermissionDenied
 from metrics.store import Store
