@@ -65,11 +65,11 @@ def page(browser):
     context.close()
 
 
-def settle(page) -> None:
+def settle(page, timeout: float = 30_000) -> None:
     """Wait until the script run has finished (Streamlit's running indicator is gone)."""
     page.wait_for_timeout(300)
-    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=30_000)
-    page.locator("[data-testid='stSkeleton']").first.wait_for(state="detached", timeout=30_000)
+    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=timeout)
+    page.locator("[data-testid='stSkeleton']").first.wait_for(state="detached", timeout=timeout)
     page.wait_for_timeout(500)
 
 

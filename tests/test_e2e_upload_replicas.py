@@ -20,6 +20,7 @@ from metrics.database import open_store
 from metrics.model import Actor
 from metrics.store import PROJECT_ROOT
 from tests.conftest import running_dashboard
+from tests.test_e2e import settle as settle_run
 
 CHROMIUM = "/usr/bin/chromium"
 PASSWORD = "korrekt-hest-batteri"
@@ -65,11 +66,8 @@ def page():
 
 
 def settle(page) -> None:
-    """Wait until the script run has finished (Streamlit's running indicator is gone)."""
-    page.wait_for_timeout(300)
-    page.locator("[data-testid='stStatusWidget']").wait_for(state="hidden", timeout=45_000)
-    page.locator("[data-testid='stSkeleton']").first.wait_for(state="detached", timeout=45_000)
-    page.wait_for_timeout(500)
+    """As the other e2e tests wait for a script run, with more time: two replicas share the machine."""
+    settle_run(page, timeout=45_000)
 
 
 def shot(page, name: str) -> Path:
