@@ -22,7 +22,7 @@ import streamlit as st
 from metrics import auth
 from metrics.model import Actor, MalsporError
 from metrics.store import Store
-from app_pages._shared import md, this_run
+from app_pages._shared import md
 
 ANONYMOUS = "anonym"
 
@@ -52,7 +52,7 @@ def oidc_configured() -> bool:
     """
     known = st.session_state.get(_OIDC_KEY)
     if known is None:
-        known = st.session_state[_OIDC_KEY] = this_run().oidc(_secrets_have_auth)
+        known = st.session_state[_OIDC_KEY] = _secrets_have_auth()
     return bool(known)
 
 

@@ -9,7 +9,7 @@ import functools
 import logging
 import re
 import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pandas as pd
 import streamlit as st
@@ -138,13 +138,6 @@ class Run:
     lang: i18n.Lang
     year: int
     present: bool
-    _oidc: bool | None = field(default=None, repr=False)
-
-    def oidc(self, check) -> bool:  # noqa: ANN001 - check: a function giving the answer once
-        """Whether OpenID Connect is configured, asked once per run (it reads the secrets files)."""
-        if self._oidc is None:
-            self._oidc = bool(check())
-        return self._oidc
 
 
 _this = threading.local()  # Streamlit runs each script run on a thread of its session's own
