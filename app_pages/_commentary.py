@@ -2,7 +2,8 @@
 
 Not a page itself (the leading underscore). The role check that counts is ``Store.write``;
 here the form is only hidden, with a sentence saying why, from users who may not write.
-User text is shown as plain text (Markdown characters escaped), never as HTML.
+What everyone reads is one HTML element (:mod:`metrics.commentary_view`, every user text escaped);
+messages that carry user text here are Markdown-escaped.
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from metrics import commentary, i18n, memo, views
+from metrics import commentary, commentary_view, i18n, views
 from app_pages._auth import current_actor, display_name
 from metrics.model import MalsporError, ValidationError
 from metrics.store import Store
@@ -25,32 +26,19 @@ def show(store: Store, *, year: int, target_id: str | None = None, focus_area_id
     """The commentary of one target or focus area for ``year``, its earlier versions, and (for analysts) a form."""
     language = lang().code  # a code: it is stored with the text
     key = target_id or f"fa_{focus_area_id}"
-    st.subheader(tr("commentary.title", year=year))
     current, versions = views.shared_view(
         store, "commentary", year, target_id, focus_area_id, language,
         compute=lambda: commentary.shown(store, year=year, target_id=target_id, focus_area_id=focus_area_id,
                                          lang=language))
-    if current is None:
-        st.caption(tr("commentary.none", year=year))
-    else:
-        if current.lang != language:
-            st.caption(tr("commentary.other_language", language=tr(f"lang.{current.lang}")))
-        st.markdown(plain(current.text))
-        st.caption(tr("commentary.byline", author=plain(current.author),
-                      time=memo.format_time(current.created_at, language)))
-    if len(versions) > 1 or (versions and current is None):
-        with st.expander(tr("commentary.history", n=len(versions)), expanded=False):
-            for v in versions:
-                st.caption(f"{tr('commentary.byline', author=plain(v.author), time=memo.format_time(v.created_at, language))}"
-                           f" · {tr(f'lang.{v.lang}')}")
-                st.markdown(plain(v.text) if v.text else tr("commentary.withdrawn"))
-
+    actor = current_actor(store)
+    writer = actor.may("write_commentary")
+    reader_line = None if writer else tr("commentary.viewer", user=display_name(actor, tr), role=tr(f"role.{actor.role}"))
+    # One element: heading, text, byline, earlier versions and (for a reader) why there is no form.
+    st.html(commentary_view.block(current, versions, year=year, lang=lang(), t=tr, reader_line=reader_line))
     flash = st.session_state.pop(f"commentary_saved_{key}", None)
     if flash:
         st.success(flash)
-    actor = current_actor(store)
-    if not actor.may("write_commentary"):
-        st.caption(tr("commentary.viewer", user=plain(display_name(actor, tr)), role=tr(f"role.{actor.role}")))
+    if not writer:
         return
     own = current.text if current is not None and current.lang == language else ""
     with st.form(key=f"commentary_form_{key}_{year}"):

@@ -32,6 +32,7 @@ FLASH = "upload_flash"
 PREVIEW = "upload_preview"
 GENERATION = "upload_generation"
 KEPT = "upload_kept"  # the pending.Kept this session works on
+SHEET = "upload_sheet"  # (upload id, sheet) last chosen: a page switch drops the URL's ?sheet= and the widget
 
 store = get_store()
 language = lang()
@@ -221,6 +222,8 @@ def forget_upload(*, empty_uploader: bool = True) -> None:
     for upload_id in {kept.upload_id if kept else None, st.query_params.get(pending.PARAM)}:
         pending.discard(store, actor, upload_id)
     st.query_params.pop(pending.PARAM, None)
+    st.query_params.pop(pending.SHEET_PARAM, None)
+    st.session_state.pop(SHEET, None)
     if empty_uploader:
         st.session_state[GENERATION] = st.session_state.get(GENERATION, 0) + 1
 
@@ -265,6 +268,18 @@ def show_resolved(resolved: pending.Resolved) -> None:
         st.warning(md(error_text(resolved.notice)))
 
 
+def choose_sheet(sheets: list[str], upload_id: str | None) -> str:
+    """The workbook's sheet to preview, as chosen before a reload, a page switch or another process."""
+    kept = st.session_state.get(SHEET)
+    index = pending.sheet_index(sheets, st.query_params.get(pending.SHEET_PARAM),
+                                kept[1] if kept and kept[0] == upload_id else None)
+    sheet = st.selectbox(tr("upload.sheet"), sheets, index=index, key=f"upload_sheet_{upload_id}")
+    st.session_state[SHEET] = (upload_id, sheet)
+    if st.query_params.get(pending.SHEET_PARAM) != sheet:
+        st.query_params[pending.SHEET_PARAM] = sheet
+    return sheet
+
+
 def render_upload() -> None:
     limit = i18n.fmt_number(ingest.max_upload_bytes() / 2**20, language)
     uploaded = st.file_uploader(tr("upload.file", limit=limit), type=["csv", "txt", "tsv", "xlsx", "xls"],
@@ -273,12 +288,15 @@ def render_upload() -> None:
                                url_id=st.query_params.get(pending.PARAM), kept=st.session_state.get(KEPT))
     show_resolved(resolved)
     if resolved.upload is None:
+        st.query_params.pop(pending.SHEET_PARAM, None)
         return
     data, name = resolved.upload.data, resolved.upload.name
     if resolved.upload.restored:
         st.info(md(tr("upload.restored", file=name)))
     sheets = ingest.list_sheets(data)
-    sheet = st.selectbox(tr("upload.sheet"), sheets) if len(sheets) > 1 else None
+    sheet = choose_sheet(sheets, resolved.upload.upload_id) if len(sheets) > 1 else None
+    if sheet is None:
+        st.query_params.pop(pending.SHEET_PARAM, None)
     outcome = preview(data, name, sheet)
     if isinstance(outcome, ValidationError):
         render_rejection(outcome, name)

@@ -98,3 +98,12 @@ def test_a_read_only_store_previews_without_keeping(isolated_db):
     with open_store(isolated_db, read_only=True) as reader:
         shown = fresh(reader, uploaded=("a.csv", DATA))
     assert shown.upload.data == DATA and shown.upload.upload_id is None and shown.url_id is None
+
+
+def test_the_sheet_to_preview_is_the_one_asked_for_if_the_workbook_has_it():
+    sheets = ["Noter", "Data 2025"]
+    assert pending.sheet_index(sheets, "Data 2025", None) == 1       # the URL's, after a reload
+    assert pending.sheet_index(sheets, None, "Data 2025") == 1       # the session's, after a page switch
+    assert pending.sheet_index(sheets, "Noter", "Data 2025") == 0    # the URL says what the link was copied with
+    assert pending.sheet_index(sheets, "Slettet ark", "Data 2025") == 1  # a name the workbook lacks is passed over
+    assert pending.sheet_index(sheets, "<script>", None) == 0 == pending.sheet_index(sheets)

@@ -433,7 +433,7 @@ def test_report_page_offers_the_memo_exports_and_focus_area_commentary(isolated_
     assert buttons["memo_pdf"] == "PDF (til at læse og printe)"
     assert "backup_zip" not in buttons                                     # viewers get no backup
     assert any("Kun administratorer" in c.value for c in at.caption)
-    assert "Status og indsats" in " ".join(s.value for s in at.subheader)
+    assert "Status og indsats" in shown_text(at)
     at = app(lang="en")                       # the language chosen on one page holds on the next
     at.switch_page("app_pages/report.py").run()
     assert_clean(at)
@@ -473,9 +473,10 @@ def test_target_page_shows_commentary_and_hides_the_form_from_viewers(isolated_d
     assert_clean(at)
     text = shown_text(at)
     assert "Status og indsats 2026" in text
-    shown = [m.value for m in at.markdown if "Søgningen" in str(m.value)]
-    assert shown and "\\<script\\>" in shown[0] and "\\*\\*ikke fed\\*\\*" in shown[0]   # shown as plain text
-    assert "Tidligere versioner (2)" in [e.label for e in at.expander]
+    block = [h.value for h in at.get("html") if "Søgningen" in h.value]
+    assert len(block) == 1                                     # heading, text, versions and the reader's line: one element
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; **ikke fed**" in block[0] and "<script>" not in block[0]  # plain text
+    assert "<summary>Tidligere versioner (2)</summary>" in block[0] and "Første version." in block[0]
     assert not at.text_area and "Kun analytikere og administratorer kan skrive kommentarer" in text
 
 
@@ -733,3 +734,22 @@ def test_a_second_session_shows_the_same_page_without_computing_it_again(isolate
     assert (cache.STATUS.computed, cache.VIEWS.computed) == computed
     assert not second.exception and [h.proto.body for h in second.get("html")] == [h.proto.body for h in first.get("html")]
     assert [c.proto.spec for c in second.get("plotly_chart")] == [c.proto.spec for c in first.get("plotly_chart")]
+
+
+def test_no_page_relies_on_streamlit_magic_which_the_config_turns_off():
+    """.streamlit/config.toml sets runner.magicEnabled = false (quicker compiles): a bare expression
+    on a page would then show nothing. Every statement that is only an expression must be a call
+    (or a module's, class's or function's docstring)."""
+    import ast
+    import tomllib
+
+    assert tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text())["runner"]["magicEnabled"] is False
+    bare = []
+    for path in [PROJECT_ROOT / "dashboard.py", *sorted((PROJECT_ROOT / "app_pages").glob("*.py"))]:
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {id(node.body[0]) for node in ast.walk(tree)
+                      if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and node.body}
+        bare += [f"{path.name}:{node.lineno}" for node in ast.walk(tree)
+                 if isinstance(node, ast.Expr) and id(node) not in docstrings
+                 and not isinstance(node.value, (ast.Call, ast.Await))]
+    assert not bare, bare

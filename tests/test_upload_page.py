@@ -144,6 +144,39 @@ def test_a_workbook_offers_its_sheets(isolated_db, analyst):
     sheet.set_value("Data").run()
     assert not at.exception and not at.error
     assert {m.label: m.value for m in at.metric}["Added"] == "1"
+    assert at.query_params["sheet"] == "Data"
+
+
+def test_the_chosen_sheet_survives_a_reload_a_page_switch_and_another_process(isolated_db, analyst):
+    """The attack: an analyst picks the second sheet, the page reloads, and the preview (and its
+    confirm button) silently falls back to the first sheet."""
+    data = (PROJECT_ROOT / "tests" / "fixtures" / "ingest" / "ok_workbook_chosen_sheet.xlsx").read_bytes()
+    at = upload_page(lang="en")
+    at.file_uploader[0].set_value(("book.xlsx", data, "application/vnd.ms-excel")).run()
+    [s for s in at.selectbox if s.label == "Sheet"][0].set_value("Data").run()
+    upload_id = at.query_params["upload"]
+
+    again = upload_page(lang="en", upload=upload_id, sheet="Data")  # a reload, or the next process
+    assert not again.exception and not again.error
+    assert [s for s in again.selectbox if s.label == "Sheet"][0].value == "Data"
+    assert {m.label: m.value for m in again.metric}["Added"] == "1"
+
+    again.switch_page("app_pages/overview.py").run()  # a page switch drops the URL's parameters
+    again.switch_page("app_pages/upload.py").run()
+    assert not again.exception and again.query_params["upload"] == upload_id
+    assert [s for s in again.selectbox if s.label == "Sheet"][0].value == "Data"
+    assert again.query_params["sheet"] == "Data"
+    button(again, "Confirm import of book\\.xlsx").click().run()
+    assert not again.exception and "sheet" not in again.query_params and "upload" not in again.query_params
+    with open_store(isolated_db, seed=seed) as store:
+        assert store.batches().set_index("batch_id").loc[2, "n_added"] == 1
+
+    odd = upload_page(lang="en")  # a sheet the workbook does not have: the first sheet, no error
+    odd.file_uploader[0].set_value(("book.xlsx", data, "application/vnd.ms-excel")).run()
+    other = upload_page(lang="en", upload=odd.query_params["upload"], sheet="<b>Gone</b>")
+    assert not other.exception
+    assert [s for s in other.selectbox if s.label == "Sheet"][0].value == "Noter"
+    assert other.query_params["sheet"] == "Noter"
 
 
 def test_binary_upload_is_a_message_not_a_traceback(isolated_db, analyst):

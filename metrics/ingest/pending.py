@@ -19,6 +19,10 @@ The rules, in order:
   a malformed id is ignored quietly;
 * a user who may not import neither stashes nor reads a stash.
 
+A workbook's chosen sheet travels the same way: in the URL (``?sheet=<name>``) for a reload or
+another process, and in the session for a page switch (which drops the URL's parameters);
+:func:`sheet_index` picks the one to preview, and a name the workbook does not have is ignored.
+
 Nothing here imports streamlit: the session's memory is the plain :class:`Kept` value.
 """
 
@@ -36,6 +40,8 @@ LOG = logging.getLogger(__name__)
 
 #: The query parameter that carries a waiting upload's id.
 PARAM = "upload"
+#: The query parameter that carries the sheet chosen in a waiting workbook.
+SHEET_PARAM = "sheet"
 
 
 @dataclass(frozen=True)
@@ -115,6 +121,21 @@ def _from_uploader(store: Store, actor: Actor, uploaded: tuple[str, bytes], kept
         LOG.warning("upload %s could not be kept for a reload", name, exc_info=True)
         return Resolved(Upload(name, data, None, restored=False), None, None)
     return Resolved(Upload(name, data, upload_id, restored=False), Kept(upload_id, actor.name, name, sha), upload_id)
+
+
+def sheet_index(sheets: list[str], *asked: str | None) -> int:
+    """Which of a workbook's ``sheets`` to preview: the first of ``asked`` (the URL's, then the
+    session's) that the workbook has, else the first sheet (the one Excel opens on).
+
+    >>> sheet_index(["Noter", "Data"], None, "Data")
+    1
+    >>> sheet_index(["Noter", "Data"], "<script>", None)
+    0
+    """
+    for name in asked:
+        if name is not None and name in sheets:
+            return sheets.index(name)
+    return 0
 
 
 def discard(store: Store, actor: Actor, upload_id: str | None) -> None:
