@@ -14,7 +14,7 @@ from metrics import i18n, progress
 from metrics.model import MalsporError
 from app_pages._auth import sign_in_panel
 from app_pages._chrome import lang_script, sidebar_head
-from app_pages._shared import PRESENTATION_CSS, begin_run, end_run, log, md, tr
+from app_pages._shared import html, PRESENTATION_CSS, begin_run, end_run, log, md, tr
 
 # First run of a session: take language, year and presentation mode from the URL.
 if "lang" not in st.session_state:
@@ -42,7 +42,7 @@ def _keep(widget_key: str, state_key: str) -> None:
 # The widgets have keys of their own: Streamlit drops widget state on a page switch, while
 # "lang", "as_of" and "present" must survive it.
 with st.sidebar:
-    st.html(sidebar_head(tr("app.title"), tr("app.subtitle")))  # the title, and the line above sign-in
+    html(sidebar_head(tr("app.title"), tr("app.subtitle")))  # the title, and the line above sign-in
     st.segmented_control(
         tr("app.language"), options=list(i18n.LANGUAGES), default=st.session_state["lang"], key="w_lang",
         format_func=lambda code: {"da": "Dansk", "en": "English"}[code], on_change=_keep, args=("w_lang", "lang"),
@@ -58,7 +58,7 @@ with st.sidebar:
     # run and when the language changes, not on every rerun: its observer stays in the page.
     if st.session_state.get("_lang_script") != L.code:
         st.session_state["_lang_script"] = L.code
-        st.html(lang_script(L), unsafe_allow_javascript=True)
+        html(lang_script(L), unsafe_allow_javascript=True)
 
 # Keep the shared state in the URL (defaults left out, so links stay short).
 for key, value, default in (
@@ -112,7 +112,7 @@ page = st.navigation(list(pages.values()), position="top" if run.present else "s
 st.set_page_config(page_title=tr("page.title", page=page.title), page_icon=":material/target:", layout="wide")
 
 if run.present:
-    st.html(PRESENTATION_CSS)  # constant CSS, no user text
+    html(PRESENTATION_CSS)  # constant CSS, no user text
     # Fixed at the right end of the top bar (PRESENTATION_CSS): always on screen, never under the navigation.
     st.button(tr("app.present_exit"), icon=":material/close_fullscreen:", key="present_exit",
               on_click=lambda: st.session_state.update(present=False, w_present=False))

@@ -22,7 +22,7 @@ import streamlit as st
 from metrics import auth
 from metrics.model import Actor, MalsporError
 from metrics.store import Store
-from app_pages._shared import md
+from app_pages._shared import html, md
 
 ANONYMOUS = "anonym"
 
@@ -132,7 +132,7 @@ def sign_in_panel(store: Store, tr) -> None:  # noqa: ANN001 - tr is the page's 
     """The sidebar's sign-in and sign-out controls."""
     actor = current_actor(store)
     if pending := st.session_state.pop(_COOKIE_KEY, None):
-        st.html(_cookie_script(*pending), unsafe_allow_javascript=True)
+        html(_cookie_script(*pending), unsafe_allow_javascript=True)
     if oidc_configured():
         if st.user.get("is_logged_in"):
             st.caption(tr("auth.signed_in_as", user=md(actor.name), role=tr(f"role.{actor.role}")))

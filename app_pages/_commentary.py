@@ -15,7 +15,7 @@ from metrics import commentary, commentary_view, i18n, views
 from app_pages._auth import current_actor, display_name
 from metrics.model import MalsporError, ValidationError
 from metrics.store import Store
-from app_pages._shared import lang, md, tr
+from app_pages._shared import html, lang, md, tr
 
 def plain(text: str) -> str:
     """User text for st.markdown: escaped line by line (``_shared.md``), line breaks kept."""
@@ -34,7 +34,7 @@ def show(store: Store, *, year: int, target_id: str | None = None, focus_area_id
     writer = actor.may("write_commentary")
     reader_line = None if writer else tr("commentary.viewer", user=display_name(actor, tr), role=tr(f"role.{actor.role}"))
     # One element: heading, text, byline, earlier versions and (for a reader) why there is no form.
-    st.html(commentary_view.block(current, versions, year=year, lang=lang(), t=tr, reader_line=reader_line))
+    html(commentary_view.block(current, versions, year=year, lang=lang(), t=tr, reader_line=reader_line))
     flash = st.session_state.pop(f"commentary_saved_{key}", None)
     if flash:
         st.success(flash)

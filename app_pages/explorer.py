@@ -13,7 +13,7 @@ import streamlit as st
 from metrics import charts, export, html_table, views
 from metrics.html_table import Cell, Column
 from metrics.model import TARGET_STATUSES
-from app_pages._shared import (fragment, explorer_rows, get_store, lang, link_year, open_target, presenting, shared,
+from app_pages._shared import (html, fragment, explorer_rows, get_store, lang, link_year, open_target, presenting, shared,
                                shared_figure, stop_if_empty, store_table, theme_names)
 
 #: Column widths of the explorer's tables; constant CSS, no user text.
@@ -115,7 +115,7 @@ def explore(filters: views.Filters) -> None:
     # the scatter's heading: one element.
     st.download_button(L.t("export.csv"), data=lambda: export.frame_csv(views.explorer_csv_frame(rows, L)),
                        file_name=L.t("explorer.csv_name"), mime="text/csv", icon=":material/download:", key="explorer_csv", on_click="ignore")
-    st.html(html_table.TABLE_CSS + EXPLORER_CSS
+    html(html_table.TABLE_CSS + EXPLORER_CSS
             + html_table.paragraph(L.t("explorer.count", n=len(rows)) + " · " + L.t("explorer.open_hint"),
                                    css="ms-caption") + gap_html
             + html_table.section(L.t("explorer.scatter_title"), caption=L.t("explorer.scatter_help")))
@@ -128,10 +128,10 @@ def explore(filters: views.Filters) -> None:
     if picked:
         open_target(*picked)
 
-    st.html(html_table.section(L.t("explorer.pace_title"), caption=L.t("explorer.pace_help")))
+    html(html_table.section(L.t("explorer.pace_title"), caption=L.t("explorer.pace_help")))
     table_tab, chart_tab = st.tabs([L.t("explorer.table"), L.t("target.chart")])
     with table_tab:
-        st.html(pace_html)
+        html(pace_html)
     with chart_tab:
         pace = shared_figure("pace_figure", filters, compute=lambda: charts.pace_figure(rows, L, title="", large=presenting()))
         st.plotly_chart(pace, width="stretch", theme=None, key="explorer_pace")

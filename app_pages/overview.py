@@ -15,7 +15,7 @@ from functools import partial
 import streamlit as st
 
 from metrics import export, html_table, memo, views
-from app_pages._shared import (fragment, OVERVIEW_CSS, as_of, changes, get_store, lang, link_year, md, open_target,
+from app_pages._shared import (html, fragment, OVERVIEW_CSS, as_of, changes, get_store, lang, link_year, md, open_target,
                                overview_rows, presenting, shared, stop_if_empty, theme_names, tr)
 
 esc = html_table.esc
@@ -32,7 +32,7 @@ year = link_year()
 total = shared("overview_summary", compute=lambda: views.summary(overview_rows()))
 monitored_text = ("" if not total["monitored"] else tr("overview.summary_monitored_one") if total["monitored"] == 1
                   else tr("overview.summary_monitored_many", m=total["monitored"]))
-st.html(  # the page's constant CSS (no user text) and the summary line: one element
+html(  # the page's constant CSS (no user text) and the summary line: one element
     html_table.TABLE_CSS + OVERVIEW_CSS + '<div class="ms-summary"><p class="ms-summary-line">'
     f'<span class="ms-key">{esc(tr("overview.summary_count", on=total["good"], n=total["targets"]))}</span> '
     f'{esc(tr("overview.summary_rest"))}</p>'
@@ -109,7 +109,7 @@ def targets_and_tiles() -> None:
                 overview_rows(), L, label=tr("overview.monitored_title"), themes=themes, year=year, present=present),
             text=tr("overview.monitored_intro"), css="ms-monitored")))
     if body:
-        st.html("".join(body))
+        html("".join(body))
 
     # Below the targets (a line above them, OVERVIEW_CSS): find one, take the memo or the table away,
     # see what the latest import changed.
@@ -141,7 +141,7 @@ def targets_and_tiles() -> None:
                 st.caption(tr("overview.changes_batch", batch=b["batch_id"], file=md(b["file_name"]), user=md(b["user_name"]),
                               time=L.date(b["created_at"], with_time=True)))
                 st.markdown(f"**{tr('overview.changes_values')}**")
-                st.html(html_table.table(
+                html(html_table.table(
                     [html_table.Column("name", tr("col.target")), html_table.Column("geo", tr("col.geography")),
                      html_table.Column("year", tr("col.year")),
                      html_table.Column("old", tr("col.old_value"), css="num"),
@@ -155,7 +155,7 @@ def targets_and_tiles() -> None:
                 if diff.statuses.empty:
                     st.caption(tr("overview.changes_no_status"))
                 else:
-                    st.html(html_table.table(
+                    html(html_table.table(
                         [html_table.Column("name", tr("col.target")), html_table.Column("geo", tr("col.geography")),
                          html_table.Column("change", tr("col.change"))],
                         [{"name": r["name"], "geo": r["geography"], "change": r["change"]}

@@ -14,7 +14,7 @@ import streamlit as st
 from metrics import charts, export, html_table, marks, views
 from metrics.html_table import Cell, Column
 from app_pages import _commentary
-from app_pages._shared import (as_of, get_store, lang, link_year, md, presenting, shared, shared_figure,
+from app_pages._shared import (html, as_of, get_store, lang, link_year, md, presenting, shared, shared_figure,
                                stop_if_empty, store_table)
 
 store = get_store()
@@ -71,7 +71,7 @@ def head() -> str:
                 + (f" · {note}" if note else ""))
 
 
-st.html(shared("target_head", chosen, detail.geography, compute=head))
+html(shared("target_head", chosen, detail.geography, compute=head))
 if not measured:
     st.info(L.t("target.no_observations", geo=md(detail.geography)))
 
@@ -87,7 +87,7 @@ with table_tab:
     if detail.series.empty:
         st.caption(L.t("target.no_observations", geo=md(detail.geography)))
     else:
-        st.html(shared("series_table", chosen, detail.geography,
+        html(shared("series_table", chosen, detail.geography,
                        compute=lambda: frame_html(views.series_table(detail, L), L.t("target.series_label"))))
 
 
@@ -111,7 +111,7 @@ if status is not None:
     how = st.expander(L.t("target.how"), expanded=False, key="target_how", on_change="rerun")
     with how:
         if how.open:
-            st.html(shared("explanation", chosen, detail.geography, compute=lambda: html_table.paragraph(
+            html(shared("explanation", chosen, detail.geography, compute=lambda: html_table.paragraph(
                 L.t("target.how_intro")) + html_table.table(
                 [Column("what", L.t("explain.what")), Column("value", L.t("col.value"))],
                 [{"what": a, "value": b} for a, b in views.explanation(status, target, L)], label=L.t("target.how"))))
@@ -153,6 +153,6 @@ def initiatives() -> str:
         after=L.t("target.funding_total", total=L.num(total, decimals=0, unit="kr.")) if pd.notna(total) else "")
 
 
-st.html(compare_html + shared("initiatives", chosen, compute=initiatives))  # one element: the comparison and the initiatives
+html(compare_html + shared("initiatives", chosen, compute=initiatives))  # one element: the comparison and the initiatives
 
 st.page_link("app_pages/overview.py", label=L.t("target.back"))

@@ -753,3 +753,15 @@ def test_no_page_relies_on_streamlit_magic_which_the_config_turns_off():
                  if isinstance(node, ast.Expr) and id(node) not in docstrings
                  and not isinstance(node.value, (ast.Call, ast.Await))]
     assert not bare, bare
+
+
+def test_built_html_reaches_the_page_as_built():
+    """_shared.html hands st.html the text as it is (no dedent, no strip of the whole text, which
+    Streamlit does to a plain string): what the page shows is byte for byte what metrics built."""
+    def page():
+        from app_pages._shared import html
+        html("  <p>Miljø &amp; klima</p>\n    <p>indrykket</p>\n")
+
+    at = AppTest.from_function(page, default_timeout=30).run()
+    assert not at.exception
+    assert at.get("html")[0].proto.body == "  <p>Miljø &amp; klima</p>\n    <p>indrykket</p>\n"
