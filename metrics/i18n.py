@@ -134,6 +134,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "mark.deadline_missing": {"da": "frist overskredet, tal for {year} mangler",
                               "en": "deadline passed, the figure for {year} is not yet published"},
     "mark.settled": {"da": "afgjort med tallet for {year}", "en": "settled by the figure for {year}"},
+    "mark.settled_earlier": {"da": "afgjort med tallet fra {year}, det seneste til og med {target}",
+                             "en": "settled by the figure from {year}, the latest up to {target}"},
     # data classes
     "class.R": {"da": "målt", "en": "measured"},
     "class.D": {"da": "afledt", "en": "derived"},
@@ -323,7 +325,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "explain.deadline_passed": {"da": "{year}, overskredet: indtil tallet for {year} foreligger, vurderes målet fortsat på tendensen",
                                 "en": "{year}, passed: until the figure for {year} is out, the target is still judged on its trend"},
     "explain.deadline_open": {"da": "{year}, ikke overskredet", "en": "{year}, not passed"},
-    "explain.deadline_settled": {"da": "{year}, afgjort med tallet for {year}", "en": "{year}, settled by the figure for {year}"},
+    "explain.deadline_settled": {"da": "{year}, {settled}", "en": "{year}, {settled}"},
     "explain.window": {"da": "Vurderingsperiode", "en": "Assessment window"},
     "explain.window_value": {"da": "{start}–{end} ({n} målinger; højst {years} år tilbage)",
                              "en": "{start}–{end} ({n} measurements; at most {years} years back)"},

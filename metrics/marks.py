@@ -39,17 +39,37 @@ def _int(row: Mapping[str, Any], key: str) -> int | None:
         return None
 
 
+def settled_text(row: Mapping[str, Any], lang: Lang | str) -> str:
+    """What a settled status was judged on: the figure at the target year, or the latest before it.
+
+    The method judges a settled target on the value at T, the last observation at or before T.
+    When T itself was not measured but a later year was (EUD: 13 % in 2023, nothing for 2025,
+    17,5 % in 2026), that is the 2023 figure, and the reader must not take the later one for it:
+    ``"afgjort med tallet fra 2023, det seneste til og med 2025"``; else ``"afgjort med tallet for 2025"``.
+    """
+    L = Lang.of(lang)
+    target_year, latest = _int(row, "target_year"), _int(row, "latest_year")
+    if latest is not None and target_year is not None and latest < target_year:
+        return L.t("mark.settled_earlier", year=latest, target=target_year)
+    return L.t("mark.settled", year=target_year if target_year is not None else latest)
+
+
 def status_marks(row: Mapping[str, Any], lang: Lang | str) -> list[str]:
     """The marks of one status row of :func:`metrics.progress.compute_status`, in reading order.
 
     Provisional first (it qualifies the status itself), then a passed deadline whose figure
-    is missing, then staleness with the year the next figure was expected.
+    is missing, or a settled status judged on a figure from before the target year, then
+    staleness with the year the next figure was expected.
     """
     L = Lang.of(lang)
     marks: list[str] = []
     if _flag(row, "provisional"):
         marks.append(L.t("mark.provisional"))
     target_year = _int(row, "target_year")
+    latest_year = _int(row, "latest_year")
+    if (_flag(row, "settled") and target_year is not None and latest_year is not None
+            and latest_year < target_year):
+        marks.append(settled_text(row, L))
     if _flag(row, "deadline_passed") and not _flag(row, "settled") and target_year is not None:
         marks.append(L.t("mark.deadline_missing", year=target_year))
     latest, expected = _int(row, "latest_year"), _int(row, "next_expected_year")

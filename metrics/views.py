@@ -597,7 +597,7 @@ def explanation(status: dict[str, Any], target: dict[str, Any], lang: i18n.Lang 
         year = L.year(status["target_year"])
         key = ("explain.deadline_settled" if _flag(status.get("settled")) else
                "explain.deadline_passed" if _flag(status.get("deadline_passed")) else "explain.deadline_open")
-        lines.append((L.t("explain.deadline"), L.t(key, year=year)))
+        lines.append((L.t("explain.deadline"), L.t(key, year=year, settled=marks.settled_text(status, L))))
     if pd.notna(status.get("window_start")):
         window = L.t("explain.window_value", start=int(status["window_start"]), end=int(status["latest_year"]),
                      n=int(status["n_window"]), years=int(target["trend_window"]))

@@ -220,6 +220,25 @@ def test_explorer_rows_of_a_settled_target(store, tmp_path):
     assert dict(views.explanation(detail.status, detail.target, "da"))["Frist"] == "2025, afgjort med tallet for 2025"
 
 
+def test_a_target_settled_by_a_later_year_says_beside_its_status_which_figure_decided(store, tmp_path):
+    """No EUD figure for 2025, but 17,5 % for 2026: settled on 2023's 13 % (the last at or before the
+    target year). The later, higher figure is in the chart; beside the status the reader is told that
+    2023 decided, in the overview, the explanation, the memo's facts and in English, never 'for 2025'."""
+    path = write_csv(tmp_path / "eud.csv", "target_id,year,value,source\neud_share,2026,17.5,s\n")
+    ingest.import_observations(store, path, ANALYST)
+    rows = views.overview_rows(store, 2026, Lang("da")).set_index("target_id")
+    assert rows.loc["eud_share", "status_line"] == "⊘ ikke nået (afgjort med tallet fra 2023, det seneste til og med 2025)"
+    en = views.overview_rows(store, 2026, Lang("en")).set_index("target_id")
+    assert en.loc["eud_share", "status_line"] == "⊘ not met (settled by the figure from 2023, the latest up to 2025)"
+    detail = views.target_detail(store, "eud_share", None, 2026)
+    assert dict(views.explanation(detail.status, detail.target, "da"))["Frist"] == (
+        "2025, afgjort med tallet fra 2023, det seneste til og med 2025")
+    assert views.key_figures(detail.status, detail.target, "da")[0] == ("Seneste (2023)", "13 %")
+    from metrics.memo import facts
+    row = {**rows.loc["eud_share"].to_dict(), "target_id": "eud_share"}
+    assert ("Mål", "30 % i 2025 (afgjort med tallet fra 2023, det seneste til og med 2025)") in facts.facts(row, None, Lang("da"))
+
+
 def test_overview_rows_carry_the_status_line_with_its_marks(store):
     rows = views.overview_rows(store, 2026, Lang("da")).set_index("target_id")
     # Method v2: EUD's window starts at an illustrative value, its 2025 figure is not out, and 2023 is old.

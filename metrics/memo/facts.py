@@ -190,7 +190,7 @@ def facts(row: dict[str, Any], series: pd.DataFrame | None, L: Lang) -> list[tup
         if row["kind"] == "relative":
             goal += " " + t("memo.fact_relative", pct=L.num(row["target_value_definition"], unit="%"))
         if marks._flag(row, "settled"):
-            goal += f" ({t('mark.settled', year=int(row['target_year']))})"
+            goal += f" ({marks.settled_text(row, L)})"
         elif row["deadline_passed"]:
             goal += f" ({t('memo.fact_deadline_passed')})"
         out.append((t("memo.fact_target"), goal))
