@@ -48,10 +48,15 @@ def settled_text(row: Mapping[str, Any], lang: Lang | str) -> str:
     ``"afgjort med tallet fra 2023, det seneste til og med 2025"``; else ``"afgjort med tallet for 2025"``.
     """
     L = Lang.of(lang)
+    if _settled_earlier(row):
+        return L.t("mark.settled_earlier", year=_int(row, "latest_year"), target=_int(row, "target_year"))
+    return L.t("mark.settled", year=_int(row, "target_year"))
+
+
+def _settled_earlier(row: Mapping[str, Any]) -> bool:
+    """Settled on a figure from before the target year (the target year not measured, a later one was)."""
     target_year, latest = _int(row, "target_year"), _int(row, "latest_year")
-    if latest is not None and target_year is not None and latest < target_year:
-        return L.t("mark.settled_earlier", year=latest, target=target_year)
-    return L.t("mark.settled", year=target_year if target_year is not None else latest)
+    return _flag(row, "settled") and None not in (target_year, latest) and latest < target_year
 
 
 def status_marks(row: Mapping[str, Any], lang: Lang | str) -> list[str]:
@@ -66,9 +71,7 @@ def status_marks(row: Mapping[str, Any], lang: Lang | str) -> list[str]:
     if _flag(row, "provisional"):
         marks.append(L.t("mark.provisional"))
     target_year = _int(row, "target_year")
-    latest_year = _int(row, "latest_year")
-    if (_flag(row, "settled") and target_year is not None and latest_year is not None
-            and latest_year < target_year):
+    if _settled_earlier(row):
         marks.append(settled_text(row, L))
     if _flag(row, "deadline_passed") and not _flag(row, "settled") and target_year is not None:
         marks.append(L.t("mark.deadline_missing", year=target_year))
