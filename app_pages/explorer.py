@@ -129,14 +129,19 @@ def explore(filters: views.Filters) -> None:
         open_target(*picked)
 
     html(html_table.section(L.t("explorer.pace_title"), caption=L.t("explorer.pace_help")))
-    table_tab, chart_tab = st.tabs([L.t("explorer.table"), L.t("target.chart")])
-    with table_tab:
-        html(pace_html)
-    with chart_tab:
-        pace = shared_figure("pace_figure", filters, compute=lambda: charts.pace_figure(rows, L, title="", large=presenting()))
-        st.plotly_chart(pace, width="stretch", theme=None, key="explorer_pace")
-        st.download_button(L.t("target.download_png"), data=lambda: charts.figure_png(pace), file_name="pace.png",
-                           mime="image/png", icon=":material/image:", key="explorer_pace_png", on_click="ignore")
+    # Tracked tabs: only the chosen tab's content is built and sent (the chart, until asked for, costs nothing).
+    table_tab, chart_tab = st.tabs([L.t("explorer.table"), L.t("target.chart")], key="explorer_pace_view",
+                                   on_change="rerun")
+    if table_tab.open:
+        with table_tab:
+            html(pace_html)
+    if chart_tab.open:
+        with chart_tab:
+            pace = shared_figure("pace_figure", filters,
+                                 compute=lambda: charts.pace_figure(rows, L, title="", large=presenting()))
+            st.plotly_chart(pace, width="stretch", theme=None, key="explorer_pace")
+            st.download_button(L.t("target.download_png"), data=lambda: charts.figure_png(pace), file_name="pace.png",
+                               mime="image/png", icon=":material/image:", key="explorer_pace_png", on_click="ignore")
 
 
 explore(filters)

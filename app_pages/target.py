@@ -80,15 +80,18 @@ if (detail.series["data_class"] == "I").any():
 
 figure = shared_figure("target_figure", chosen, detail.geography,
                 compute=lambda: charts.target_figure(detail, L, large=presenting(), as_of=as_of()))
-chart_tab, table_tab = st.tabs([L.t("target.chart"), L.t("target.table")])
-with chart_tab:
-    st.plotly_chart(figure, width="stretch", theme=None, key="target_chart")
-with table_tab:
-    if detail.series.empty:
-        st.caption(L.t("target.no_observations", geo=md(detail.geography)))
-    else:
-        html(shared("series_table", chosen, detail.geography,
-                       compute=lambda: frame_html(views.series_table(detail, L), L.t("target.series_label"))))
+# Tracked tabs: only the chosen tab's content is built and sent (the other costs every rerun nothing).
+chart_tab, table_tab = st.tabs([L.t("target.chart"), L.t("target.table")], key="target_view", on_change="rerun")
+if chart_tab.open:
+    with chart_tab:
+        st.plotly_chart(figure, width="stretch", theme=None, key="target_chart")
+if table_tab.open:
+    with table_tab:
+        if detail.series.empty:
+            st.caption(L.t("target.no_observations", geo=md(detail.geography)))
+        else:
+            html(shared("series_table", chosen, detail.geography,
+                        compute=lambda: frame_html(views.series_table(detail, L), L.t("target.series_label"))))
 
 
 def series_csv() -> bytes:

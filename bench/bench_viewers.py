@@ -1,6 +1,6 @@
 """Load benchmark: many committee members opening the dashboard at once.
 
-    python -m bench.bench_viewers [--viewers 1,10,20,50] [--rounds 2] [--synthetic]
+    python -m bench.bench_viewers [--viewers 1,10,20,50] [--rounds 2] [--repeats 3] [--synthetic]
                                   [--flag runner.postScriptGC=true ...] [--soak MINUTES --soak-viewers 10]
                                   [--replicas K (--pg | --db-url postgresql://...)]
 
@@ -9,11 +9,13 @@ database of ``bench/synthetic.py``) and, as the floor, an app of empty pages wit
 navigation (``bench/floor_app``), both on 127.0.0.1 with the project's ``.streamlit/config.toml``.
 A light client speaks Streamlit's websocket protocol directly (no browser): each of N sessions
 connects, then opens the overview, a target page and the explorer in turn (one ``rerun_script``
-BackMsg each), and a step is timed until its ``script_finished`` ForwardMsg. Prints p50/p95 per
-step for the dashboard and for the floor, the ratios of the p50s and of the p95s, each page's p50
-and its ratio to the floor's p50, the errors (a step that does not
-finish within ``--timeout``, or a page that shows an exception), and the server's peak resident
-memory. ``--flag`` passes a Streamlit setting to the dashboard (e.g. ``runner.postScriptGC=true``
+BackMsg each), and a step is timed until its ``script_finished`` ForwardMsg. Each viewer count
+runs ``--repeats`` crowds of the dashboard and of the floor in turn (a p95 of one crowd moves by a
+quarter from one crowd to the next on a shared machine). Prints p50/p95 per step over all the
+crowds for the dashboard and for the floor, the ratios of the p50s and of the p95s, each page's p50
+and its ratio to the floor's p50, the errors (a step that does not finish within ``--timeout``, or
+a page that shows an exception), the server's peak resident memory, and the p95 ratio of each
+repeat with their median. ``--flag`` passes a Streamlit setting to the dashboard (e.g. ``runner.postScriptGC=true``
 to compare with the shipped configuration in the same run).
 
 ``--replicas K`` starts K dashboard processes on one PostgreSQL database (``--pg``: a throwaway
@@ -35,6 +37,7 @@ import asyncio
 import os
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -123,6 +126,13 @@ class Tally:
     def error(self, why: str) -> None:
         self.errors += 1
         self.first_error = self.first_error or why
+
+    def merge(self, other: Tally) -> None:
+        """Add another crowd's times and errors to these."""
+        for page, values in other.times.items():
+            self.times[page] += values
+        self.errors += other.errors
+        self.first_error = self.first_error or other.first_error
 
 
 def _rerun(page: str, query: str) -> bytes:
@@ -231,8 +241,8 @@ def _peak_mb(servers: list[Server]) -> float:
 
 def run(args: argparse.Namespace) -> int:
     counts = [int(n) for n in args.viewers.split(",")]
-    if max(counts) > 200 or args.rounds > 20 or not 1 <= args.replicas <= 8:
-        raise SystemExit("at most 200 viewers, 20 rounds and 8 replicas: this benchmark must stay bounded")
+    if max(counts) > 200 or args.rounds > 20 or not 1 <= args.repeats <= 10 or not 1 <= args.replicas <= 8:
+        raise SystemExit("at most 200 viewers, 20 rounds, 10 repeats and 8 replicas: this benchmark must stay bounded")
     if args.replicas > 1 and not (args.pg or args.db_url):
         raise SystemExit("--replicas needs PostgreSQL (--pg or --db-url): the embedded file opens in one process only")
     tmp = Path(tempfile.mkdtemp(prefix="malspor-viewers-"))
@@ -268,17 +278,24 @@ def run(args: argparse.Namespace) -> int:
             print("one dashboard process; the floor: one floor process")
         print(f"{'viewers':>7} | {'p50 s':>6} {'p95 s':>6} | {'floor p50':>9} {'floor p95':>9} | {'ratio p50':>9} "
               f"{'ratio p95':>9} | {'errors':>6} | {'peak RSS MB':>11} | per step p50 s and x floor p50 "
-              f"(overview / target / explorer)")
+              f"(overview / target / explorer) | ratio p95 in each repeat")
         failed = 0
         for n in counts:
-            t_app = asyncio.run(_crowd(app_ports, n, args.rounds, args.timeout))
-            t_floor = asyncio.run(_crowd(floor_ports, n, args.rounds, args.timeout))
+            t_app, t_floor, per_repeat = Tally(), Tally(), []
+            for _ in range(args.repeats):  # in turn, so a slow spell of the machine falls on both
+                one_app = asyncio.run(_crowd(app_ports, n, args.rounds, args.timeout))
+                one_floor = asyncio.run(_crowd(floor_ports, n, args.rounds, args.timeout))
+                per_repeat.append(_pct(_all(one_app), .95) / _pct(_all(one_floor), .95))
+                t_app.merge(one_app)
+                t_floor.merge(one_floor)
             a, f = _all(t_app), _all(t_floor)
             steps = " / ".join(f"{_pct(t_app.times[p], 0.5):.2f} ({_pct(t_app.times[p], 0.5) / _pct(f, .5):.1f}x)"
                                for p, _ in STEPS)
             print(f"{n:>7} | {_pct(a, .5):>6.2f} {_pct(a, .95):>6.2f} | {_pct(f, .5):>9.2f} {_pct(f, .95):>9.2f} | "
                   f"{_pct(a, .5) / _pct(f, .5):>8.1f}x {_pct(a, .95) / _pct(f, .95):>8.1f}x | "
-                  f"{t_app.errors + t_floor.errors:>6} | {_peak_mb(apps):>11.0f} | {steps}", flush=True)
+                  f"{t_app.errors + t_floor.errors:>6} | {_peak_mb(apps):>11.0f} | {steps} | "
+                  f"{' / '.join(f'{r:.1f}x' for r in per_repeat)} (median {statistics.median(per_repeat):.1f}x)",
+                  flush=True)
             for t in (t_app, t_floor):
                 if t.errors:
                     print(f"        first error: {t.first_error}")
@@ -328,6 +345,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--viewers", default="1,10,20,50", help="comma-separated session counts (default 1,10,20,50)")
     parser.add_argument("--rounds", type=int, default=2, help="times each session opens the three pages")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="crowds per viewer count, dashboard and floor in turn (the figures pool them)")
     parser.add_argument("--timeout", type=float, default=120, help="seconds a step may take before it counts as an error")
     parser.add_argument("--synthetic", action="store_true", help="the 1,000-target synthetic database")
     parser.add_argument("--flag", action="append", default=[], help="a Streamlit setting, e.g. runner.postScriptGC=true")

@@ -456,7 +456,11 @@ def test_overview_and_explorer_offer_downloads(isolated_db):
     assert {"overview_memo", "overview_xlsx"} <= {b.key for b in at.get("download_button")}
     at = app("explorer")
     assert_clean(at)
-    assert {"explorer_csv", "explorer_scatter_png", "explorer_pace_png"} <= {b.key for b in at.get("download_button")}
+    assert {"explorer_csv", "explorer_scatter_png"} <= {b.key for b in at.get("download_button")}
+    at.session_state["explorer_pace_view"] = "Graf"  # the reader chooses the pace chart's tab
+    at.run()
+    assert_clean(at)
+    assert "explorer_pace_png" in {b.key for b in at.get("download_button")}
     at = app("target", target="eud_share")
     assert_clean(at)
     assert "geo_png" in {b.key for b in at.get("download_button")}
@@ -551,11 +555,33 @@ def test_explorer_links_open_every_target_with_language_year_and_presentation(is
     assert {re.search(r"target=([a-z0-9_]+)", link).group(1) for link in links} == ids   # a keyboard path to each
 
 
+def test_the_chart_or_the_table_tab_shows_what_it_names_and_only_that_is_built(isolated_db):
+    """The target page's and the explorer's tabs are tracked: the chosen tab's content is sent, the
+    other's is built when the reader chooses it (one rerun), so a viewer who never opens the table
+    costs the server nothing for it."""
+    at = app("target", target="eud_share")
+    assert_clean(at)
+    assert not any('aria-label="Målingerne bag grafen"' in h.value for h in at.get("html"))  # the chart's tab
+    charts_before = len(at.get("plotly_chart"))
+    at.session_state["target_view"] = "Tabel"
+    at.run()
+    assert_clean(at)
+    assert len(at.get("plotly_chart")) == charts_before - 1               # the series chart is not built now
+    series = next(h.value for h in at.get("html") if 'aria-label="Målingerne bag grafen"' in h.value)
+    assert "<td>2023</td><td>13 %</td>" in series                          # the series as numbers, by year
+    at = app("explorer")
+    assert_clean(at)
+    assert len(at.get("plotly_chart")) == 1                                # the gap scatter; the pace table's tab
+    assert any("ms-table" in h.value for h in at.get("html"))
+    at.session_state["explorer_pace_view"] = "Graf"
+    at.run()
+    assert_clean(at)
+    assert len(at.get("plotly_chart")) == 2
+
+
 def test_target_page_as_of_2019_stops_the_series_at_2019(isolated_db):
     at = app("target", target="stem_admissions", year="2019")
     assert_clean(at)
-    text = page_text(at)
-    assert "15.448 personer" in text and "17.256" not in text
     chart = at.get("plotly_chart")[0]
     import json
 
@@ -571,6 +597,11 @@ def test_target_page_as_of_2019_stops_the_series_at_2019(isolated_db):
     assert line["mode"] == "lines" and line.get("showlegend") is False
     observed_years = values(line["x"])
     assert observed_years and max(observed_years) == 2019
+    at.session_state["target_view"] = "Tabel"  # the table tab: the same series as numbers
+    at.run()
+    assert_clean(at)
+    text = page_text(at)
+    assert "15.448 personer" in text and "17.256" not in text
     series = next(h.value for h in at.get("html") if 'aria-label="Målingerne bag grafen"' in h.value)
     assert re.findall(r"<tr><td>(\d{4})</td>", series) == ["2017", "2018", "2019"]   # the table beside the chart
 
@@ -615,6 +646,8 @@ def test_explorer_and_target_html_tables_leak_no_keys(isolated_db):
 
 def test_target_page_notes_in_the_readers_language(isolated_db):
     at = app("target", target="eud_share")
+    at.session_state["target_view"] = "Tabel"             # the observations' notes are in the series table
+    at.run()
     assert_clean(at)
     plain = as_read(page_text(at))                        # captions are Markdown-escaped
     assert "Afrundet til hele procent i kilden." in plain                  # an observation's note
@@ -625,6 +658,8 @@ def test_target_page_notes_in_the_readers_language(isolated_db):
     assert target["note_da"] in plain and target["note_en"] not in plain     # the target's own note
     at = app("target", target="eud_share")
     at.session_state["lang"] = "en"
+    at.run()
+    at.session_state["target_view"] = "Table"
     at.run()
     plain = as_read(page_text(at))
     assert "Rounded to whole per cent in the source." in plain and "over two years" in plain
