@@ -129,7 +129,7 @@ def explore(filters: views.Filters) -> None:
         open_target(*picked)
 
     html(html_table.section(L.t("explorer.pace_title"), caption=L.t("explorer.pace_help")))
-    # Tracked tabs: only the chosen tab's content is built and sent (the chart, until asked for, costs nothing).
+    # Tracked tabs: only the chosen tab's content is built and sent (the hidden tab costs nothing per rerun).
     table_tab, chart_tab = st.tabs([L.t("explorer.table"), L.t("target.chart")], key="explorer_pace_view",
                                    on_change="rerun")
     if table_tab.open:

@@ -15,8 +15,8 @@ quarter from one crowd to the next on a shared machine). Prints p50/p95 per step
 crowds for the dashboard and for the floor, the ratios of the p50s and of the p95s, each page's p50
 and its ratio to the floor's p50, the errors (a step that does not finish within ``--timeout``, or
 a page that shows an exception), the server's peak resident memory, and the p95 ratio of each
-repeat with their median. ``--flag`` passes a Streamlit setting to the dashboard (e.g. ``runner.postScriptGC=true``
-to compare with the shipped configuration in the same run).
+repeat with their median. ``--flag`` passes a Streamlit setting to the dashboard (e.g.
+``runner.postScriptGC=true`` to compare with the shipped configuration in the same run).
 
 ``--replicas K`` starts K dashboard processes on one PostgreSQL database (``--pg``: a throwaway
 server started as in the tests, ``tests/pg_support.py``, with a seeded database; ``--db-url``: an

@@ -544,7 +544,7 @@ def target_detail(store: Store, target_id: str, geography: str | None, as_of: in
 
 
 def series_table(detail: TargetDetail, lang: i18n.Lang | str) -> pd.DataFrame:
-    """The series as the table beside the chart, every cell formatted: year, value, data, source, note."""
+    """The series as the table in the chart's other tab, every cell formatted: year, value, data, source, note."""
     L = i18n.Lang.of(lang)
     s = detail.series
     unit = unit_of(detail.target, L)
