@@ -14,7 +14,7 @@ import streamlit as st
 from metrics import charts, export, html_table, marks, views
 from metrics.html_table import Cell, Column
 from app_pages import _commentary
-from app_pages._shared import (html, as_of, fragment, get_store, lang, link_year, md, presenting, shared, shared_figure,
+from app_pages._shared import (html, as_of, get_store, lang, link_year, md, presenting, shared, shared_figure,
                                stop_if_empty, store_table)
 
 store = get_store()
@@ -80,24 +80,20 @@ if (detail.series["data_class"] == "I").any():
 
 figure = shared_figure("target_figure", chosen, detail.geography,
                 compute=lambda: charts.target_figure(detail, L, large=presenting(), as_of=as_of()))
-@fragment
-def chart_or_table() -> None:
-    """The series as a chart or as a table: tracked tabs, so only the chosen tab's content is built
-    and sent (the hidden tab costs nothing per rerun), and choosing a tab reruns this part only."""
-    chart_tab, table_tab = st.tabs([L.t("target.chart"), L.t("target.table")], key="target_view", on_change="rerun")
-    if chart_tab.open:
-        with chart_tab:
-            st.plotly_chart(figure, width="stretch", theme=None, key="target_chart")
-    if table_tab.open:
-        with table_tab:
-            if detail.series.empty:
-                st.caption(L.t("target.no_observations", geo=md(detail.geography)))
-            else:
-                html(shared("series_table", chosen, detail.geography,
-                            compute=lambda: frame_html(views.series_table(detail, L), L.t("target.series_label"))))
-
-
-chart_or_table()
+# Tracked tabs: only the chosen tab's content is built and sent (the hidden tab costs nothing per rerun).
+# Not a fragment: its container would be one more element on every rerun of every session, while a
+# tab switch rerunning the whole page costs one reader one rerun.
+chart_tab, table_tab = st.tabs([L.t("target.chart"), L.t("target.table")], key="target_view", on_change="rerun")
+if chart_tab.open:
+    with chart_tab:
+        st.plotly_chart(figure, width="stretch", theme=None, key="target_chart")
+if table_tab.open:
+    with table_tab:
+        if detail.series.empty:
+            st.caption(L.t("target.no_observations", geo=md(detail.geography)))
+        else:
+            html(shared("series_table", chosen, detail.geography,
+                        compute=lambda: frame_html(views.series_table(detail, L), L.t("target.series_label"))))
 
 
 def series_csv() -> bytes:
