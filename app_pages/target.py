@@ -80,20 +80,6 @@ if (detail.series["data_class"] == "I").any():
 
 figure = shared_figure("target_figure", chosen, detail.geography,
                 compute=lambda: charts.target_figure(detail, L, large=presenting(), as_of=as_of()))
-# Tracked tabs: only the chosen tab's content is built and sent (the hidden tab costs nothing per rerun).
-# Not a fragment: its container would be one more element on every rerun of every session, while a
-# tab switch rerunning the whole page costs one reader one rerun.
-chart_tab, table_tab = st.tabs([L.t("target.chart"), L.t("target.table")], key="target_view", on_change="rerun")
-if chart_tab.open:
-    with chart_tab:
-        st.plotly_chart(figure, width="stretch", theme=None, key="target_chart")
-if table_tab.open:
-    with table_tab:
-        if detail.series.empty:
-            st.caption(L.t("target.no_observations", geo=md(detail.geography)))
-        else:
-            html(shared("series_table", chosen, detail.geography,
-                        compute=lambda: frame_html(views.series_table(detail, L), L.t("target.series_label"))))
 
 
 def series_csv() -> bytes:
@@ -103,11 +89,52 @@ def series_csv() -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-downloads = st.container(horizontal=True)  # one row, fewer elements than columns
-downloads.download_button(L.t("target.download_csv"), data=series_csv, file_name=f"{chosen}.csv",
-                     mime="text/csv", icon=":material/download:", on_click="ignore")
-downloads.download_button(L.t("target.download_png"), data=lambda: charts.figure_png(figure), file_name=f"{chosen}.png",
-                      mime="image/png", icon=":material/image:")
+def compare_table() -> str:
+    """Every geography of the target side by side, each a link to its own page."""
+    compare = views.decorate(detail.all_status, L)
+    return html_table.table(
+        [Column("geography", L.t("col.geography")), Column("latest", L.t("col.latest")),
+         Column("goal", L.t("col.goal"), css="nowrap"), Column("status", L.t("col.status")),
+         Column("data", L.t("col.data"))],
+        [{"geography": Cell(r["geography"], href=views.target_link(chosen, r["geography"], L, link_year(),
+                                                                    presenting())),
+          "latest": r["latest"], "goal": r["goal"], "status": marks.status_line(r, L), "data": r["data"]}
+         for r in compare.to_dict("records")],
+        label=L.t("target.compare"))
+
+
+# Tracked tabs: the chart, the numbers, and (a target measured in several places) the places side by
+# side, each with its own download. Only the open tab's content is built and sent: a viewer who never
+# opens the table or the comparison costs the server nothing for them on any rerun. Not a fragment:
+# its container would be one more element on every rerun of every session, while a tab switch
+# rerunning the whole page costs one reader one rerun.
+compared = len(detail.geographies) > 1
+labels = [L.t("target.chart"), L.t("target.table")] + ([L.t("target.compare")] if compared else [])
+chart_tab, table_tab, *compare_tab = st.tabs(labels, key="target_view", on_change="rerun")
+if chart_tab.open:
+    with chart_tab:
+        st.plotly_chart(figure, width="stretch", theme=None, key="target_chart")
+        st.download_button(L.t("target.download_png"), data=lambda: charts.figure_png(figure),
+                           file_name=f"{chosen}.png", mime="image/png", icon=":material/image:", key="target_png",
+                           on_click="ignore")
+if table_tab.open:
+    with table_tab:
+        if detail.series.empty:
+            st.caption(L.t("target.no_observations", geo=md(detail.geography)))
+        else:
+            html(shared("series_table", chosen, detail.geography,
+                        compute=lambda: frame_html(views.series_table(detail, L), L.t("target.series_label"))))
+            st.download_button(L.t("target.download_csv"), data=series_csv, file_name=f"{chosen}.csv",
+                               mime="text/csv", icon=":material/download:", key="target_csv", on_click="ignore")
+if compare_tab and compare_tab[0].open:
+    with compare_tab[0]:
+        geo_figure = shared_figure("geography_figure", chosen,
+                                   compute=lambda: charts.geography_figure(detail, L, large=presenting(), as_of=as_of()))
+        st.plotly_chart(geo_figure, width="stretch", theme=None, key="geo_chart")
+        st.download_button(L.t("target.download_png"), data=lambda: charts.figure_png(geo_figure),
+                           file_name=f"{chosen}_geographies.png", mime="image/png", icon=":material/image:",
+                           key="geo_png", on_click="ignore")
+        html(shared("compare_table", chosen, compute=compare_table))
 
 _commentary.show(store, year=as_of(), target_id=chosen)
 
@@ -121,32 +148,6 @@ if status is not None:
                 [Column("what", L.t("explain.what")), Column("value", L.t("col.value"))],
                 [{"what": a, "value": b} for a, b in views.explanation(status, target, L)], label=L.t("target.how"))))
 
-if len(detail.geographies) > 1:
-    st.header(L.t("target.compare"))
-    geo_figure = shared_figure("geography_figure", chosen,
-                        compute=lambda: charts.geography_figure(detail, L, large=presenting(), as_of=as_of()))
-    st.plotly_chart(geo_figure, width="stretch", theme=None, key="geo_chart")
-    st.download_button(L.t("target.download_png"), data=lambda: charts.figure_png(geo_figure),
-                       file_name=f"{chosen}_geographies.png", mime="image/png", icon=":material/image:",
-                       key="geo_png", on_click="ignore")
-
-    def compare_table() -> str:
-        """Every geography of the target side by side, each a link to its own page."""
-        compare = views.decorate(detail.all_status, L)
-        return html_table.table(
-            [Column("geography", L.t("col.geography")), Column("latest", L.t("col.latest")),
-             Column("goal", L.t("col.goal"), css="nowrap"), Column("status", L.t("col.status")),
-             Column("data", L.t("col.data"))],
-            [{"geography": Cell(r["geography"], href=views.target_link(chosen, r["geography"], L, link_year(),
-                                                                        presenting())),
-              "latest": r["latest"], "goal": r["goal"], "status": marks.status_line(r, L), "data": r["data"]}
-             for r in compare.to_dict("records")],
-            label=L.t("target.compare"))
-
-    compare_html = shared("compare_table", chosen, compute=compare_table)
-else:
-    compare_html = ""
-
 
 def initiatives() -> str:
     """The focus area's initiatives under their heading, with the total funding, as one block."""
@@ -158,6 +159,6 @@ def initiatives() -> str:
         after=L.t("target.funding_total", total=L.num(total, decimals=0, unit="kr.")) if pd.notna(total) else "")
 
 
-html(compare_html + shared("initiatives", chosen, compute=initiatives))  # one element: the comparison and the initiatives
+html(shared("initiatives", chosen, compute=initiatives))
 
 st.page_link("app_pages/overview.py", label=L.t("target.back"))

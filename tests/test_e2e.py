@@ -203,14 +203,16 @@ def test_click_on_the_gap_chart_opens_the_target(server, page):
 
 def test_series_and_chart_downloads(server, page):
     open_page(page, server + "/target?target=stem_admissions", "Optagne på STEM-uddannelser")
+    with page.expect_download(timeout=90_000) as png_download:    # the chart's PNG, in the chart's tab
+        page.get_by_role("button", name="Hent grafen (PNG)").click()
+    assert Path(png_download.value.path()).read_bytes()[:4] == b"\x89PNG"
+    page.get_by_role("tab", name="Tabel").click()                 # the series' CSV, beside its table
     with page.expect_download() as csv_download:
         page.get_by_role("button", name="Hent serien (CSV)").click()
     text = Path(csv_download.value.path()).read_text(encoding="utf-8")
     assert text.splitlines()[0].startswith("target_id,geography,year,value,data_class,source")
     assert "16434" in text and ",I," in text
-    with page.expect_download(timeout=90_000) as png_download:
-        page.get_by_role("button", name="Hent grafen (PNG)").click()
-    assert Path(png_download.value.path()).read_bytes()[:4] == b"\x89PNG"
+    assert page.get_by_role("button", name="Hent grafen (PNG)").count() == 0   # the chart's tab is closed
 
 
 def open_sign_in(sidebar) -> None:

@@ -333,7 +333,12 @@ def test_target_deep_link_cold(isolated_db):
     assert "2018–2023 (6 målinger; højst 5 år tilbage)" in text
     assert "−1,47 %" in text and "11,50 %" in text and "−0,13" in text
     assert "Copenhagen Skills" in text and "6.000.000 kr." in text
-    assert len(at.get("plotly_chart")) >= 2                             # series chart and geography comparison
+    assert [c.key for c in at.get("plotly_chart")] == ["target_chart"]     # the chart tab, open by default
+    at.session_state["target_view"] = "Sammenlign områder"               # the reader opens the comparison
+    at.run()
+    assert_clean(at)
+    assert [c.key for c in at.get("plotly_chart")] == ["geo_chart"]
+    assert "Danmark" in tables_text(at) and "Københavns Kommune" in tables_text(at)
 
 
 def test_target_page_geography_choice(isolated_db):
@@ -364,8 +369,11 @@ def test_unknown_target_warns_and_offers_the_list(isolated_db):
 def test_monitored_indicator_page(isolated_db):
     at = app("target", target="neet_youth", geo="Danmark")
     assert_clean(at)
-    text = page_text(at)
-    assert "betydelig tilbagegang" in text and "45.000 personer" in text
+    assert "betydelig tilbagegang" in page_text(at)
+    at.session_state["target_view"] = "Sammenlign områder"  # every geography's latest figure
+    at.run()
+    assert_clean(at)
+    assert "45.000 personer" in tables_text(at)
 
 
 def test_target_without_observations(isolated_db, tmp_path):
@@ -461,9 +469,13 @@ def test_overview_and_explorer_offer_downloads(isolated_db):
     at.run()
     assert_clean(at)
     assert "explorer_pace_png" in {b.key for b in at.get("download_button")}
-    at = app("target", target="eud_share")
-    assert_clean(at)
-    assert "geo_png" in {b.key for b in at.get("download_button")}
+    # The target page: each download beside what it downloads, in its tab.
+    for tab, keys in (("Graf", {"target_png"}), ("Tabel", {"target_csv"}), ("Sammenlign områder", {"geo_png"})):
+        at = app("target", target="eud_share")
+        at.session_state["target_view"] = tab
+        at.run()
+        assert_clean(at)
+        assert {b.key for b in at.get("download_button")} == keys, tab
 
 
 def test_target_page_shows_commentary_and_hides_the_form_from_viewers(isolated_db):
@@ -569,6 +581,14 @@ def test_the_chart_or_the_table_tab_shows_what_it_names_and_only_that_is_built(i
     assert len(at.get("plotly_chart")) == charts_before - 1               # the series chart is not built now
     series = next(h.value for h in at.get("html") if 'aria-label="Målingerne bag grafen"' in h.value)
     assert "<td>2023</td><td>13 %</td>" in series                          # the series as numbers, by year
+    at.session_state["target_view"] = "Sammenlign områder"
+    at.run()
+    assert_clean(at)
+    assert [c.key for c in at.get("plotly_chart")] == ["geo_chart"]       # the geographies side by side
+    assert not any('aria-label="Målingerne bag grafen"' in h.value for h in at.get("html"))
+    at = app("target", target="dk2020_climate_plans")                    # measured in one place: no comparison
+    assert_clean(at)
+    assert [t.label for t in at.tabs] == ["Graf", "Tabel"]
     pace_table = 'aria-label="Hvad skal der til, ét mål pr. række"'
     at = app("explorer")
     assert_clean(at)
@@ -627,6 +647,8 @@ def test_target_page_status_with_marks_and_deadline(isolated_db):
     assert "Målværdi (frist 2035)" in as_read(page_text(at))
     # the comparison table: every geography's status with its marks, and a link to it
     at = app("target", target="eud_share")
+    at.session_state["target_view"] = "Sammenlign områder"
+    at.run()
     compare = tables_text(at)
     assert "✖ bevæger sig væk fra målet (foreløbig: bygger på eksempeldata; frist overskredet, tal for 2025 mangler" \
         in compare
