@@ -295,6 +295,24 @@ def theme_names() -> dict[str, str]:
         t.theme_id: L.pick(t.name_da, t.name_en) for t in store_table("themes").itertuples()})
 
 
+def tracked_tabs(labels: list[str], key: str) -> list:
+    """``st.tabs`` whose content is built only while open, and that keep the reader's tab by position.
+
+    Streamlit knows tracked tabs by their labels: a language switch (other labels) or a target
+    with one tab fewer made new tabs, and the reader was back on the first. When the labels change,
+    the tab at the same position is chosen for the new ones (so "Tabel" stays "Table" in English and
+    stays open on the next target); the first when there is none there.
+    """
+    remembered = f"_{key}_last"
+    last = st.session_state.get(remembered)
+    if last is not None and last[0] != tuple(labels):
+        index = last[1]
+        st.session_state[key] = labels[index] if index < len(labels) else labels[0]
+    tabs = st.tabs(labels, key=key, on_change="rerun")
+    st.session_state[remembered] = tuple(labels), next((i for i, tab in enumerate(tabs) if tab.open), 0)
+    return tabs
+
+
 def open_target(target_id: str, geography: str | None = None) -> None:
     """Go to the target page for one target (and geography)."""
     params = {"target": target_id}

@@ -14,7 +14,7 @@ from metrics import charts, export, html_table, views
 from metrics.html_table import Cell, Column
 from metrics.model import TARGET_STATUSES
 from app_pages._shared import (html, fragment, explorer_rows, get_store, lang, link_year, open_target, presenting, shared,
-                               shared_figure, stop_if_empty, store_table, theme_names)
+                               shared_figure, stop_if_empty, store_table, theme_names, tracked_tabs)
 
 #: Column widths of the explorer's tables; constant CSS, no user text.
 EXPLORER_CSS = """<style>
@@ -130,8 +130,7 @@ def explore(filters: views.Filters) -> None:
 
     html(html_table.section(L.t("explorer.pace_title"), caption=L.t("explorer.pace_help")))
     # Tracked tabs: only the chosen tab's content is built and sent (the hidden tab costs nothing per rerun).
-    table_tab, chart_tab = st.tabs([L.t("explorer.table"), L.t("target.chart")], key="explorer_pace_view",
-                                   on_change="rerun")
+    table_tab, chart_tab = tracked_tabs([L.t("explorer.table"), L.t("target.chart")], "explorer_pace_view")
     if table_tab.open:
         with table_tab:
             html(pace_html)

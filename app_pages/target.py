@@ -14,7 +14,7 @@ import streamlit as st
 from metrics import charts, export, html_table, marks, views
 from metrics.html_table import Cell, Column
 from app_pages import _commentary
-from app_pages._shared import (html, as_of, get_store, lang, link_year, md, presenting, shared, shared_figure,
+from app_pages._shared import (html, as_of, tracked_tabs, get_store, lang, link_year, md, presenting, shared, shared_figure,
                                stop_if_empty, store_table)
 
 store = get_store()
@@ -110,7 +110,7 @@ def compare_table() -> str:
 # rerunning the whole page costs one reader one rerun.
 compared = len(detail.geographies) > 1
 labels = [L.t("target.chart"), L.t("target.table")] + ([L.t("target.compare")] if compared else [])
-chart_tab, table_tab, *compare_tab = st.tabs(labels, key="target_view", on_change="rerun")
+chart_tab, table_tab, *compare_tab = tracked_tabs(labels, "target_view")
 if chart_tab.open:
     with chart_tab:
         st.plotly_chart(figure, width="stretch", theme=None, key="target_chart")

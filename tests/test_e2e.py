@@ -179,6 +179,13 @@ def test_accessibility_scan(server, page, path, heading):
     open_page(page, server + path, heading)
     violations = serious_violations(page)
     assert not violations, [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
+    if path.startswith("/target"):  # the other tabs: the series table, and the geographies compared
+        for tab, table in (("Tabel", "Målingerne bag grafen"), ("Sammenlign områder", "Sammenlign områder")):
+            page.get_by_role("tab", name=tab).click()
+            page.locator(f'table[aria-label="{table}"]').wait_for()
+            violations = serious_violations(page)
+            assert not violations, (tab, [(v["id"], v["help"], [n["target"] for n in v["nodes"]][:3])
+                                          for v in violations])
 
 
 def test_keyboard_only_reaches_a_target(server, page):

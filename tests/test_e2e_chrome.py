@@ -29,6 +29,9 @@ def _english_left(pg) -> list[str]:  # noqa: ANN001 - a Playwright page
                                                ("/explorer", "Afstand til målene")])
 def test_a_danish_page_gives_streamlits_and_plotlys_labels_in_danish(server, page, path, heading):
     open_page(page, server + path, heading)
+    if path != "/":  # the chart (on the target page in its tab) is drawn after the page has settled
+        page.locator(".js-plotly-plot .modebar-btn").first.wait_for(state="attached")
+        settle(page)
     assert page.evaluate("() => document.documentElement.lang") == "da"
     assert _english_left(page) == []
     labels = page.evaluate(_LABELS)

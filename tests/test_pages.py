@@ -600,6 +600,37 @@ def test_the_chart_or_the_table_tab_shows_what_it_names_and_only_that_is_built(i
     assert len(at.get("plotly_chart")) == 2 and not any(pace_table in h.value for h in at.get("html"))
 
 
+def test_the_open_tab_stays_open_across_a_language_switch_and_another_target(isolated_db):
+    """The reader's tab is kept by its place: "Tabel" is "Table" in English, and stays open on the
+    next target; the comparison, which a target measured in one place does not have, falls back to
+    the chart."""
+    def series_shown(at, label="Målingerne bag grafen") -> bool:
+        return any(f'aria-label="{label}"' in h.value for h in at.get("html"))
+
+    at = app("target", target="eud_share")
+    at.session_state["target_view"] = "Tabel"
+    at.run()
+    assert_clean(at)
+    assert series_shown(at)
+    at.session_state["lang"] = "en"
+    at.run()
+    assert_clean(at)
+    assert series_shown(at, "The measurements behind the chart") and not at.get("plotly_chart")
+    at.session_state["lang"] = "da"
+    at.run()
+    at.selectbox(key="target_choice_eud_share").set_value("stem_admissions").run()    # another target
+    assert_clean(at)
+    assert series_shown(at) and at.query_params["target"] in ("stem_admissions", ["stem_admissions"])
+    at = app("target", target="eud_share")
+    at.session_state["target_view"] = "Sammenlign områder"
+    at.run()
+    assert [c.key for c in at.get("plotly_chart")] == ["geo_chart"]
+    at.selectbox(key="target_choice_eud_share").set_value("dk2020_climate_plans").run()  # one geography
+    assert_clean(at)
+    assert [t.label for t in at.tabs] == ["Graf", "Tabel"]
+    assert [c.key for c in at.get("plotly_chart")] == ["target_chart"]                # the chart, not an error
+
+
 def test_target_page_as_of_2019_stops_the_series_at_2019(isolated_db):
     at = app("target", target="stem_admissions", year="2019")
     assert_clean(at)
@@ -785,6 +816,12 @@ def test_stored_markdown_in_a_target_name_and_a_geography_is_inert(isolated_db, 
         assert all("evil.example" not in o for o in at.radio[0].options)
     at = app("target", target=tid, geo=hostile_geo)
     assert not at.exception
+    assert_inert_html(at)
+    assert_inert_markdown(at, shown=False)
+    at.session_state["target_view"] = "Sammenlign områder"  # the comparison: the geography as a link
+    at.run()
+    assert not at.exception
+    assert any("Kbh. **fed** [klik](https://evil.example/g)" in h.value for h in at.get("html"))  # shown as written
     assert_inert_html(at)
     assert_inert_markdown(at, shown=False)
 
