@@ -18,6 +18,7 @@ the part to move out first if the module grows.
 
 from __future__ import annotations
 
+import html
 import json
 import math
 import threading
@@ -53,6 +54,20 @@ STATUS_SYMBOLS = {
     "met": "star", "not_met": "square-x", "on_track": "triangle-up", "moderate": "diamond",
     "insufficient": "triangle-down", "moving_away": "x", "not_assessable": "circle-open",
 }
+
+def _plain(text: Any) -> str:
+    """``text`` as Plotly draws it literally: ``&``, ``<`` and ``>`` as entities.
+
+    Why: Plotly reads a subset of HTML in every text it draws (``<a href>``, ``<b>``,
+    ``<span style>``, ``<br>``), so a geography, name, unit or source uploaded as
+    ``<a href="https://x">Gentofte</a>`` would be drawn as a link. Every user-supplied text
+    goes into a figure through here; texts of our own (``_t``) may carry ``<br>``.
+
+    >>> _plain('<a href="x">Gentofte</a> & Co')
+    '&lt;a href="x"&gt;Gentofte&lt;/a&gt; &amp; Co'
+    """
+    return html.escape("" if text is None else str(text), quote=False)
+
 
 def _t(L: Lang, key: str, **kwargs: Any) -> str:
     """A chart text (``chart.<key>`` in :data:`metrics.i18n.TEXTS`; a legend name says the colour and style it names)."""
@@ -94,6 +109,7 @@ class _Sizes:
 
 
 def _unit(row: dict[str, Any] | pd.Series, L: Lang) -> str:
+    """The target's unit in the reader's language, as uploaded (escape it with :func:`_plain` to draw it)."""
     return L.pick(row.get("unit"), row.get("unit_en"))
 
 
@@ -306,15 +322,17 @@ class _Canvas:
 
 def _annotate(fig: go.Figure, canvas: _Canvas, x: float, y: float, text: str, size: int, colour: str,
               order: tuple[str, ...], gap: float = 6, own: _Box | None = None, name: str = "",
-              farther: tuple[float, ...] = ()) -> None:
+              farther: tuple[float, ...] = (), plain: bool = False) -> None:
     """A label beside (x, y) where it covers nothing; one placed farther off gets a thin line to its point.
+
+    ``plain``: ``text`` is user text, placed by its own length and drawn escaped (:func:`_plain`).
 
     The label's centre is given in data coordinates, so on a wider or taller chart lines and
     markers only move away from it.
     """
     where, distance = canvas.place(x, y, text, size, order, gap=gap, own=own, farther=farther)
     box = canvas.labels[-1]
-    common = dict(text=text, font=dict(size=size, color=colour), bgcolor="rgba(255,255,255,0.9)", name=name)
+    common = dict(text=_plain(text) if plain else text, font=dict(size=size, color=colour), bgcolor="rgba(255,255,255,0.9)", name=name)
     if distance > gap:
         cx, cy = canvas.data((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2)
         fig.add_annotation(x=x, y=y, ax=cx, ay=cy, axref="x", ayref="y", showarrow=True, arrowhead=0,
@@ -481,7 +499,7 @@ def target_figure(detail: TargetDetailLike, lang: Lang | str, large: bool = Fals
                 x=pts["year"], y=pts["value"], mode="markers", name=label,
                 marker=dict(symbol=symbol, size=size, color=colour if cls != "I" else "white",
                             line=dict(width=2.5, color=colour)),
-                customdata=[[fmt(v), src if isinstance(src, str) else ""]
+                customdata=[[_plain(fmt(v)), _plain(src) if isinstance(src, str) else ""]
                             for v, src in zip(pts["value"], pts["source"] if "source" in pts else [""] * len(pts))],
                 hovertemplate="%{x}: %{customdata[0]}<br>%{customdata[1]}<extra>" + label + "</extra>",
             ))
@@ -497,7 +515,7 @@ def target_figure(detail: TargetDetailLike, lang: Lang | str, large: bool = Fals
         fig.add_trace(go.Scatter(
             x=proj[0], y=proj[1], mode="lines", name=_t(L, "projection"),
             line=dict(color=VERMILLION, width=3, dash="dot"),
-            customdata=[_t(L, "projection_hover", year=y, value=fmt(v)) for y, v in zip(*proj)],
+            customdata=[_plain(_t(L, "projection_hover", year=y, value=fmt(v))) for y, v in zip(*proj)],
             hovertemplate="%{customdata}<extra></extra>",
         ))
         canvas.line(*proj)
@@ -515,7 +533,7 @@ def target_figure(detail: TargetDetailLike, lang: Lang | str, large: bool = Fals
         fig.add_trace(go.Scatter(
             x=[T], y=[xT], mode="markers", name=_t(L, "target"),
             marker=dict(symbol="star", size=22, color=GREEN, line=dict(width=1, color=TEXT)),
-            hovertemplate=label + "<extra></extra>",
+            customdata=[_plain(label)], hovertemplate="%{customdata}<extra></extra>",
         ))
         canvas.marker(T, xT, 24)
         star = (T, xT, label, canvas.markers[-1])
@@ -535,17 +553,17 @@ def target_figure(detail: TargetDetailLike, lang: Lang | str, large: bool = Fals
                  ("below-left", "below-end", "below", "left", "above-left", "above-end", "above",
                   "below-right", "above-right", "right"))
         _annotate(fig, canvas, T, xT, label, s.label, TARGET_TEXT, order, gap=16, own=own, name="target_label",
-                  farther=(40, 70, 100))
+                  farther=(40, 70, 100), plain=True)
     if gap:
         t, xt, xT = gap
         text = _t(L, "gap_label", value=L.num(abs(xT - xt), unit=L.diff_unit(unit)))
         _annotate(fig, canvas, t, (xt + xT) / 2, text, s.label, GAP_TEXT,
                   ("right", "left", "above-right", "below-right", "above-left", "below-left"), gap=8, name="gap_label",
-                  farther=(30, 60))
+                  farther=(30, 60), plain=True)
     if len(series) == 1:  # one point: its value beside it, as no line shows where it stands
         x1, y1 = int(series["year"].iloc[0]), float(series["value"].iloc[0])
         _annotate(fig, canvas, x1, y1, f"{fmt(y1)} ({x1})", s.label, TEXT, ("right", "above", "left", "below"),
-                  gap=12, name="value_label")
+                  gap=12, name="value_label", plain=True)
     if not series.empty:
         illustrative = series[series["data_class"] == "I"]
         word = _t(L, "illustrative_short")
@@ -562,7 +580,7 @@ def target_figure(detail: TargetDetailLike, lang: Lang | str, large: bool = Fals
                   ("below-right", "below-left"), gap=4, name="series_break_label")
 
     name = L.pick(target.get("name_da"), target.get("name_en"))
-    fig = _layout(fig, f"{name} · {detail.geography}", unit, L, large, frame)
+    fig = _layout(fig, _plain(f"{name} · {detail.geography}"), _plain(unit), L, large, frame)
     fig.update_yaxes(**yaxis)
     fig.update_xaxes(**xaxis)
     return fig
@@ -580,11 +598,13 @@ def geography_figure(detail: TargetDetailLike, lang: Lang | str, large: bool = F
     unit = _unit(detail.target, L)
     for i, (geo, g) in enumerate(data.groupby("geography", sort=True)):
         fig.add_trace(go.Scatter(
-            x=g["year"], y=g["value"], mode="lines+markers", name=geo,
+            x=g["year"], y=g["value"], mode="lines+markers", name=_plain(geo),
             line=dict(color=palette[i % len(palette)], width=2.5),
             marker=dict(symbol=symbols[i % len(symbols)], size=10),
-            customdata=[L.num(v, unit=unit) for v in g["value"]],
-            hovertemplate=f"{geo} %{{x}}: %{{customdata}}<extra></extra>",
+            # The geography goes in through customdata, never into the template, where a
+            # "%{y}" in its name would be read as a field.
+            customdata=[[_plain(geo), _plain(L.num(v, unit=unit))] for v in g["value"]],
+            hovertemplate="%{customdata[0]} %{x}: %{customdata[1]}<extra></extra>",
         ))
     values = list(data["value"])
     status = detail.status or {}
@@ -595,7 +615,7 @@ def geography_figure(detail: TargetDetailLike, lang: Lang | str, large: bool = F
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="lines", name=_t(L, "target_line"),
                                  line=dict(color=GREEN, dash="dash", width=2), hoverinfo="skip"))
     years = [int(y) for y in data["year"]] or [2000]
-    fig = _layout(fig, _t(L, "compare_title"), unit, L, large, _Frame.of(420, large))
+    fig = _layout(fig, _t(L, "compare_title"), _plain(unit), L, large, _Frame.of(420, large))
     fig.update_yaxes(**value_axis(values, detail.target.get("lower_bound"), detail.target.get("upper_bound")))
     fig.update_xaxes(**year_axis(min(years), max(years)))
     fig.update_layout(legend_font_size=s.legend)
@@ -672,7 +692,7 @@ def gap_scatter(rows: pd.DataFrame, lang: Lang | str, title: str | None = None, 
         _annotate(fig, canvas, 100 * float(r["time_elapsed"]), 100 * float(r["distance_covered"]), labels[i], s.label,
                   TEXT, ("right", "left", "above", "below", "above-right", "below-right", "above-left", "below-left",
                          "above-start", "below-start", "above-end", "below-end"),
-                  gap=8, own=boxes[i], name="point_label", farther=(30, 55, 80))
+                  gap=8, own=boxes[i], name="point_label", farther=(30, 55, 80), plain=True)
 
     order = [st for st in STATUS_COLOURS if st in set(points.get("status", []))]
     for status in order:
@@ -680,12 +700,15 @@ def gap_scatter(rows: pd.DataFrame, lang: Lang | str, title: str | None = None, 
         group = [records[i] for i in idx]
         fig.add_trace(go.Scatter(
             x=[100 * float(r["time_elapsed"]) for r in group], y=[100 * float(r["distance_covered"]) for r in group],
-            mode="markers", name=L.status(status), text=[labels[i] for i in idx],
+            mode="markers", name=L.status(status), text=[_plain(labels[i]) for i in idx],
             marker=dict(symbol=STATUS_SYMBOLS.get(status, "circle"), size=18,
                         color=STATUS_COLOURS.get(status, GREY), line=dict(width=1.5, color=TEXT)),
-            customdata=[[r["target_id"], r["geography"], r.get("name") or labels[i],
-                         pct(r["time_elapsed"]), pct(r["distance_covered"])] for i, r in zip(idx, group)],
-            hovertemplate="%{customdata[2]} (%{customdata[1]})<br>"
+            # [0] and [1] stay raw: the click reads them (views.selected_target); [2] and [5]
+            # are the name and geography as the hover draws them.
+            customdata=[[r["target_id"], r["geography"], _plain(r.get("name") or labels[i]),
+                         pct(r["time_elapsed"]), pct(r["distance_covered"]), _plain(r["geography"])]
+                        for i, r in zip(idx, group)],
+            hovertemplate="%{customdata[2]} (%{customdata[5]})<br>"
                           + _t(L, "time") + ": %{customdata[3]}<br>"
                           + _t(L, "distance") + ": %{customdata[4]}<extra></extra>",
         ))
@@ -699,6 +722,7 @@ def gap_scatter(rows: pd.DataFrame, lang: Lang | str, title: str | None = None, 
 
 
 def _wrap(text: str, width: int = 28) -> str:
+    """``text`` in lines of at most ``width`` characters, each escaped (:func:`_plain`), joined by ``<br>``."""
     words, lines, line = str(text).split(), [], ""
     for w in words:
         if line and len(line) + 1 + len(w) > width:
@@ -707,7 +731,7 @@ def _wrap(text: str, width: int = 28) -> str:
         else:
             line = f"{line} {w}".strip()
     lines.append(line)
-    return "<br>".join(lines)
+    return "<br>".join(_plain(line) for line in lines)
 
 
 def pace_figure(rows: pd.DataFrame, lang: Lang | str, title: str | None = None, large: bool = False) -> go.Figure:
@@ -720,12 +744,14 @@ def pace_figure(rows: pd.DataFrame, lang: Lang | str, title: str | None = None, 
     fig.add_trace(go.Bar(
         y=names, x=data["needed_pct"], orientation="h", name=_t(L, "needed"),
         marker=dict(color=VERMILLION, pattern=dict(shape="/", fgcolor="white")),
-        customdata=[fmt(v) for v in data["needed_pct"]], hovertemplate="%{y}: %{customdata}<extra></extra>",
+        customdata=[[_plain(n), fmt(v)] for n, v in zip(names, data["needed_pct"])],
+        hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
     ))
     fig.add_trace(go.Bar(
         y=names, x=data["actual_pct"], orientation="h", name=_t(L, "actual"),
         marker=dict(color=BLUE),
-        customdata=[fmt(v) for v in data["actual_pct"]], hovertemplate="%{y}: %{customdata}<extra></extra>",
+        customdata=[[_plain(n), fmt(v)] for n, v in zip(names, data["actual_pct"])],
+        hovertemplate="%{customdata[0]}: %{customdata[1]}<extra></extra>",
     ))
     fig = _layout(fig, _t(L, "pace_title") if title is None else title, "", L, large,
                   _Frame.of(max(360, (90 if large else 70) * len(data) + 160), large, title=title != ""),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import math
+import re
 import shutil
 from pathlib import Path
 
@@ -364,3 +365,81 @@ def test_a_crowded_gap_scatter_leaves_its_points_unlabelled_and_named_on_hover(s
     assert not [a for a in fig.layout.annotations if a.name == "point_label"]
     assert sum(len(t.customdata) for t in fig.data if t.customdata is not None) == len(
         many.dropna(subset=["distance_covered", "time_elapsed"]))
+
+
+# ---------------------------------------------------------------------- user text is drawn as written
+HOSTILE_GEO = '<a href="https://evil.example">Gentofte</a> %{y}'
+HOSTILE_NAME = '<b style="color:red">EUD</b> & <span style="font-size:80px">stor</span>'
+HOSTILE_UNIT = '<i>%</i>'
+HOSTILE_SOURCE = '<a href="javascript:alert(1)">DST</a>'
+
+
+def _hover(template: str, trace, i: int) -> str:
+    """The hover Plotly draws for point ``i``: the template with its fields filled in."""
+    def field(m: re.Match) -> str:
+        name, index = m.group(1), m.group(2)
+        if name == "customdata":
+            value = trace.customdata[i]
+            return str(value[int(index)] if index is not None else value)
+        return str(getattr(trace, name)[i])
+    return re.sub(r"%\{(\w+)(?:\[(\d+)\])?\}", field, template)
+
+
+def _drawn_texts(fig) -> tuple[list[str], list[str]]:
+    """What Plotly draws as pseudo-HTML (titles, legend names, annotations, ticks, point texts and
+    every point's filled-in hover), and the hover templates themselves."""
+    drawn: list[str] = []
+    templates: list[str] = []
+
+    def walk(node, key=""):
+        if isinstance(node, dict):
+            for k, v in node.items():
+                walk(v, k)
+        elif isinstance(node, (list, tuple)):
+            for v in node:
+                walk(v, key)
+        elif isinstance(node, str) and key in {"text", "ticktext"}:
+            drawn.append(node)
+    walk(fig.layout.to_plotly_json())
+    for trace in fig.data:
+        drawn.append(trace.name or "")
+        walk(trace.to_plotly_json().get("text"), "text")
+        template = getattr(trace, "hovertemplate", None)
+        if template:
+            templates.append(template)
+            drawn += [_hover(template, trace, i) for i in range(len(trace.x if trace.x is not None else []))]
+    return drawn, templates
+
+
+def test_user_text_in_a_chart_is_drawn_as_written_never_as_markup(store):
+    """A geography, name, unit or source uploaded with markup shows as those characters, never as a
+    link or styling (Plotly reads <a>, <b>, <span style> in every text it draws), and a "%{y}" in a
+    geography is never read as a hover field; the click still gets the geography as stored."""
+    import dataclasses
+
+    detail = views.target_detail(store, "eud_share", None, 2026)
+    target = dict(detail.target, name_da=HOSTILE_NAME, name_en=HOSTILE_NAME, unit=HOSTILE_UNIT, unit_en=HOSTILE_UNIT)
+    series = detail.series.assign(source=HOSTILE_SOURCE)
+    others = detail.all_series.assign(geography=detail.all_series["geography"].where(
+        detail.all_series["geography"] != detail.geography, HOSTILE_GEO))
+    hostile = dataclasses.replace(detail, target=target, geography=HOSTILE_GEO, series=series, all_series=others)
+    rows = views.explorer_rows(store, 2024, "da", views.Filters())
+    rows = rows.assign(geography=HOSTILE_GEO, name=HOSTILE_NAME, short_name_da=HOSTILE_NAME)
+    figures = {
+        "target": charts.target_figure(hostile, "da"),
+        "geographies": charts.geography_figure(hostile, "da"),
+        "scatter": charts.gap_scatter(rows, "da"),
+        "pace": charts.pace_figure(rows, Lang("da")),
+    }
+    for what, fig in figures.items():
+        drawn, templates = _drawn_texts(fig)
+        joined = "\n".join(drawn)
+        for tag in ("<a ", "<b>", "<b ", "<span", "<i>"):
+            assert tag not in joined, (what, tag, [t for t in drawn if tag in t][:3])
+        assert "&lt;" in joined, what  # the characters are there, escaped, not dropped
+        assert all("Gentofte" not in t and "&lt;" not in t for t in templates), (what, templates)
+    assert "&lt;a href" in figures["target"].layout.title.text
+    assert figures["target"].layout.yaxis.title.text == "&lt;i&gt;%&lt;/i&gt;"
+    assert any(HOSTILE_GEO == t.customdata[0][1] for t in figures["scatter"].data if t.mode == "markers")
+    point = {"customdata": list(next(t for t in figures["scatter"].data if t.mode == "markers").customdata[0])}
+    assert views.selected_target({"selection": {"points": [point]}}, rows)[1] == HOSTILE_GEO
