@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import zipfile
@@ -225,3 +226,113 @@ def test_a_workbook_of_many_sheets_counts_only_the_one_it_reads(monkeypatch):
     with pytest.raises(ValidationError) as refused:
         ingest.read_observations(out.getvalue(), file_name="w.xlsx", sheet="Stor")
     assert refused.value.problems[0].code == "too_many_cells_sheet"
+
+
+# ---------------------------------------------------------------------- issue 12: the fast way (fastexcel)
+def _with_shared_texts(data: bytes) -> bytes:
+    """The workbook with its inline texts moved to a shared-strings table, as Excel writes them."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    texts: dict[bytes, int] = {}
+
+    def share(match: re.Match) -> bytes:
+        index = texts.setdefault(match.group(2), len(texts))
+        return match.group(1) + b't="s"><v>' + str(index).encode() + b"</v></c>"
+
+    sheet = re.sub(rb'(<c r="[A-Z]+[0-9]+"(?: s="[0-9]+")? )t="inlineStr"><is><t(?: [^>]*)?>([^<]*)</t></is></c>',
+                   share, source.read("xl/worksheets/sheet1.xml"))
+    shared = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+              b'2006/main" count="%d" uniqueCount="%d">' % (len(texts), len(texts))
+              + b"".join(b"<si><t>" + html.escape(html.unescape(t.decode()), quote=False).encode() + b"</t></si>"
+                         for t in texts) + b"</sst>")  # in UTF-8, as Excel writes it
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                body = sheet
+            elif item.filename == "[Content_Types].xml":
+                body = body.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+            elif item.filename == "xl/_rels/workbook.xml.rels":
+                body = body.replace(b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/'
+                                    b'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
+                                    b"</Relationships>")
+            target.writestr(item, body)
+        target.writestr("xl/sharedStrings.xml", shared)
+    return out.getvalue()
+
+
+def _both_ways(data: bytes) -> tuple[tuple, tuple, bool]:
+    """The raw table read the fast way and the slow way (header, cells, "held a number"), and
+    whether the fast way read it (rather than handing it to the slow way)."""
+    info = lambda: ingest.ReadInfo(file_name="t.xlsx", size=len(data), sha256="")  # noqa: E731
+    taken = []
+    workbook_read = xlsx._Workbook.read_fast  # noqa: SLF001
+
+    def spy(self, index, scan):  # noqa: ANN001, ANN202
+        read = workbook_read(self, index, scan)
+        taken.append(read is not None)
+        return read
+
+    def table(raw):  # noqa: ANN001, ANN202
+        cells = [c.to_pylist() for c in raw.columns]
+        # a whole number below 16 digits reads the same whether it counts as a number or a text
+        typed = {i: [n if not re.fullmatch(r"-?[0-9]{1,15}", cells[i][r]) else None for r, n in enumerate(t.to_pylist())]
+                 for i, t in raw.typed.items()}
+        return raw.header, cells, typed, raw.rows.to_pylist()
+
+    slow = table(xlsx._read_xlsx(data, info(), None, fast=False))  # noqa: SLF001
+    try:
+        xlsx._Workbook.read_fast = spy  # noqa: SLF001
+        fast = table(xlsx._read_xlsx(data, info(), None))  # noqa: SLF001
+    finally:
+        xlsx._Workbook.read_fast = workbook_read  # noqa: SLF001
+    return fast, slow, bool(taken and taken[0])
+
+
+_VALUES = st.one_of(
+    st.none(),
+    st.floats(-1e9, 1e9, allow_nan=False, allow_infinity=False),              # long decimals: 17 digits
+    st.decimals(-10**6, 10**6, places=3, allow_nan=False).map(float),          # as statistics publish them
+    st.integers(-10**6, 10**6),
+    st.sampled_from([0.0, -0.0, 1e-07, 5e-05, 1e15, 1e20, 123456789012345.6, 0.1 + 0.2, 1 / 3]),
+    st.sampled_from(["abc", "13,4", "0101", "2024", "x y", "a&b", "-", "..", "1234567890123456"]),
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(_VALUES, min_size=3, max_size=3), min_size=1, max_size=15),
+       st.sets(st.tuples(st.integers(2, 16), st.integers(1, 3)), max_size=8), st.booleans())
+def test_the_fast_way_reads_every_workbook_as_the_slow_way_does(rows, percent, shared):
+    """fastexcel's way and calamine's give the same cells and the same "held a number" (where it
+    can change a value), for inline and shared texts, long and short decimals, percentages."""
+    data = _book([["a", "b", "c"]] + rows, percent=set(percent))
+    data = _with_shared_texts(data) if shared else data
+    fast, slow, _ = _both_ways(data)
+    assert fast == slow
+
+
+def test_a_long_decimal_is_read_exactly_not_as_the_nine_decimals_fastexcel_writes():
+    # as Excel writes them: 17 digits, an exponent; fastexcel's own text of the first is -400155.526396871
+    written = ["-400155.5263968706", "0.33757000000000004", "1.23456789012E-5", "13.4", "100000000.21484375"]
+    book = _book([["indikator", "værdi"]] + [["eud_share", 1000 + i] for i in range(len(written))])
+    data = _with_shared_texts(_rewrite_sheet(book, lambda xml: re.sub(
+        rb"<v>100([0-9])</v>", lambda m: b"<v>" + written[int(m.group(1))].encode() + b"</v>", xml)))
+    fast, slow, taken = _both_ways(data)
+    assert taken, "a plain Excel workbook is read the fast way"
+    assert fast == slow
+    assert fast[1][1] == [repr(float(w)) for w in written]
+
+
+def test_a_text_that_reads_like_a_number_beside_that_number_is_told_apart():
+    data = _with_shared_texts(_book([["værdi", "kode"], ["12.5", "0101"], [12.5, "0147"]]))
+    fast, slow, taken = _both_ways(data)
+    assert not taken, "the text 12.5 and the number 12.5 look alike in fastexcel's text: the slow way decides"
+    assert fast == slow
+    assert fast[1] == [["12.5", "12.5"], ["0101", "0147"]] and fast[2][0] == [False, True]
+
+
+@pytest.mark.parametrize("value", [True, "=1/0"], ids=["truth value", "formula without a value"])
+def test_what_the_fast_way_does_not_read_goes_the_slow_way(value):
+    data = _book([["a", "b"], [value, 1.5]])
+    fast, slow, _ = _both_ways(data)
+    assert fast == slow
