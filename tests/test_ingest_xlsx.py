@@ -231,34 +231,9 @@ def test_a_workbook_of_many_sheets_counts_only_the_one_it_reads(monkeypatch):
 # ---------------------------------------------------------------------- issue 12: the fast way (fastexcel)
 def _with_shared_texts(data: bytes) -> bytes:
     """The workbook with its inline texts moved to a shared-strings table, as Excel writes them."""
-    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
-    texts: dict[bytes, int] = {}
+    from bench.bench_xlsx import with_shared_texts
 
-    def share(match: re.Match) -> bytes:
-        index = texts.setdefault(match.group(2), len(texts))
-        return match.group(1) + b't="s"><v>' + str(index).encode() + b"</v></c>"
-
-    sheet = re.sub(rb'(<c r="[A-Z]+[0-9]+"(?: s="[0-9]+")? )t="inlineStr"><is><t(?: [^>]*)?>([^<]*)</t></is></c>',
-                   share, source.read("xl/worksheets/sheet1.xml"))
-    shared = (b'<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
-              b'2006/main" count="%d" uniqueCount="%d">' % (len(texts), len(texts))
-              + b"".join(b"<si><t>" + html.escape(html.unescape(t.decode()), quote=False).encode() + b"</t></si>"
-                         for t in texts) + b"</sst>")  # in UTF-8, as Excel writes it
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for item in source.infolist():
-            body = source.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                body = sheet
-            elif item.filename == "[Content_Types].xml":
-                body = body.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
-                                    b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
-            elif item.filename == "xl/_rels/workbook.xml.rels":
-                body = body.replace(b"</Relationships>", b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/'
-                                    b'officeDocument/2006/relationships/sharedStrings" Target="sharedStrings.xml"/>'
-                                    b"</Relationships>")
-            target.writestr(item, body)
-        target.writestr("xl/sharedStrings.xml", shared)
-    return out.getvalue()
+    return with_shared_texts(data)
 
 
 def _both_ways(data: bytes) -> tuple[tuple, tuple, bool]:
@@ -336,3 +311,84 @@ def test_what_the_fast_way_does_not_read_goes_the_slow_way(value):
     data = _book([["a", "b"], [value, 1.5]])
     fast, slow, _ = _both_ways(data)
     assert fast == slow
+
+
+def _shared_book(rows: list[list[object]], percent: set[tuple[int, int]] = frozenset()) -> bytes:
+    return _with_shared_texts(_book(rows, percent=percent))
+
+
+def _rewrite_member(data: bytes, member: str, change) -> bytes:  # noqa: ANN001 - a bytes -> bytes function
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            body = source.read(item.filename)
+            target.writestr(item, change(body) if item.filename == member else body)
+    return out.getvalue()
+
+
+def _renamed_shared_table(data: bytes) -> bytes:
+    """The shared-strings part moved to xl/SharedStrings.xml, its relationship and content type following."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            body = source.read(item.filename).replace(b"sharedStrings.xml", b"SharedStrings.xml")
+            target.writestr(item.filename.replace("sharedStrings.xml", "SharedStrings.xml"), body)
+    return out.getvalue()
+
+
+# What a review of the fast way found (each read differently by the two ways before it was fixed).
+_TEXT_CELL = b'<c r="A2" t="s"><v>1</v></c>'  # "zz" in the shared table of _shared_book([["a", "b"], ["zz", 1.5]])
+_FOUND_BY_REVIEW = {
+    "a formula text written t='str'": lambda d: _rewrite_sheet(d, lambda x: x.replace(
+        _TEXT_CELL, b"<c r=\"A2\" t='str'><f>\"1.5\"</f><v>1.5</v></c>")),
+    'a formula text written t = "str"': lambda d: _rewrite_sheet(d, lambda x: x.replace(
+        _TEXT_CELL, b'<c r="A2" t = "str"><f>"1.5"</f><v>1.5</v></c>')),
+    "the text -0": lambda d: _rewrite_member(d, "xl/sharedStrings.xml", lambda x: x.replace(b"<t>zz</t>", b"<t>-0</t>")),
+    "a minus and 15 digits with a leading zero": lambda d: _rewrite_member(
+        d, "xl/sharedStrings.xml", lambda x: x.replace(b"<t>zz</t>", b"<t>-012345678901234</t>")),
+    "a long number after a plus": lambda d: _rewrite_sheet(d, lambda x: x.replace(b"<v>1.5</v>", b"<v>+0.12345678901</v>")),
+    "a shared text in Excel's _x0031_ escape": lambda d: _rewrite_member(
+        d, "xl/sharedStrings.xml", lambda x: x.replace(b"<t>zz</t>", b"<t>_x0031_.5</t>")),
+    "a shared text in CDATA": lambda d: _rewrite_member(
+        d, "xl/sharedStrings.xml", lambda x: x.replace(b"<t>zz</t>", b"<t><![CDATA[1.5]]></t>")),
+    "a shared text with spaces, not preserved": lambda d: _rewrite_member(
+        d, "xl/sharedStrings.xml", lambda x: x.replace(b"<t>zz</t>", b"<t> 1.5</t>")),
+    "a shared text as a digit reference": lambda d: _rewrite_member(
+        d, "xl/sharedStrings.xml", lambda x: x.replace(b"<t>zz</t>", b"<t>1&#0046;5</t>")),
+    "the shared table under another name": lambda d: _renamed_shared_table(_rewrite_member(
+        d, "xl/sharedStrings.xml", lambda x: x.replace(b"<t>zz</t>", b"<t>1.5</t>"))),
+    "a long number in a formula after a self-closed cell": lambda d: _rewrite_sheet(d, lambda x: x.replace(
+        _TEXT_CELL + b'<c r="B2" t="n"><v>1.5</v></c>',
+        b'<c r="A2" s="0"/><c s="0" r="B2"><f>1/3</f><v>0.33333333333333331</v></c>')),
+}
+
+
+@pytest.mark.parametrize("make", list(_FOUND_BY_REVIEW.values()), ids=list(_FOUND_BY_REVIEW))
+def test_what_a_review_found_reads_alike_both_ways(make):
+    data = make(_shared_book([["a", "b"], ["zz", 1.5]]))
+    fast, slow, _ = _both_ways(data)
+    assert fast == slow
+
+
+def test_a_date_past_the_year_9999_reads_alike_both_ways():
+    book = openpyxl.Workbook()
+    book.active.append(["a", "b"])
+    book.active.append(["x", 3e6])
+    book.active["B2"].number_format = "yyyy-mm-dd"
+    out = io.BytesIO()
+    book.save(out)
+    fast, slow, _ = _both_ways(_with_shared_texts(out.getvalue()))
+    assert fast == slow
+
+
+@pytest.mark.parametrize("cut", [0, 4, 9, 15])
+def test_a_long_number_cut_by_the_edge_of_a_scanned_piece_is_read_exactly(cut):
+    """The sheet's XML is scanned in 1 MB pieces: a number's digits cut by a piece's edge are read
+    whole from the next (before, they were missed and fastexcel's nine decimals were kept)."""
+    edge = 1 << 20
+    data = _shared_book([["id", "value"]] + [[f"k{i % 7}", i + 1 / 3] for i in range(40_000)])
+    xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml")
+    pad = edge - (xml.find(b"<v>", edge - 80) + cut)
+    shifted = _rewrite_sheet(data, lambda x: x.replace(b"<sheetData>", b"<sheetData>" + b" " * pad, 1))
+    fast, slow, taken = _both_ways(shifted)
+    assert taken and fast == slow

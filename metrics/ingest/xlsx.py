@@ -4,34 +4,31 @@ Two ways to read a sheet, giving the same table (``tests/test_ingest_xlsx.py`` c
 
 * :meth:`_Workbook.read_fast`: fastexcel parses the sheet in Rust into Arrow columns of text, with
   no Python object per cell, while a pass over the sheet's XML finds what fastexcel does not say
-  (the percentage cells, numbers written longer than its nine decimals, texts that read like a
-  number). A 100,000-row sheet reads in about 0.55 s (``python -m bench.bench_xlsx``).
+  (the percentage cells, numbers written longer than its nine decimals, formula texts); the
+  shared texts tell which texts read like a number. A 100,000-row sheet reads in about 0.5 s
+  (``python -m bench.bench_xlsx``).
 * :meth:`_Workbook.parse`: python-calamine, every cell a Python value turned into text here; for
-  what the fast way does not read alike (dates, truth values, formula texts, a text beside the
-  number it reads like, ...).
+  what the fast way does not read alike (texts written in the cells as openpyxl writes them,
+  dates, truth values, formula texts, a text beside the number it reads like, ...).
 
 Neither gives number formats, so the one format the import needs (a percentage, which Excel
 stores as a fraction) is read from the workbook's own XML: which cell styles are percentages
 (``styles.xml``), and which cells carry one (the sheet's XML: one pass counts its cells before
 anything is parsed, a second finds the percentages while the sheet is parsed).
 :func:`_read_xlsx` (bytes, info, sheet) -> :class:`_RawTable` is the entry point the rest calls;
-:func:`list_sheets` offers the sheets to choose from.
+:func:`list_sheets` offers the sheets to choose from. The passes over the XML live in
+:mod:`metrics.ingest.xlsx_scan`, the cells' texts in :mod:`metrics.ingest.xlsx_text`.
 """
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
-import functools
 import html
 import io
-import math
-import queue
-import threading
 import re
 import zipfile
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from typing import Any, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -51,74 +48,25 @@ from metrics.ingest.limits import (
     _too_many_columns,
 )
 from metrics.ingest.table import ReadInfo, _RawTable, _shape
+from metrics.ingest.xlsx_scan import (
+    _SheetScan,
+    _column_number,
+    _member_text,
+    _percent_styles,
+    _scan_sheet,
+    _shared_member,
+    _shared_numbers,
+)
+from metrics.ingest.xlsx_text import _column_texts, _number_texts_arrow, _percent_texts
 from metrics.model import ValidationError
 
 _ZIP_MAGIC = b"PK\x03\x04"
 
-_MERGE_REF = re.compile(rb'<(?:\w+:)?mergeCell\s[^>]*?ref="([A-Z]{1,3}[0-9]{1,7}(?::[A-Z]{1,3}[0-9]{1,7})?)"')
-_CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
-
-
-_BUILTIN_PERCENT = {9, 10}  # Excel's built-in "0%" and "0.00%"
 #: A number cell's text as fastexcel writes it: digits, maybe a minus and a decimal point, never an exponent.
 _NUMBER_TEXT = r"^-?[0-9]+(?:\.[0-9]+)?$"
-#: A number whose text is taken from its exact value: a decimal number (fastexcel keeps nine
-#: decimals) or a whole one of 16 digits or more (where Python writes ``1e+20``). A text that reads
-#: like one is what a number cell could be mistaken for; a shorter whole number reads the same
-#: by either decimal mark and as text or number, so it is not looked for.
-_DECIMAL_TEXT = rb"-?(?:[0-9]+\.[0-9]+|[0-9]{16,})"
-#: A cell value fastexcel's text would not give exactly (it keeps nine decimals): ten decimals or
-#: more, or an exponent (``1.23456789012E-5``).
-_LONG_NUMBER = re.compile(rb"<v>(?:-?[0-9]*\.[0-9]{10}|[^<]*[Ee])")
-_DIGIT_REFERENCE = re.compile(rb"&#(?:4[5-9]|5[0-7]|x(?:2[de]|3[0-9]))[;0-9]", re.I)
-#: An inline text that reads like a number (captured), or one in runs (captured as empty).
-_INLINE_NUMBER = re.compile(rb"<is><(?:t(?: [^>]*)?>(" + _DECIMAL_TEXT + rb")</t></is>|r[ >])")
-_SHARED_NUMBER = re.compile(rb"<(?:\w+:)?t(?: [^>]*)?>(" + _DECIMAL_TEXT + rb")</(?:\w+:)?t>")
 _TRUTHS = pa.array(["true", "false"])
 #: fastexcel's text of a date, a time or a duration (``2024-01-02 00:00:00``), or of a truth value.
-_DATE_OR_TRUTH = r"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}|true|false)$"
-_CELL_START = re.compile(rb"<(?:\w+:)?c\s")
-
-
-@dataclass
-class _SheetScan:
-    """What one pass over a sheet's XML tells before the sheet is parsed."""
-
-    cells: int = 0
-    merged: list[str] = field(default_factory=list)
-    percent: set[tuple[int, int]] = field(default_factory=set)  # number cells shown as a percentage: (row, column), 1-based
-    unplaced_percent: bool = False  # a percentage cell without an ``r`` address
-    percent_found: list[tuple[tuple[bytes, ...], tuple[bytes, ...]]] = field(default_factory=list)  # more, as found
-    inline_numbers: set[str] = field(default_factory=set)  # inline texts that read like a decimal number
-    odd_cells: int = 0  # formula texts (``t="str"``) and errors (``t="e"``)
-    odd_texts: bool = False  # inline texts in runs, or a digit written as a character reference
-    prefixed: bool = False  # cell tags under a namespace prefix (<x:c>), seen by the counting pass
-    long_numbers: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column): a long number's own text
-    long_unplaced: bool = False  # a long number without an ``r`` address, or under a namespace prefix
-
-
-    def percent_cells(self) -> set[tuple[int, int]]:
-        """Every percentage cell, (row, column), 1-based: ``percent`` and those in ``percent_found``."""
-        cells = set(self.percent)
-        for letters, rows in self.percent_found:
-            cells.update(zip(map(int, rows), map(_column_number, letters)))
-        return cells
-
-    def percent_columns(self) -> dict[int, np.ndarray]:
-        """The percentage cells by column (0-based), each column's rows 0-based, sorted, once each.
-
-        The same cells as :meth:`percent_cells`, turned a whole pass at a time (a 100,000-row
-        sheet has a third of a million addresses to turn).
-        """
-        all_letters = np.array([x for letters, _ in self.percent_found for x in letters] +
-                               [_column_letters(c) for _, c in self.percent], dtype="S3")
-        all_rows = np.array([x for _, rows in self.percent_found for x in rows] +
-                            [str(r).encode() for r, _ in self.percent], dtype="S7").astype(np.int64)
-        if not len(all_rows):
-            return {}
-        names, where = np.unique(all_letters, return_inverse=True)
-        numbers = np.array([_column_number(name) for name in names.tolist()], dtype=np.int64)[where]
-        return {int(c) - 1: np.unique(all_rows[numbers == c]) - 1 for c in np.unique(numbers)}
+_DATE_OR_TRUTH = r"^(?:[+-]?[0-9]{4,}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}|true|false)$"
 
 
 @dataclass
@@ -193,18 +141,20 @@ class _Workbook:
 
         Whether a cell held a number is told by the form of its text (digits, maybe a minus and
         a point: fastexcel never writes an exponent) and by the workbook's own texts: a cell that
-        reads like a decimal number held one, unless the workbook holds that very text (a shared
-        or an inline text), and then :meth:`parse` tells them apart (None). A whole number reads
+        reads like a decimal number held one, unless the workbook's shared texts hold that very
+        text, and then :meth:`parse` tells them apart (None). A whole number reads
         the same by either decimal mark, so a text such as ``2024`` may count as either and keeps
         its own text (``0101`` stays ``0101``). The percentage cells come from the second pass over
         the XML, which runs on this thread meanwhile.
 
         None, for :meth:`parse` to read, also on anything it would write otherwise: a sheet the
-        workbook does not place, cells under a namespace prefix, formula texts, errors, dates,
-        times, truth values, inline texts in runs, or any fastexcel error (whose message :meth:`parse` then gives in its own words).
+        workbook does not place, texts written in the cells rather than in the shared table (as
+        openpyxl writes them; Excel shares them), cells under a namespace prefix, formula texts,
+        errors, dates, times, truth values, ``-0``, shared texts in CDATA or Excel's ``_x0031_``
+        escapes, or any fastexcel error (whose message :meth:`parse` then gives in its own words).
         """
         part = self.parts[index]
-        if scan.unplaced_percent or scan.prefixed or part not in self.sheet_members:
+        if scan.unplaced_percent or scan.prefixed or scan.odd_texts or part not in self.sheet_members:
             return None
         try:
             import fastexcel  # local: only workbooks need it
@@ -222,14 +172,14 @@ class _Workbook:
             try:
                 found = _scan_sheet(self.data, part, None, self.percent_styles, count=False, texts=True)
                 with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
-                    shared = _shared_numbers(_member_text(archive, "xl/sharedStrings.xml"))
+                    shared = _shared_numbers(_member_text(archive, _shared_member(archive)))
             finally:  # waited for, even when the pass failed
                 text_load = _result_or_none(as_text)
         if text_load is None or found.unplaced_percent or found.odd_cells or found.odd_texts or shared is None \
                 or found.long_unplaced:
             return None
         offset, batch = text_load
-        lookalikes = pa.array(sorted(shared | found.inline_numbers), pa.string())
+        lookalikes = pa.array(sorted(shared), pa.string())
         height = batch.num_rows
         text_columns = [pa.nulls(height, pa.string())] * offset + list(batch.columns)
         long_by_column: dict[int, list[tuple[int, float]]] = {}
@@ -247,7 +197,7 @@ class _Workbook:
             number = pc.match_substring_regex(column, _NUMBER_TEXT)
             # the numbers whose text is written from their exact value (see _DECIMAL_TEXT)
             decimal = pc.and_(number, pc.or_(pc.match_substring(column, "."),
-                                             pc.greater_equal(pc.utf8_length(column), 16)))
+                                             pc.match_substring_regex(column, r"^-?[0-9]{16,}$")))
             flags = number.to_numpy(zero_copy_only=False)
             percent_rows = percent_by_column.get(c, np.zeros(0, dtype=np.int64))
             percent_rows = percent_rows[percent_rows < height]
@@ -269,7 +219,7 @@ class _Workbook:
                 where = decimal.to_numpy(zero_copy_only=False)
                 column = pc.replace_with_mask(column, decimal, _number_texts_arrow(exact[where]))
             if pc.any(pc.equal(column, "-0")).as_py():
-                column = pc.if_else(pc.equal(column, "-0"), "0", column)  # parse() writes -0.0 as 0
+                return None  # the number -0.0 (written 0) or the text -0: parse() tells them apart
             if len(percent_rows):
                 percent_rows = percent_rows[~np.isnan(exact[percent_rows])]
                 mask = np.zeros(height, dtype=bool)
@@ -286,213 +236,6 @@ def _result_or_none(future: Any) -> Any:
         return future.result()
     except Exception:  # noqa: BLE001 - fastexcel raises many kinds
         return None
-
-
-def _member_text(archive: zipfile.ZipFile, name: str) -> bytes:
-    try:
-        return archive.read(name)
-    except KeyError:
-        return b""
-
-
-def _percent_styles(styles: bytes) -> set[int]:
-    """The cell style indices (``s="…"``) whose number format shows a percentage.
-
-    The rule is openpyxl's, which the import used before: a ``%`` anywhere in the format code.
-    """
-    codes = {int(i): html.unescape(c.decode("utf-8", "replace"))
-             for i, c in re.findall(rb'<(?:\w+:)?numFmt\b[^>]*?numFmtId="([0-9]+)"[^>]*?formatCode="([^"]*)"', styles)}
-    section = re.search(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", styles, re.S)
-    if section is None:
-        return set()
-    percent = set()
-    for index, attrs in enumerate(re.findall(rb"<(?:\w+:)?xf\b([^>]*)>", section.group(1))):
-        found = re.search(rb'\bnumFmtId="([0-9]+)"', attrs)
-        number_format = int(found.group(1)) if found else 0
-        if number_format in _BUILTIN_PERCENT or "%" in codes.get(number_format, ""):
-            percent.add(index)
-    return percent
-
-
-@functools.lru_cache(maxsize=64)
-def _usual_percent(style: bytes) -> re.Pattern[bytes]:
-    """A number cell in style ``style`` written the usual way, its column letters and row captured."""
-    return re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})" s="' + re.escape(style) + rb'"(?: t="n")?>')
-
-
-def _shared_numbers(shared: bytes) -> set[str] | None:
-    """The shared texts (``sharedStrings.xml``) that read like a decimal number; None when unsure.
-
-    A text in runs (``<r>``) is joined first, character references (``&#49;``) read first.
-    Unsure: phonetic runs, which this does not read.
-    """
-    if b"<rPh" in shared:
-        return None
-    if b"&#" in shared:
-        shared = html.unescape(shared.decode("utf-8", "replace")).encode()
-    found = {m.decode() for m in _SHARED_NUMBER.findall(shared)}
-    if b"<r>" in shared or b"<r " in shared or b":r>" in shared:
-        for item in re.findall(rb"<(?:\w+:)?si>(.*?)</(?:\w+:)?si>", shared, re.S):
-            joined = b"".join(re.findall(rb"<(?:\w+:)?t(?: [^>]*)?>([^<]*)</(?:\w+:)?t>", item))
-            if re.fullmatch(_DECIMAL_TEXT, joined):
-                found.add(joined.decode())
-    return found
-
-
-def _column_letters(number: int) -> bytes:
-    """1 -> ``b"A"``, 28 -> ``b"AB"`` (the inverse of :func:`_column_number`)."""
-    letters = b""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = bytes([65 + rest]) + letters
-    return letters
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for ch in letters:
-        number = number * 26 + ch - 64
-    return number
-
-
-@contextlib.contextmanager
-def _unpacked(data: bytes, path: str, size: int = 1 << 20) -> Iterator[Iterator[bytes]]:
-    """The workbook member ``path`` unpacked in pieces of ``size`` bytes, read ahead in a second thread.
-
-    Why: unpacking (zlib) and its checksum let go of the interpreter lock, so the next piece is
-    unpacked while this thread looks through the last one. At most two pieces wait, so memory
-    stays at a few MB whatever the member's size; leaving the ``with`` early stops the reading.
-    """
-    pieces: queue.Queue[bytes | BaseException | None] = queue.Queue(maxsize=2)
-    stop = threading.Event()
-
-    def read() -> None:
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive, archive.open(path) as member:
-                while not stop.is_set():
-                    piece = member.read(size)
-                    pieces.put(piece or None)
-                    if not piece:
-                        return
-        except BaseException as exc:  # noqa: BLE001 - handed to the reading thread, which raises it
-            pieces.put(exc)
-
-    def each() -> Iterator[bytes]:
-        while True:
-            piece = pieces.get()
-            if piece is None:
-                return
-            if isinstance(piece, BaseException):
-                raise piece
-            yield piece
-
-    reader = threading.Thread(target=read, name="unpack", daemon=True)
-    reader.start()
-    try:
-        yield each()
-    finally:
-        stop.set()
-        while reader.is_alive():  # let a reader blocked on a full queue finish
-            with contextlib.suppress(queue.Empty):
-                pieces.get(timeout=0.05)
-        reader.join()
-
-
-def _scan_sheet(data: bytes, path: str, limit: int | None = None, percent_styles: tuple[bytes, ...] = (),
-                count: bool = True, texts: bool = False) -> _SheetScan:
-    """The number of cells of a sheet's XML (at most), its merged ranges and its percentage cells.
-
-    ``count=False``: the cells are not counted (a second pass, after the first did). ``texts``:
-    also the inline texts that read like a decimal number and the cells :meth:`_Workbook.read_fast`
-    does not read (``odd_cells``, ``odd_texts``).
-
-    Read in 1 MB pieces: counting costs a pass of unpacking (zlib lets go of the GIL) and no
-    memory, so a sheet too large to read is refused in seconds.
-    """
-    scan = _SheetScan()
-    columns: dict[bytes, int] = {}
-    tail = b""
-    unsearched = 0
-    with _unpacked(data, path) as pieces:
-        for piece in pieces:
-            # a tag can straddle two pieces: the last bytes of one go on with the next (two are too
-            # few to hold a whole cell tag, so none is counted twice; a range or cell seen twice is kept once)
-            block = tail + piece
-            fresh = len(tail) - 2 if tail else 0  # where this piece's own bytes begin, and two before
-            if count:
-                # "<c" counts every cell tag (<c r=…>, <c>) in one look, and the few <col>, <cfRule>
-                # beside them: a little more than the cells, never fewer; a prefixed tag (<x:c>) is
-                # looked for only in a sheet that uses a prefix. Offsets, not slices: no copies.
-                scan.cells += block.count(b"<c", fresh + 1 if tail else 0)
-                if block.find(b":c", fresh) >= 0:
-                    prefixed = block.count(b":c ", fresh) + block.count(b":c>", fresh)
-                    scan.cells += prefixed
-                    scan.prefixed = scan.prefixed or prefixed > 0
-            if limit is not None and scan.cells > limit:
-                break  # enough to refuse: the rest is not unpacked
-            if b"mergeCell" in block:
-                scan.merged.extend(m.decode() for m in _MERGE_REF.findall(block))
-            if texts:
-                if b"<is>" in block:
-                    inline = set(_INLINE_NUMBER.findall(block))
-                    scan.odd_texts = scan.odd_texts or b"" in inline  # a text in runs
-                    scan.inline_numbers.update(m.decode() for m in inline if m)
-                scan.odd_texts = scan.odd_texts or (  # a digit, point or minus as &#…;
-                    b"&#" in block and _DIGIT_REFERENCE.search(block) is not None)
-                scan.odd_cells += block.count(b't="str"', fresh) + block.count(b't="e"', fresh)
-            # percentage cells are looked for from where the last piece's search stopped to the last
-            # whole tag; a tag cut at the end is read whole with the next piece
-            lo, whole = max(0, len(tail) - unsearched), block.rfind(b">") + 1
-            unsearched = len(block) - whole
-            if unsearched > min(len(piece), 200):  # more than the next piece carries over
-                scan.unplaced_percent = scan.unplaced_percent or bool(percent_styles)
-            if texts:
-                scan.long_unplaced = scan.long_unplaced or b":v>" in block
-                for match in _LONG_NUMBER.finditer(block, lo, whole):  # each long number's cell, by its address
-                    at = match.start()
-                    start, end = block.rfind(b'<c r="', 0, at), block.find(b"</v>", at)
-                    ref = _CELL_REF.match(block, start + 3) if start >= 0 else None
-                    if ref is None or end < 0 or block.find(b"</c>", start, at) >= 0 or block.find(b"/>", start, at) >= 0 \
-                            and block.find(b"<f", start, at) < 0:
-                        scan.long_unplaced = True  # not inside one addressed cell as usually written: parse() reads it
-                        continue
-                    letters = ref.group(1)
-                    column = columns.get(letters) or columns.setdefault(letters, _column_number(letters))
-                    scan.long_numbers[(int(ref.group(2)), column)] = block[at + 3:end].decode()
-            for style in percent_styles:  # literal searches: a regex over every cell costs 10x more
-                needle = b' s="' + style + b'"'
-                total = block.count(b's="' + style + b'"', lo, whole)
-                if not total:
-                    continue
-                # the usual layout (<c r="C2" s="1">, maybe t="n" after it) by one regex from the address;
-                # any other (a text in this style, a tag cut at the edge) is looked at cell by cell below
-                usual = _usual_percent(style).findall(block, lo, whole)
-                if len(usual) == total:
-                    letters, rows = zip(*usual)
-                    scan.percent_found.append((letters, rows))  # turned into cells when asked (percent_cells)
-                    continue
-                found = 0
-                at = block.find(needle, lo, whole)
-                while at >= 0:
-                    start, end = block.rfind(b"<", 0, at), block.find(b">", at)
-                    if start >= 0 and end >= 0 and (block[start + 1:start + 3] == b"c " or _CELL_START.match(block, start)):
-                        found += 1
-                        kind = block.find(b' t="', start, end)
-                        if kind >= 0 and block[kind + 4:kind + 6] != b'n"':
-                            at = block.find(needle, at + len(needle), whole)
-                            continue  # a text, a truth value or an error in a percentage style: shown as it is
-                        ref = _CELL_REF.match(block, start + 3) if block[start:start + 6] == b'<c r="' else \
-                            _CELL_REF.search(block, start, end)  # the usual layout first, then any other
-                        if ref is None:
-                            scan.unplaced_percent = True
-                        else:
-                            scan.percent.add((int(ref.group(2)), _column_number(ref.group(1))))
-                    at = block.find(needle, at + len(needle), whole)
-                if found != block.count(b's="' + style + b'"', lo, whole):  # written unusually (a tab, a cut tag): the slow way
-                    scan.unplaced_percent = True
-            tail = piece[-200:]
-    scan.merged = list(dict.fromkeys(scan.merged))
-    return scan
 
 
 def _sheet_parts(archive: zipfile.ZipFile) -> tuple[list[str], list[str], list[str], int]:
@@ -561,35 +304,6 @@ def _open_workbook(data: bytes) -> _Workbook:
 def _calamine_state(visible: Any) -> str:
     name = getattr(visible, "name", str(visible))
     return {"Visible": "visible", "Hidden": "hidden", "VeryHidden": "veryHidden"}.get(name, "visible")
-
-
-def _cell_text(value: Any, percent: bool = False) -> tuple[str, bool]:
-    """A workbook cell's value as text, and whether it held a number.
-
-    A number formatted as a percentage (Excel stores 13,4 % as 0.134) becomes ``13.4%``, the
-    figure the analyst sees and the one a CSV saved from the same sheet would hold::
-
-        >>> _cell_text(0.134, percent=True)
-        ('13.4%', True)
-        >>> _cell_text(2024.0)
-        ('2024', True)
-    """
-    if value is None or value == "":
-        return "", False
-    if isinstance(value, bool):
-        return ("TRUE" if value else "FALSE"), False
-    if isinstance(value, (int, float)):
-        if isinstance(value, float) and not math.isfinite(value):
-            return str(value), False
-        suffix = ""
-        if percent:
-            value, suffix = round(value * 100, 10), "%"
-        if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
-            value = int(value)
-        return (str(value) if isinstance(value, int) else repr(value)) + suffix, True
-    if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
-        return value.isoformat(), False
-    return str(value), False
 
 
 def _default_sheet(workbook: _Workbook) -> int:
@@ -690,96 +404,6 @@ def _fill_merged(texts: list[list[str]], numbers: list[list[bool]], row_numbers:
     if shown:
         info.warnings.append(_problem(None, None, None, "merged_filled", count=len(shown),
                                       ranges=", ".join(shown[:10]) + (" …" if len(shown) > 10 else "")))
-
-
-def _python_number_text(value: float) -> str:
-    """A number cell's text: a whole number without ``.0`` below 10^15, else Python's ``repr``."""
-    return str(int(value)) if value.is_integer() and -1e15 < value < 1e15 else repr(value)
-
-
-def _number_texts_arrow(values: np.ndarray) -> pa.Array:
-    """Numbers (float64) as :func:`_python_number_text` writes them, as an Arrow array of text.
-
-    Arrow writes them in one step and the same way (the shortest exact decimal, ``2024`` for
-    2024.0), except with an exponent above about 10^14, without one below 10^-4, ``-0`` and
-    what is not finite; those few are written one by one::
-
-        >>> _number_texts_arrow(np.array([13.4, 2024.0, 1e-07, -0.0, 0.1 + 0.2])).to_pylist()
-        ['13.4', '2024', '1e-07', '0', '0.30000000000000004']
-    """
-    texts = pa.array(values, pa.float64()).cast(pa.string())
-    odd = pc.or_(pc.or_(pc.match_substring(texts, "e"), pc.match_substring(texts, "n")),  # exponent, nan, inf
-                 pc.or_(pc.match_substring_regex(texts, r"^-?0\.0000"), pc.equal(texts, "-0")))
-    if not pc.any(odd).as_py():
-        return texts
-    out = texts.to_pylist()
-    for i in np.flatnonzero(odd.to_numpy(zero_copy_only=False)):
-        out[i] = _python_number_text(float(values[i]))
-    return pa.array(out, pa.string())
-
-
-def _percent_texts(fractions: np.ndarray) -> pa.Array:
-    """Fractions shown as percentages, as :func:`_column_texts` writes them: ``round(v * 100, 10)`` and ``%``.
-
-    numpy rounds a whole column at once, but not always as Python's ``round`` does (it
-    multiplies by 10^10 first); its result is kept where it provably is Python's: written in ten
-    decimals or fewer, and nearer to the value than half the tenth decimal by far more than the
-    value's own rounding error. The rest (near a tie, or very large or small) are written one by one::
-
-        >>> _percent_texts(np.array([0.134, 0.33757, 0.5, 1 / 3, 1e-07])).to_pylist()
-        ['13.4%', '33.757%', '50%', '33.3333333333%', '1e-05%']
-    """
-    values = fractions * 100
-    rounded = np.round(values, 10)
-    texts = pa.array(rounded, pa.float64()).cast(pa.string())
-    margin = 0.5e-10 - 1e-13 * np.maximum(1.0, np.abs(values))
-    sure = (pc.match_substring_regex(texts, r"^-?[0-9]+(?:\.[0-9]{1,10})?$").to_numpy(zero_copy_only=False)
-            & (np.abs(values - rounded) < margin) & (np.abs(values) < 1e14)
-            & ~pc.equal(texts, "-0").to_numpy(zero_copy_only=False)
-            & ~pc.match_substring_regex(texts, r"^-?0\.0000").to_numpy(zero_copy_only=False))  # Python: 1e-05
-    if not sure.all():
-        cells = texts.to_pylist()
-        for i in np.flatnonzero(~sure):
-            cells[i] = _python_number_text(round(float(values[i]), 10))
-        texts = pa.array(cells, pa.string())
-    return pc.binary_join_element_wise(texts, "%", "")
-
-
-def _number_texts(values: np.ndarray) -> np.ndarray:
-    """:func:`_number_texts_arrow` as an array of ``str`` (for :func:`_column_texts`)."""
-    return _number_texts_arrow(values).to_numpy(zero_copy_only=False)
-
-
-def _column_texts(values: np.ndarray, percent_rows: set[int]) -> tuple[np.ndarray, np.ndarray]:
-    """One column's cells (an object array) as text and whether each held a number (see :func:`_cell_text`).
-
-    Text and finite numbers, nearly every cell, are turned a column at a time: a column of text
-    as it is, its numbers by :func:`_number_texts`; any other kind of cell one by one.
-    """
-    n = len(values)
-    kinds = set(map(type, values))
-    if kinds == {str}:  # a column of text (and empty cells, which calamine gives as "")
-        texts, numbers = values, np.zeros(n, dtype=bool)
-    elif kinds <= {str, float}:  # text and numbers, as calamine gives nearly every cell
-        is_float = np.fromiter((v.__class__ is float for v in values), dtype=bool, count=n)
-        floats = values[is_float].astype(np.float64)
-        texts = values.copy()
-        texts[is_float] = _number_texts(floats)
-        numbers = is_float.copy()
-        numbers[is_float] = np.isfinite(floats)  # inf and nan are not numbers
-    else:
-        pairs = [_cell_text(value) for value in values]
-        texts = np.array([t for t, _ in pairs] or [], dtype=object)
-        numbers = np.array([m for _, m in pairs], dtype=bool)
-    if percent_rows:
-        texts = texts.copy() if texts is values else texts
-        for r in percent_rows:
-            value = values[r - 1] if r <= n else None
-            if value.__class__ is float and value - value == 0:
-                texts[r - 1] = _python_number_text(round(value * 100, 10)) + "%"
-            elif value.__class__ is int:
-                texts[r - 1], numbers[r - 1] = _cell_text(value, percent=True)
-    return texts, numbers
 
 
 def _within_columns(texts: list[pa.Array]) -> list[pa.Array]:
