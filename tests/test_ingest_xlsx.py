@@ -392,3 +392,34 @@ def test_a_long_number_cut_by_the_edge_of_a_scanned_piece_is_read_exactly(cut):
     shifted = _rewrite_sheet(data, lambda x: x.replace(b"<sheetData>", b"<sheetData>" + b" " * pad, 1))
     fast, slow, taken = _both_ways(shifted)
     assert taken and fast == slow
+
+
+def _formatted(value: object, number_format: str) -> bytes:
+    book = openpyxl.Workbook()
+    book.active.append(["a", "b"])
+    book.active.append(["zz", value])
+    book.active["B2"].number_format = number_format
+    out = io.BytesIO()
+    book.save(out)
+    return _with_shared_texts(out.getvalue())
+
+
+# What a second review found (the fast way taken, and reading them otherwise, before the fix).
+@pytest.mark.parametrize(("value", "number_format"), [
+    (45000.123456, "yyyy-mm-dd hh:mm:ss"),  # fractional seconds: fastexcel writes …:46.598
+    (0.123456, "hh:mm:ss"),
+    (1.0000001, "[h]:mm:ss"),
+    (1e10, "yyyy-mm-dd"),                   # out of a date's range: fastexcel left the value out
+    (1e300, "yyyy-mm-dd"),
+])
+def test_dates_times_and_numbers_in_a_date_format_read_alike_both_ways(value, number_format):
+    fast, slow, _ = _both_ways(_formatted(value, number_format))
+    assert fast == slow
+
+
+@pytest.mark.parametrize("value", [b"<v>NaN</v>", b'<v xml:space="preserve">0.12345678901234</v>', b"<v >1E-10</v>"],
+                         ids=["NaN", "a value with an attribute", "a space in the tag"])
+def test_values_written_unusually_read_alike_both_ways(value):
+    data = _rewrite_sheet(_shared_book([["a", "b"], ["zz", 1.5]]), lambda x: x.replace(b"<v>1.5</v>", value))
+    fast, slow, _ = _both_ways(data)
+    assert fast == slow

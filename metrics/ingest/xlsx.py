@@ -52,6 +52,7 @@ from metrics.ingest.xlsx_scan import (
     _SheetScan,
     _column_number,
     _member_text,
+    _dated_styles,
     _percent_styles,
     _scan_sheet,
     _shared_member,
@@ -64,9 +65,12 @@ _ZIP_MAGIC = b"PK\x03\x04"
 
 #: A number cell's text as fastexcel writes it: digits, maybe a minus and a decimal point, never an exponent.
 _NUMBER_TEXT = r"^-?[0-9]+(?:\.[0-9]+)?$"
-_TRUTHS = pa.array(["true", "false"])
-#: fastexcel's text of a date, a time or a duration (``2024-01-02 00:00:00``), or of a truth value.
-_DATE_OR_TRUTH = r"^(?:[+-]?[0-9]{4,}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}|true|false)$"
+#: fastexcel's text of a truth value, or of a number parse() writes otherwise.
+_TRUTHS = pa.array(["true", "false", "NaN", "nan", "inf", "-inf", "Infinity", "-Infinity"])
+#: fastexcel's text of a date, a time or a duration (``2024-01-02 00:00:00``, ``…:46.598``).
+_DATE_OR_TRUTH = r"^[+-]?[0-9]{4,}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}"
+#: A number with an exponent: never fastexcel's own text of a number (a date format out of range).
+_EXPONENT = r"^[+-]?[0-9.]+[eE][+-]?[0-9]+$"
 
 
 @dataclass
@@ -81,6 +85,7 @@ class _Workbook:
     data: bytes
     sheet_members: list[str]  # every worksheet's XML member
     percent_styles: tuple[bytes, ...]  # the cell styles that show a percentage, as written in ``s="…"``
+    dated: bool = False  # some cell style shows a date, a time or a duration
 
     def visible(self) -> list[str]:
         return [n for n, s in zip(self.names, self.states, strict=True) if s == "visible"]
@@ -170,7 +175,8 @@ class _Workbook:
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="fastexcel") as pool:
             as_text = pool.submit(load, "string")
             try:
-                found = _scan_sheet(self.data, part, None, self.percent_styles, count=False, texts=True)
+                found = _scan_sheet(self.data, part, None, self.percent_styles, count=False, texts=True,
+                                    values=self.dated)
                 with zipfile.ZipFile(io.BytesIO(self.data)) as archive:
                     shared = _shared_numbers(_member_text(archive, _shared_member(archive)))
             finally:  # waited for, even when the pass failed
@@ -179,6 +185,8 @@ class _Workbook:
                 or found.long_unplaced:
             return None
         offset, batch = text_load
+        if self.dated and sum(len(column) - column.null_count for column in batch.columns) != found.values:
+            return None  # a value fastexcel left out (a number in a date format out of range): parse() reads it
         lookalikes = pa.array(sorted(shared), pa.string())
         height = batch.num_rows
         text_columns = [pa.nulls(height, pa.string())] * offset + list(batch.columns)
@@ -192,8 +200,10 @@ class _Workbook:
             column = column.cast(pa.string()).fill_null("")
             if pc.any(pc.is_in(column, value_set=_TRUTHS)).as_py() or (
                     pc.any(pc.match_substring(column, ":")).as_py()
-                    and pc.any(pc.match_substring_regex(column, _DATE_OR_TRUTH)).as_py()):
-                return None  # a date, a time or a truth value: parse() writes them as the import always has
+                    and pc.any(pc.match_substring_regex(column, _DATE_OR_TRUTH)).as_py()) or (
+                    any(pc.any(pc.match_substring(column, sign)).as_py() for sign in ("e+", "e-", "E+", "E-"))
+                    and pc.any(pc.match_substring_regex(column, _EXPONENT)).as_py()):
+                return None  # a date, a time, a truth value, NaN: parse() writes them as the import always has
             number = pc.match_substring_regex(column, _NUMBER_TEXT)
             # the numbers whose text is written from their exact value (see _DECIMAL_TEXT)
             decimal = pc.and_(number, pc.or_(pc.match_substring(column, "."),
@@ -286,14 +296,17 @@ def _open_workbook(data: bytes) -> _Workbook:
                     raise _reject(_problem(None, None, None, "xlsx_sheet_too_large",
                                            sheet=item.filename.rsplit("/", 1)[-1],
                                            size=_Size(item.file_size), limit=_Size(MAX_XLSX_SHEET)))
-            percent = tuple(str(i).encode() for i in sorted(_percent_styles(_member_text(archive, "xl/styles.xml"))))
+            styles = _member_text(archive, "xl/styles.xml")
+            percent = tuple(str(i).encode() for i in sorted(_percent_styles(styles)))
+            dated = _dated_styles(styles)
             names, states, parts, active = _sheet_parts(archive)
         book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         if not names:  # a workbook.xml the regexes could not read: calamine's own list
             names = list(book.sheet_names)
             states = [_calamine_state(m.visible) for m in book.sheets_metadata]
             parts = [""] * len(names)
-        return _Workbook(book, names, states, parts, active, data, [item.filename for item in sheets], percent)
+        return _Workbook(book, names, states, parts, active, data, [item.filename for item in sheets], percent,
+                         dated)
     except ValidationError:
         raise
     except Exception as exc:  # noqa: BLE001 - zipfile and calamine raise many kinds on a damaged workbook

@@ -28,6 +28,7 @@ _CELL_REF = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
 
 
 _BUILTIN_PERCENT = {9, 10}  # Excel's built-in "0%" and "0.00%"
+_BUILTIN_DATES = {*range(14, 23), *range(27, 37), *range(45, 48), *range(50, 59), *range(71, 82)}  # dates, times
 
 
 #: A number whose text is taken from its exact value: a decimal number (fastexcel keeps nine
@@ -40,6 +41,7 @@ _DECIMAL_TEXT = rb"-?(?:[0-9]+\.[0-9]+|[0-9]{16,})"
 #: A cell value fastexcel's text would not give exactly (it keeps nine decimals): ten decimals or
 #: more, or an exponent (``1.23456789012E-5``).
 _LONG_NUMBER = re.compile(rb"<v>(?:[+-]?[0-9]*\.[0-9]{10}|[^<]*[Ee])")
+_VALUE_ATTRIBUTE = re.compile(rb"<v\s")  # <v xml:space="preserve">: not looked into, parse() reads it
 
 
 _SHARED_NUMBER = re.compile(rb"<(?:\w+:)?t(?: [^>]*)?>\s*(" + _DECIMAL_TEXT + rb")\s*</(?:\w+:)?t>")
@@ -58,6 +60,7 @@ class _SheetScan:
     unplaced_percent: bool = False  # a percentage cell without an ``r`` address
     percent_found: list[tuple[tuple[bytes, ...], tuple[bytes, ...]]] = field(default_factory=list)  # more, as found
     odd_cells: int = 0  # formula texts (``t="str"``) and errors (``t="e"``)
+    values: int = 0  # cells holding a value (``</v>``), by the second pass
     odd_texts: bool = False  # texts written in the cells (inline), not in the shared table
     prefixed: bool = False  # cell tags under a namespace prefix (<x:c>), seen by the counting pass
     long_numbers: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column): a long number's own text
@@ -93,6 +96,24 @@ def _member_text(archive: zipfile.ZipFile, name: str) -> bytes:
         return archive.read(name)
     except KeyError:
         return b""
+
+
+def _dated_styles(styles: bytes) -> bool:
+    """Whether any cell style shows a date, a time or a duration (built-in, or a code with d, m, y, h or s).
+
+    Generous: a code with such a letter in a colour (``[Red]``) counts too; what it costs is
+    one count more over the sheet's XML.
+    """
+    codes = {int(i): html.unescape(c.decode("utf-8", "replace"))
+             for i, c in re.findall(rb'<(?:\w+:)?numFmt\b[^>]*?numFmtId="([0-9]+)"[^>]*?formatCode="([^"]*)"', styles)}
+    section = re.search(rb"<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>", styles, re.S)
+    for attrs in re.findall(rb"<(?:\w+:)?xf\b([^>]*)>", section.group(1)) if section else ():
+        found = re.search(rb'\bnumFmtId="([0-9]+)"', attrs)
+        number_format = int(found.group(1)) if found else 0
+        code = re.sub(r'"[^"]*"|\\.', "", codes.get(number_format, ""))
+        if number_format in _BUILTIN_DATES or re.search(r"[dmyhs]", code, re.I):
+            return True
+    return False
 
 
 def _percent_styles(styles: bytes) -> set[int]:
@@ -213,18 +234,21 @@ def _unpacked(data: bytes, path: str, size: int = 1 << 20) -> Iterator[Iterator[
 
 
 def _scan_sheet(data: bytes, path: str, limit: int | None = None, percent_styles: tuple[bytes, ...] = (),
-                count: bool = True, texts: bool = False) -> _SheetScan:
+                count: bool = True, texts: bool = False, values: bool = False) -> _SheetScan:
     """The number of cells of a sheet's XML (at most), its merged ranges and its percentage cells.
 
     ``count=False``: the cells are not counted (a second pass, after the first did); the counting
     pass also tells texts written in the cells (``odd_texts``). ``texts``: also what
     :meth:`_Workbook.read_fast` must know: the numbers written longer than fastexcel's nine
-    decimals, and the cells it does not read (``odd_cells``).
+    decimals, and the cells it does not read (``odd_cells``); ``values``: also the cells that hold
+    a value (``</v>``), for a workbook with date formats (fastexcel leaves out a number it cannot
+    show as a date).
 
     Read in 1 MB pieces: counting costs a pass of unpacking (zlib lets go of the GIL) and no
     memory, so a sheet too large to read is refused in seconds.
     """
     scan = _SheetScan()
+    back_of = lambda lo: max(0, lo - 40)  # noqa: E731 - where the texts' searches start again
     columns: dict[bytes, int] = {}
     tail = b""
     unsearched = 0
@@ -256,9 +280,13 @@ def _scan_sheet(data: bytes, path: str, limit: int | None = None, percent_styles
             if unsearched > min(len(piece), 200):  # more than the next piece carries over
                 scan.unplaced_percent = scan.unplaced_percent or bool(percent_styles)
             if texts:
+                if values:
+                    scan.values += block.count(b"</v>", lo, whole)
+                if unsearched > min(len(piece), 200) or _VALUE_ATTRIBUTE.search(block, back_of(lo), whole):
+                    scan.long_unplaced = True  # a value cut far from its tag: not looked at, parse() reads it
                 # from a little before where the last search stopped: a value or an attribute cut by the
                 # edge of the last piece is looked at whole here (one seen twice counts the same)
-                back = max(0, lo - 40)
+                back = back_of(lo)
                 # formula texts and errors, however the attribute is written (t="str", t ='str'): any
                 # "str" or "e" in the cells' XML (texts are in the shared table), or any single quote
                 scan.odd_cells += (block.count(b"str", back, whole) + block.count(b'"e"', back, whole)
