@@ -423,3 +423,25 @@ def test_values_written_unusually_read_alike_both_ways(value):
     data = _rewrite_sheet(_shared_book([["a", "b"], ["zz", 1.5]]), lambda x: x.replace(b"<v>1.5</v>", value))
     fast, slow, _ = _both_ways(data)
     assert fast == slow
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(_VALUES, min_size=3, max_size=3), min_size=1, max_size=15),
+       st.sets(st.tuples(st.integers(2, 16), st.integers(1, 3)), max_size=8))
+def test_a_sheet_of_computed_values_reads_alike_both_ways(monkeypatch, rows, percent):
+    """Above _LONG_LIMIT long numbers fastexcel reads every number's exact value too (here from the first)."""
+    monkeypatch.setattr(xlsx, "_LONG_LIMIT", 0)
+    data = _shared_book([["a", "b", "c"]] + rows, percent=set(percent))
+    fast, slow, _ = _both_ways(data)
+    assert fast == slow
+
+
+def test_a_long_decimal_among_many_is_read_exactly(monkeypatch):
+    monkeypatch.setattr(xlsx, "_LONG_LIMIT", 0)
+    written = ["-400155.5263968706", "0.33757000000000004", "1.23456789012E-5", "13.4", "1E-12"]
+    book = _book([["indikator", "værdi"]] + [["eud_share", 1000 + i] for i in range(len(written))])
+    data = _with_shared_texts(_rewrite_sheet(book, lambda xml: re.sub(
+        rb"<v>100([0-9])</v>", lambda m: b"<v>" + written[int(m.group(1))].encode() + b"</v>", xml)))
+    fast, slow, taken = _both_ways(data)
+    assert taken and fast == slow
+    assert fast[1][1] == [repr(float(w)) for w in written]

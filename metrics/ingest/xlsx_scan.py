@@ -16,7 +16,7 @@ import queue
 import re
 import threading
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -64,6 +64,7 @@ class _SheetScan:
     odd_texts: bool = False  # texts written in the cells (inline), not in the shared table
     prefixed: bool = False  # cell tags under a namespace prefix (<x:c>), seen by the counting pass
     long_numbers: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, column): a long number's own text
+    long_many: bool = False  # more long numbers than are looked for one by one (``long_limit``)
     long_unplaced: bool = False  # a long number without an ``r`` address, or under a namespace prefix
 
 
@@ -73,6 +74,18 @@ class _SheetScan:
         for letters, rows in self.percent_found:
             cells.update(zip(map(int, rows), map(_column_number, letters)))
         return cells
+
+    def long_columns(self) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+        """The long numbers by column (0-based): each column's rows (0-based) and exact values.
+
+        ``long_numbers`` turned into arrays, a column at a time.
+        """
+        if not self.long_numbers:
+            return {}
+        cells = np.array(list(self.long_numbers), dtype=np.int64)
+        all_values = np.array([float(t) for t in self.long_numbers.values()], dtype=np.float64)
+        return {int(c) - 1: (cells[cells[:, 1] == c, 0] - 1, all_values[cells[:, 1] == c])
+                for c in np.unique(cells[:, 1])}
 
     def percent_columns(self) -> dict[int, np.ndarray]:
         """The percentage cells by column (0-based), each column's rows 0-based, sorted, once each.
@@ -234,7 +247,8 @@ def _unpacked(data: bytes, path: str, size: int = 1 << 20) -> Iterator[Iterator[
 
 
 def _scan_sheet(data: bytes, path: str, limit: int | None = None, percent_styles: tuple[bytes, ...] = (),
-                count: bool = True, texts: bool = False, values: bool = False) -> _SheetScan:
+                count: bool = True, texts: bool = False, values: bool = False, long_limit: int = 20_000,
+                on_long_many: Callable[[], None] | None = None) -> _SheetScan:
     """The number of cells of a sheet's XML (at most), its merged ranges and its percentage cells.
 
     ``count=False``: the cells are not counted (a second pass, after the first did); the counting
@@ -242,7 +256,8 @@ def _scan_sheet(data: bytes, path: str, limit: int | None = None, percent_styles
     :meth:`_Workbook.read_fast` must know: the numbers written longer than fastexcel's nine
     decimals, and the cells it does not read (``odd_cells``); ``values``: also the cells that hold
     a value (``</v>``), for a workbook with date formats (fastexcel leaves out a number it cannot
-    show as a date).
+    show as a date). Above ``long_limit`` long numbers they are no longer looked for one by one
+    (``long_many``), and ``on_long_many`` is called once, as soon as that is known.
 
     Read in 1 MB pieces: counting costs a pass of unpacking (zlib lets go of the GIL) and no
     memory, so a sheet too large to read is refused in seconds.
@@ -291,8 +306,13 @@ def _scan_sheet(data: bytes, path: str, limit: int | None = None, percent_styles
                 # "str" or "e" in the cells' XML (texts are in the shared table), or any single quote
                 scan.odd_cells += (block.count(b"str", back, whole) + block.count(b'"e"', back, whole)
                                    + block.count(b"='", back, whole))
-                for match in _LONG_NUMBER.finditer(block, back, whole):  # each long number's cell, by its address
-                    at = match.start()
+                values_at = [] if scan.long_many else [m.start() for m in _LONG_NUMBER.finditer(block, back, whole)]
+                if len(values_at) + len(scan.long_numbers) > long_limit:  # a sheet of computed values
+                    scan.long_many, values_at = True, []
+                    scan.long_numbers.clear()
+                    if on_long_many is not None:
+                        on_long_many()  # their exact values come another way: not looked for one by one
+                for at in values_at:  # each long number's value, by its cell's address
                     start, end = block.rfind(b"<c", 0, at), block.find(b"</v>", at)
                     opened = block.find(b">", start, at) if start >= 0 else -1
                     ref = _CELL_REF.match(block, start + 3) if block[start:start + 6] == b'<c r="' else None

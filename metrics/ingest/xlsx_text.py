@@ -52,12 +52,14 @@ def _percent_texts(fractions: np.ndarray) -> pa.Array:
         >>> _percent_texts(np.array([0.134, 0.33757, 0.5, 1 / 3, 1e-07])).to_pylist()
         ['13.4%', '33.757%', '50%', '33.3333333333%', '1e-05%']
     """
-    values = fractions * 100
-    rounded = np.round(values, 10)
+    with np.errstate(over="ignore", invalid="ignore"):  # 1e308 % is inf (written one by one, as Python does)
+        values = fractions * 100
+        rounded = np.round(values, 10)
+        margin = 0.5e-10 - 1e-13 * np.maximum(1.0, np.abs(values))
+        close = (np.abs(values - rounded) < margin) & (np.abs(values) < 1e14)
     texts = pa.array(rounded, pa.float64()).cast(pa.string())
-    margin = 0.5e-10 - 1e-13 * np.maximum(1.0, np.abs(values))
     sure = (pc.match_substring_regex(texts, r"^-?[0-9]+(?:\.[0-9]{1,10})?$").to_numpy(zero_copy_only=False)
-            & (np.abs(values - rounded) < margin) & (np.abs(values) < 1e14)
+            & close
             & ~pc.equal(texts, "-0").to_numpy(zero_copy_only=False)
             & ~pc.match_substring_regex(texts, r"^-?0\.0000").to_numpy(zero_copy_only=False))  # Python: 1e-05
     if not sure.all():
