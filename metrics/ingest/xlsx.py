@@ -145,7 +145,7 @@ class _Workbook:
         a number keeps nine decimals, which is the exact value of every number written with
         fewer (Excel's ``13.4``, ``0.33757``); a number written longer (``0.33757000000000003``,
         ``1.2E-5``) is taken from its own text in the XML, found by that pass. A decimal number's
-        text is then the one :meth:`parse` gives (:func:`_number_texts`), so both ways give the
+        text is then the one :meth:`parse` gives (``xlsx_text._number_texts_arrow``), so both ways give the
         same table.
 
         Whether a cell held a number is told by the form of its text (digits, maybe a minus and
@@ -216,7 +216,7 @@ class _Workbook:
                     and pc.any(pc.match_substring_regex(column, _EXPONENT)).as_py()):
                 return None  # a date, a time, a truth value, NaN: parse() writes them as the import always has
             number = pc.match_substring_regex(column, _NUMBER_TEXT)
-            # the numbers whose text is written from their exact value (see _DECIMAL_TEXT)
+            # the numbers whose text is written from their exact value (see xlsx_scan._DECIMAL_TEXT)
             decimal = pc.and_(number, pc.or_(pc.match_substring(column, "."),
                                              pc.match_substring_regex(column, r"^-?[0-9]{16,}$")))
             flags = number.to_numpy(zero_copy_only=False)
