@@ -12,6 +12,7 @@ from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlExcepti
 
 from metrics import i18n, progress
 from metrics.model import MalsporError
+from app_pages import _gc
 from app_pages._auth import sign_in_panel
 from app_pages._chrome import lang_script, sidebar_head
 from app_pages._shared import html, PRESENTATION_CSS, begin_run, end_run, log, md, tr
@@ -132,3 +133,4 @@ except Exception:  # noqa: BLE001 - no traceback ever reaches a page
     st.error(tr("app.unexpected"))
 finally:
     end_run()
+    _gc.freeze_new_imports()  # after a first visit's imports: the collector never walks them again (_gc.py)

@@ -22,8 +22,13 @@ def plain(text: str) -> str:
     return "  \n".join(md(line) for line in text.split("\n"))
 
 
-def show(store: Store, *, year: int, target_id: str | None = None, focus_area_id: str | None = None) -> None:
-    """The commentary of one target or focus area for ``year``, its earlier versions, and (for analysts) a form."""
+def show(store: Store, *, year: int, target_id: str | None = None, focus_area_id: str | None = None,
+         then: str = "") -> None:
+    """The commentary of one target or focus area for ``year``, its earlier versions, and (for analysts) a form.
+
+    ``then``: HTML the page shows next (built and escaped in ``metrics``); for a reader it goes out in
+    the commentary's own element, one element fewer on every rerun, and after the form for a writer.
+    """
     language = lang().code  # a code: it is stored with the text
     key = target_id or f"fa_{focus_area_id}"
     current, versions = views.shared_view(
@@ -34,12 +39,14 @@ def show(store: Store, *, year: int, target_id: str | None = None, focus_area_id
     writer = actor.may("write_commentary")
     reader_line = None if writer else tr("commentary.viewer", user=display_name(actor, tr), role=tr(f"role.{actor.role}"))
     # One element: heading, text, byline, earlier versions and (for a reader) why there is no form.
-    html(commentary_view.block(current, versions, year=year, lang=lang(), t=tr, reader_line=reader_line))
+    block = commentary_view.block(current, versions, year=year, lang=lang(), t=tr, reader_line=reader_line)
     flash = st.session_state.pop(f"commentary_saved_{key}", None)
+    if not writer:
+        html(block + then)
+        return
+    html(block)
     if flash:
         st.success(flash)
-    if not writer:
-        return
     own = current.text if current is not None and current.lang == language else ""
     with st.form(key=f"commentary_form_{key}_{year}"):
         st.markdown(f"**{tr('commentary.edit')}**")
@@ -59,6 +66,8 @@ def show(store: Store, *, year: int, target_id: str | None = None, focus_area_id
         else:
             st.session_state[f"commentary_saved_{key}"] = tr("commentary.saved", author=plain(actor.name))
             st.rerun()
+    if then:
+        html(then)
 
 
 def label(code: str) -> str:

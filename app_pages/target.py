@@ -65,6 +65,8 @@ def head() -> str:
     focus = L.pick(target.get("focus_area_da"), target.get("focus_area_en"))
     body = (html_table.subheading(f"{L.t('col.status')}: {marks.status_line(status, L)}")
             + html_table.key_figures(views.key_figures(status, target, L))) if measured else ""
+    if (detail.series["data_class"] == "I").any():  # beside the status it qualifies, in the same block
+        body += html_table.note(L.t("target.illustrative_warning"))
     return html_table.TABLE_CSS + html_table.section(
         names[chosen], body, text=L.pick(target.get("description_da"), target.get("description_en")) or "",
         caption=f"{L.t('target.focus_area')}: {focus} · {L.t('target.source')}: {target['source']}"
@@ -74,9 +76,6 @@ def head() -> str:
 html(shared("target_head", chosen, detail.geography, compute=head))
 if not measured:
     st.info(L.t("target.no_observations", geo=md(detail.geography)))
-
-if (detail.series["data_class"] == "I").any():
-    st.warning(L.t("target.illustrative_warning"))
 
 figure = shared_figure("target_figure", chosen, detail.geography,
                 compute=lambda: charts.target_figure(detail, L, large=presenting(), as_of=as_of()))
@@ -136,8 +135,7 @@ if compare_tab and compare_tab[0].open:
                            key="geo_png", on_click="ignore")
         html(shared("compare_table", chosen, compute=compare_table))
 
-_commentary.show(store, year=as_of(), target_id=chosen)
-
+# How the status is computed, right under the chart it explains.
 if status is not None:
     # Tracked, so its content is built and sent only while the reader has it open.
     how = st.expander(L.t("target.how"), expanded=False, key="target_how", on_change="rerun")
@@ -159,6 +157,7 @@ def initiatives() -> str:
         after=L.t("target.funding_total", total=L.num(total, decimals=0, unit="kr.")) if pd.notna(total) else "")
 
 
-html(shared("initiatives", chosen, compute=initiatives))
+# The commentary, then the initiatives: one element for a reader (an analyst's form comes between them).
+_commentary.show(store, year=as_of(), target_id=chosen, then=shared("initiatives", chosen, compute=initiatives))
 
 st.page_link("app_pages/overview.py", label=L.t("target.back"))

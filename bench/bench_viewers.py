@@ -1,7 +1,8 @@
 """Load benchmark: many committee members opening the dashboard at once.
 
     python -m bench.bench_viewers [--viewers 1,10,20,50] [--rounds 2] [--repeats 3] [--synthetic]
-                                  [--flag runner.postScriptGC=true ...] [--soak MINUTES --soak-viewers 10]
+                                  [--flag runner.postScriptGC=true ...] [--python-gc]
+                                  [--soak MINUTES --soak-viewers 10]
                                   [--replicas K (--pg | --db-url postgresql://...)]
 
 Starts the real dashboard on a seeded copy of the database (``--synthetic``: the 1,000-target
@@ -16,7 +17,10 @@ crowds for the dashboard and for the floor, the ratios of the p50s and of the p9
 and its ratio to the floor's p50, the errors (a step that does not finish within ``--timeout``, or
 a page that shows an exception), the server's peak resident memory, and the p95 ratio of each
 repeat with their median. ``--flag`` passes a Streamlit setting to the dashboard (e.g.
-``runner.postScriptGC=true`` to compare with the shipped configuration in the same run).
+``runner.postScriptGC=true`` to compare with the shipped configuration in the same run). Under each
+row: the dashboard's full garbage collections during that row's crowds (each stops every session;
+logged by ``app_pages/_gc.py`` when ``MALSPOR_GC_LOG`` names a file), their count, total and longest.
+``--python-gc`` runs the dashboard with Python's own collector settings instead of ``_gc.py``'s.
 
 ``--replicas K`` starts K dashboard processes on one PostgreSQL database (``--pg``: a throwaway
 server started as in the tests, ``tests/pg_support.py``, with a seeded database; ``--db-url``: an
@@ -77,10 +81,12 @@ def _rss_mb(pid: int) -> tuple[float, float]:
 class Server:
     """A Streamlit server in a child process, on 127.0.0.1."""
 
-    def __init__(self, script: Path, db: Path | str | None, flags: list[str], log: Path) -> None:
+    def __init__(self, script: Path, db: Path | str | None, flags: list[str], log: Path,
+                 env_extra: dict[str, str] | None = None) -> None:
         self.port = _free_port()
         self.log = log
         env = dict(os.environ, MALSPOR_DB=str(db)) if db else dict(os.environ)
+        env.update(env_extra or {})
         args = [sys.executable, "-m", "streamlit", "run", str(script), "--server.port", str(self.port),
                 "--server.address", "127.0.0.1", "--server.headless", "true"]
         for flag in flags:
@@ -234,6 +240,18 @@ def _seeded_pg(tmp: Path, synthetic: bool, server) -> str:
     return url
 
 
+def full_collections(logs: list[Path], since: float, until: float) -> list[float]:
+    """The milliseconds of each full collection the dashboards logged between two Unix times (app_pages/_gc.py)."""
+    pauses = []
+    for log in logs:
+        lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+        for line in lines:
+            at, ms, _freed = line.split()
+            if since <= float(at) <= until:
+                pauses.append(float(ms))
+    return pauses
+
+
 def _peak_mb(servers: list[Server]) -> float:
     """The sum over the processes of each one's peak resident memory."""
     return sum(server.rss()[1] for server in servers)
@@ -258,7 +276,10 @@ def run(args: argparse.Namespace) -> int:
             db, where = _seeded_pg(tmp, args.synthetic, pg_server), "a throwaway PostgreSQL server"
         else:
             db, where = _seeded_copy(tmp, args.synthetic), "the embedded file"
-        apps = [Server(ROOT / "dashboard.py", db, args.flag, tmp / f"dashboard{i}.log") for i in range(args.replicas)]
+        gc_logs = [tmp / f"gc{i}.log" for i in range(args.replicas)]  # the dashboards' full collections
+        apps = [Server(ROOT / "dashboard.py", db, args.flag, tmp / f"dashboard{i}.log",
+                       env_extra={"MALSPOR_GC_LOG": str(gc_logs[i]), **({"MALSPOR_GC": "python"} if args.python_gc else {})})
+                for i in range(args.replicas)]
         servers += apps
         floors = [Server(FLOOR_APP, None, args.flag, tmp / f"floor{i}.log") for i in range(args.replicas)]
         servers += floors
@@ -282,6 +303,7 @@ def run(args: argparse.Namespace) -> int:
         failed = 0
         for n in counts:
             t_app, t_floor, per_repeat = Tally(), Tally(), []
+            since = time.time()
             for _ in range(args.repeats):  # in turn, so a slow spell of the machine falls on both
                 one_app = asyncio.run(_crowd(app_ports, n, args.rounds, args.timeout))
                 one_floor = asyncio.run(_crowd(floor_ports, n, args.rounds, args.timeout))
@@ -296,6 +318,9 @@ def run(args: argparse.Namespace) -> int:
                   f"{t_app.errors + t_floor.errors:>6} | {_peak_mb(apps):>11.0f} | {steps} | "
                   f"{' / '.join(f'{r:.1f}x' for r in per_repeat)} (median {statistics.median(per_repeat):.1f}x)",
                   flush=True)
+            pauses = full_collections(gc_logs, since, time.time())
+            print(f"{'':>7}   the dashboard's full garbage collections during these crowds: {len(pauses)}"
+                  + (f", {sum(pauses):.0f} ms in all, the longest {max(pauses):.0f} ms" if pauses else ""), flush=True)
             for t in (t_app, t_floor):
                 if t.errors:
                     print(f"        first error: {t.first_error}")
@@ -350,6 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=120, help="seconds a step may take before it counts as an error")
     parser.add_argument("--synthetic", action="store_true", help="the 1,000-target synthetic database")
     parser.add_argument("--flag", action="append", default=[], help="a Streamlit setting, e.g. runner.postScriptGC=true")
+    parser.add_argument("--python-gc", action="store_true",
+                        help="the dashboard with Python's own garbage collector settings (MALSPOR_GC=python), to compare")
     parser.add_argument("--soak", type=int, default=0, metavar="MINUTES", help="loop for this long, printing memory")
     parser.add_argument("--soak-viewers", type=int, default=10)
     parser.add_argument("--replicas", type=int, default=1, help="dashboard processes on one PostgreSQL database")

@@ -48,6 +48,8 @@ dl.ms-figures {display: flex; flex-wrap: wrap; gap: 1rem; margin: 0 0 1rem;}
 dl.ms-figures div {flex: 1 1 12rem; min-width: 0;}
 dl.ms-figures dt {font-size: 0.875rem; line-height: 1.6; color: #1A1A1A;}
 dl.ms-figures dd {margin: 0; font-size: 2.25rem; line-height: 1.3; color: #1A1A1A; overflow-wrap: anywhere;}
+p.ms-note {margin: 0 0 1rem; padding: 0.75rem 1rem; border-radius: 0.5rem; color: #1A1A1A;
+  background: #FFF4D6; border-left: 6px solid #8A5A00;}
 </style>
 """
 
@@ -144,6 +146,17 @@ def section(heading: str, body: str = "", *, text: str = "", caption: str = "", 
 def paragraph(text: str, css: str = "") -> str:
     """A paragraph of text, escaped (``css="ms-caption"``: set small, as a caption)."""
     return f'<p class="{esc(css)}">{esc(text)}</p>' if css else f"<p>{esc(text)}</p>"
+
+
+def note(text: str) -> str:
+    """A warning the reader must not miss (illustrative values), as Streamlit's ``st.warning`` draws it,
+    inside a block instead of an element of its own; escaped. Its words carry it (the text starts with
+    its icon), the yellow only repeats them; dark text on the light yellow is 15:1.
+
+    >>> note("⚠ Eksempeldata")
+    '<p class="ms-note" role="note">⚠ Eksempeldata</p>'
+    """
+    return f'<p class="ms-note" role="note">{esc(text)}</p>'
 
 
 def subheading(text: str) -> str:

@@ -20,6 +20,16 @@ def test_one_viewer_opens_three_pages_without_an_error():
     row = next(line for line in done.stdout.splitlines() if line.strip().startswith("1 |"))
     ratio_p50, ratio_p95, errors = re.search(r"\|\s+([\d.]+)x\s+([\d.]+)x \|\s+(\d+) \|", row).groups()
     assert float(ratio_p50) > 0 and float(ratio_p95) > 0 and errors == "0"
+    # The dashboard logged its full collections (app_pages/_gc.py) and the bench counted them.
+    assert re.search(r"full garbage collections during these crowds: \d+", done.stdout), done.stdout
+
+
+def test_full_collections_are_counted_within_the_crowds_only(tmp_path):
+    from bench.bench_viewers import full_collections
+
+    log = tmp_path / "gc0.log"
+    log.write_text("100.000 12.5 300\n150.000 58.0 14000\n200.500 7.0 0\n", encoding="utf-8")
+    assert full_collections([log, tmp_path / "missing.log"], 120.0, 200.0) == [58.0]
 
 
 def test_replicas_get_the_sessions_round_robin_and_the_file_refuses_replicas():

@@ -666,6 +666,21 @@ def test_target_page_escapes_an_unknown_target_from_the_url(isolated_db):
     assert as_read(warning) == "Målet '**x**[link](http://e)' findes ikke. Vælg et mål på listen."
 
 
+def test_illustrative_values_are_told_beside_the_status_and_the_reader_gets_one_block_below(isolated_db):
+    at = app("target", target="eud_share")  # the seed's EUD series holds illustrative values
+    assert_clean(at)
+    assert not at.warning  # no element of its own, which a reader could take for something apart
+    head = next(h.proto.body for h in at.get("html") if "<h3>Status:" in h.proto.body)
+    status_at, note_at = head.index("<h3>Status:"), head.index('<p class="ms-note" role="note">')
+    assert status_at < note_at and "Serien indeholder eksempeldata" in head[note_at:]
+    # a reader: the commentary and the focus area's initiatives arrive as one element, after the explanation
+    bodies = [h.proto.body for h in at.get("html")]
+    below = next(b for b in bodies if "Status og indsats" in b)
+    assert "Initiativer i indsatsområdet" in below and "Copenhagen Skills" in below
+    at = app("target", target="renewable_electricity_share")
+    assert not any('class="ms-note"' in h.proto.body for h in at.get("html"))  # measured values only: no note
+
+
 def test_target_page_status_with_marks_and_deadline(isolated_db):
     at = app("target", target="eud_share")
     assert_clean(at)
