@@ -133,4 +133,4 @@ except Exception:  # noqa: BLE001 - no traceback ever reaches a page
     st.error(tr("app.unexpected"))
 finally:
     end_run()
-    _gc.freeze_new_imports()  # after a first visit's imports: the collector never walks them again (_gc.py)
+    _gc.freeze_after_first_run()  # the imported code out of the collector's reach, once (_gc.py)

@@ -4,26 +4,26 @@ Not a page (the leading underscore). Streamlit's own full collection after every
 (``runner.postScriptGC = false`` in ``.streamlit/config.toml``); Python's automatic collector still
 runs, and each of its full (oldest-generation) collections stops every session at once, because
 it holds the interpreter lock while it walks every tracked object. With pandas, Plotly, DuckDB and
-Streamlit imported that is some 150,000 objects, so 120-155 ms per full collection, about one every
+Streamlit imported that is some 150,000 objects, 120-155 ms per full collection, about one every
 3 s while 20 viewers open pages: the slowest steps of a crowd were the ones caught by one.
 
-Two changes, both process-wide and made once:
+Two changes, both process-wide:
 
-* :func:`freeze_new_imports`: after a script run that imported modules (the first visit of each
-  page in a process), every object alive then is moved to the permanent generation
-  (``gc.freeze()``), which no collection walks again. What is frozen is the imported code and the
-  shared caches, which live as long as the process anyway. The young generations are collected just
-  before (a few milliseconds), so what that run left behind is freed, not frozen; the bounded cost is
-  that a reference cycle which dies later among the frozen objects is not freed, and that happens a
-  handful of times per process, never on an ordinary rerun (``tests/test_gc.py``).
+* :func:`freeze_after_first_run`: once per process, at the end of its first script run (by then
+  the store, pandas, Plotly, DuckDB and the pages' shared code are imported), every object alive is
+  moved to the permanent generation (``gc.freeze()``), which no collection walks again. Once, and
+  that early, because a freeze keeps whatever is alive at that moment out of the collector's reach
+  for good: later on that would include other sessions' state (an upload preview, its bytes), and a
+  reference cycle among them would never be freed when it dies. At the first run there is one
+  session and nothing uploaded; what it can keep is that one run's own objects. The young
+  generations are collected just before (a few milliseconds), so that run's garbage is freed, not
+  frozen. Modules imported later (the Excel readers, the PNG export) stay with the collector.
 * :data:`YOUNG_THRESHOLD`: the youngest generation is collected after 10,000 new objects instead of
   700, so a step's short-lived objects are mostly freed before a collection would move them into
   an older generation, and the older ones fill (and trigger a full collection) less often.
 
-Measured with ``python -m bench.bench_viewers --viewers 20 --repeats 6`` and the collector's own
-callbacks (``gc.callbacks``) logging each collection, the two schemes in the same period
-(2026-12-06): with Python's defaults 8 full collections of up to 98 ms (776 ms in all) and a p95
-per step of 0.35 s; with both changes 3 of at most 58 ms (124 ms in all) and a p95 of 0.24 s.
+Measured with ``python -m bench.bench_viewers`` (which counts the full collections during its crowds,
+``MALSPOR_GC_LOG``) against ``--python-gc`` (Python's settings): see the README's figures.
 """
 
 from __future__ import annotations
@@ -31,7 +31,6 @@ from __future__ import annotations
 import atexit
 import gc
 import os
-import sys
 import threading
 import time
 
@@ -42,7 +41,7 @@ YOUNG_THRESHOLD = 10_000
 PYTHON_DEFAULTS = os.environ.get("MALSPOR_GC") == "python"
 
 _lock = threading.Lock()
-_modules_seen = 0
+_frozen = False
 
 
 def tune() -> None:
@@ -52,26 +51,25 @@ def tune() -> None:
         gc.set_threshold(YOUNG_THRESHOLD, *older)
 
 
-def freeze_new_imports() -> bool:
-    """``gc.freeze()`` when modules were imported since the last call; True when it froze.
+def freeze_after_first_run() -> bool:
+    """``gc.freeze()`` at the end of the process's first script run; True when it froze (once).
 
-    Called at the end of every script run: on an ordinary rerun no module is new and it costs one
-    comparison. Runs of several sessions may end together, hence the lock.
+    Called at the end of every script run: after the first it costs one test. Runs of several
+    sessions may end together, hence the lock.
     """
-    global _modules_seen
-    count = len(sys.modules)
-    if PYTHON_DEFAULTS or count <= _modules_seen:
+    global _frozen
+    if PYTHON_DEFAULTS or _frozen:
         return False
     with _lock:
-        if count <= _modules_seen:
+        if _frozen:
             return False
-        _modules_seen = count
+        _frozen = True
         gc.collect(1)  # the young generations only (a few ms): what this run left as garbage is freed, not frozen
         gc.freeze()
         return True
 
 
-def log_full_collections(path: str) -> None:
+def log_full_collections(path: str):  # noqa: ANN201 - the callback, so a test can remove it
     """Append a line per full collection to ``path``: its Unix time, milliseconds, and objects freed.
 
     For ``bench.bench_viewers``, which sets ``MALSPOR_GC_LOG`` and counts the pauses during its crowds.
@@ -88,6 +86,7 @@ def log_full_collections(path: str) -> None:
             out.write(f"{time.time():.3f} {(time.perf_counter() - started[0]) * 1000:.1f} {info.get('collected', 0)}\n")
 
     gc.callbacks.append(callback)
+    return callback
 
 
 tune()

@@ -129,7 +129,9 @@ def preview(data: bytes, name: str, sheet: str | None) -> ingest.ImportResult | 
         outcome: ingest.ImportResult | ValidationError = ingest.import_observations(
             store, data, actor, dry_run=True, file_name=name, sheet=sheet, as_of=as_of())
     except ValidationError as exc:
-        outcome = exc
+        # Kept without its traceback: the traceback holds this call's frame, and so the uploaded bytes
+        # (up to the size limit), for as long as the session keeps the rejection.
+        outcome = exc.with_traceback(None)
     st.session_state[PREVIEW] = (key, outcome)
     return outcome
 

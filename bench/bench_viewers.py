@@ -246,9 +246,11 @@ def full_collections(logs: list[Path], since: float, until: float) -> list[float
     for log in logs:
         lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
         for line in lines:
-            at, ms, _freed = line.split()
-            if since <= float(at) <= until:
-                pauses.append(float(ms))
+            fields = line.split()
+            if len(fields) != 3:  # a line the dashboard is still writing
+                continue
+            if since <= float(fields[0]) <= until:
+                pauses.append(float(fields[1]))
     return pauses
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import subprocess
 import sys
 import textwrap
@@ -11,6 +12,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
+# The test process keeps Python's own garbage collector settings (app_pages/_gc.py would freeze this
+# process's heap at the first AppTest run, and earlier tests' dead cycles with it); tests/test_gc.py
+# tests the shipped settings on purpose.
+os.environ.setdefault("MALSPOR_GC", "python")
 
 from metrics.database import open_store
 from metrics.model import Actor
