@@ -261,6 +261,13 @@ def progress_words(row: pd.Series | dict, lang: Lang | str) -> str | None:
     målet ..."``), never "755 % af vejen"; at or past the deadline ``"ved fristen"``, ``"efter
     fristen"``, never "120 % af tiden". None without a distance or time, or when no time has passed
     since the baseline (only the baseline measured).
+
+    The time is the share up to the latest figure (the method's time elapsed); when that figure is
+    stale the sentence says up to which year (``"på 6 % af tiden frem til 2019"``), so an old figure
+    is not read as "only 6 % of the time has gone". A trend status rests on the recent window, not
+    on the baseline: where the two point different ways the sentence says so (``"er gået tilbage
+    siden basisåret, ... , men er gået frem siden 2023"`` beside "utilstrækkelig fremgang"), so the
+    status and its reason never seem to contradict each other.
     """
     L = Lang.of(lang)
     d, t = row.get("distance_covered"), row.get("time_elapsed")
@@ -276,13 +283,46 @@ def progress_words(row: pd.Series | dict, lang: Lang | str) -> str | None:
         time = L.t("progress.time_almost")
     else:
         time = L.t("progress.time", share=L.share(t))
+    if _flag(row.get("stale")) and pd.notna(row.get("latest_year")):
+        time = L.t("progress.until", time=time, year=L.year(row["latest_year"]))
     if d < 0:
         back = abs(d)
         if back > 1 + whole:
-            return L.t("progress.back_more", time=time)
-        if back > 0.95:
-            return L.t("progress.back_whole", time=time)
-        return L.t("progress.back", distance=L.share(back), time=time)
+            words = L.t("progress.back_more", time=time)
+        elif back > 0.95:
+            words = L.t("progress.back_whole", time=time)
+        else:
+            words = L.t("progress.back", distance=L.share(back), time=time)
+        if _window_moved(row) > 0:
+            return L.t("progress.window_forward", words=words, year=L.year(row["window_start"]))
+        return words
+    words = _ahead_words(d, time, whole, L)
+    if d >= 0.05 and _window_moved(row) < 0:
+        return L.t("progress.window_back", words=words, year=L.year(row["window_start"]))
+    return words
+
+
+# The statuses judged on the recent window's trend (a settled or unassessable status is not).
+_TREND_JUDGED = frozenset({"on_track", "moderate", "insufficient", "moving_away"})
+
+
+def _window_moved(row: pd.Series | dict) -> int:
+    """+1 when a trend status's window moved towards the target, -1 away from it, 0 otherwise.
+
+    0 too when the window starts at the baseline: it then tells nothing the baseline does not.
+    """
+    start, base, ratio = row.get("window_start"), row.get("baseline_year"), row.get("ratio")
+    if row.get("status") not in _TREND_JUDGED or pd.isna(start) or pd.isna(ratio):
+        return 0
+    if pd.notna(base) and int(start) <= int(base):
+        return 0
+    if float(ratio) > 0 and row["status"] != "moving_away":
+        return 1
+    return -1 if float(ratio) < 0 and row["status"] == "moving_away" else 0
+
+
+def _ahead_words(d: float, time: str, whole: float, L: Lang) -> str:
+    """:func:`progress_words` for a target at or past its baseline (``d`` the share of the way covered)."""
     if d < 0.05:
         return L.t("progress.none", time=time)
     if d > 1 + whole:

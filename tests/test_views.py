@@ -350,3 +350,50 @@ def test_status_rows_carry_the_short_names_the_explorer_chart_labels(store):
     rows = views.explorer_rows(store, 2026, Lang("da"), views.Filters()).set_index("target_id")
     assert rows.loc["eud_share", "short_name_da"] == "EUD-andel"
     assert rows.loc["eud_share", "short_name_en"] == "VET share"
+
+
+def test_a_trend_status_and_its_reason_never_seem_to_contradict_each_other(store):
+    """Movia: 220.4 in 2014, 170.0 in 2023, 171.8 in 2024. "Utilstrækkelig fremgang" rests on 2023-2024,
+    when it moved forward; since the baseline it moved back by more than the whole way. The overview's
+    "why" said only the second, beside a status that says progress (found by a newcomer review)."""
+    rows = views.overview_rows(store, 2026, Lang("da")).set_index("target_id")
+    movia = rows.loc["public_transport_passengers"]
+    assert movia["status"] == "insufficient" and movia["window_start"] == 2023
+    why = views.behind_progress(movia, Lang("da"))
+    assert why == ("er gået tilbage siden basisåret, svarende til mere end hele vejen til målet, på omkring "
+                   "halvdelen af tiden, men er gået frem siden 2023")
+    html = views.behind_table(rows.reset_index(), Lang("da"), 3)
+    assert "men er gået frem siden 2023" in html
+
+
+def test_the_window_is_named_only_where_it_points_another_way_than_the_baseline():
+    base = {"distance_covered": -0.5, "time_elapsed": 0.5, "baseline_year": 2014, "window_start": 2019}
+    en = Lang("en")
+    back = "has moved back since the baseline, by half of the way to the target, in half of the time"
+    # moved back since the baseline, forward in the window: said, for each status that means progress
+    for status in ("on_track", "moderate", "insufficient"):
+        assert views.progress_words({**base, "status": status, "ratio": 0.3}, en) == back + ", but has moved forward since 2019"
+    # a window that did not move, a status settled by the target year's figure, a window that is the baseline: not said
+    assert views.progress_words({**base, "status": "insufficient", "ratio": 0.0}, en) == back
+    assert views.progress_words({**base, "status": "not_met", "ratio": 0.3}, en) == back
+    assert views.progress_words({**base, "status": "insufficient", "ratio": 0.3, "window_start": 2014}, en) == back
+    # forward since the baseline, away from the target in the window
+    ahead = {**base, "distance_covered": 0.5, "status": "moving_away", "ratio": -0.4}
+    assert views.progress_words(ahead, en) == "has come half of the way in half of the time, but has moved back since 2019"
+    assert views.progress_words(ahead, Lang("da")) == (
+        "har nået halvdelen af vejen på halvdelen af tiden, men er gået tilbage siden 2019")
+    assert views.progress_words({**ahead, "status": "insufficient"}, en) == "has come half of the way in half of the time"
+
+
+def test_the_share_of_time_of_a_stale_figure_says_up_to_which_year(store):
+    """"På 6 % af tiden" read as if 2026 were early in the period; it is 6 % up to 2019, the latest figure."""
+    rows = views.overview_rows(store, 2026, Lang("da")).set_index("target_id")
+    stale = rows[rows["stale"].astype(bool)]
+    assert not stale.empty
+    for _, row in stale.iterrows():
+        words = views.progress_words(row, Lang("da"))
+        if words is not None:
+            assert f"af tiden frem til {int(row['latest_year'])}" in words
+    fresh = {"distance_covered": 0.5, "time_elapsed": 0.5, "stale": False, "latest_year": 2024}
+    assert views.progress_words(fresh, Lang("en")) == "has come half of the way in half of the time"
+    assert views.progress_words({**fresh, "stale": True}, Lang("en")) == "has come half of the way in half of the time up to 2024"
