@@ -21,11 +21,11 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from metrics import export, i18n, ingest
-from metrics.ingest import pending
-from metrics.model import MalsporError, PermissionDenied, Problem, ValidationError
+from metrics import export, html_table, i18n, ingest
+from metrics.ingest import pending, report
+from metrics.model import MalsporError, PermissionDenied, ValidationError
 from app_pages._auth import current_actor, display_name
-from app_pages._shared import as_of, get_store, lang, md, tr  # md: file and user names inert in Markdown
+from app_pages._shared import as_of, get_store, html, lang, md, tr  # md: file and user names inert in Markdown
 
 LOG = logging.getLogger(__name__)
 FLASH = "upload_flash"
@@ -36,6 +36,7 @@ SHEET = "upload_sheet"  # (upload id, sheet) last chosen: a page switch drops th
 
 store = get_store()
 language = lang()
+L = i18n.Lang.of(language)
 actor = current_actor(store)
 allowed = ingest.may_import(actor)
 
@@ -57,16 +58,6 @@ def safely(render: Callable[[], None]) -> None:
     except Exception:  # noqa: BLE001 - the page must not show a traceback, whatever happens
         LOG.exception("upload page failed")
         st.error(tr("upload.unexpected"))
-
-
-def problem_table(problems: list[Problem]) -> pd.DataFrame:
-    """Problems as a readable table: row, column, the offending text, what is wrong and what to do."""
-    return pd.DataFrame({
-        tr("ucol.row"): ["" if p.row is None else str(p.row) for p in problems],
-        tr("ucol.column"): [p.column or "" for p in problems],
-        tr("ucol.value"): [p.value or "" for p in problems],
-        tr("ucol.message"): [p.text(language) for p in problems],
-    })
 
 
 def number(value: Any) -> str:
@@ -137,13 +128,12 @@ def preview(data: bytes, name: str, sheet: str | None) -> ingest.ImportResult | 
 
 
 def render_rejection(exc: ValidationError, name: str) -> None:
-    more = sum(int(p.params.get("count", 0)) for p in exc.problems if p.code == "too_many")
-    st.error(tr("upload.rejected", count=sum(p.code != "too_many" for p in exc.problems) + more))
+    st.error(tr("upload.rejected", problems=L.count(report.problem_count(exc.problems), "problem")))
     st.subheader(tr("upload.report"))
-    report = problem_table(exc.problems)
-    st.dataframe(report, hide_index=True, width="stretch")
+    # A real table: what to do wraps in its cell (Streamlit's grid cut it off at the column's edge).
+    html(html_table.TABLE_CSS + report.problems_html(exc.problems, language, label=tr("upload.report")))
     buffer = io.StringIO()
-    export.neutralise_frame(report).to_csv(buffer, index=False, sep=";" if language == "da" else ",")  # inert in Excel
+    export.neutralise_frame(report.problem_frame(exc.problems, language)).to_csv(buffer, index=False, sep=";" if language == "da" else ",")  # inert in Excel
     st.download_button(tr("upload.report_download"), ("\ufeff" + buffer.getvalue()).encode("utf-8"),
                        file_name=f"{name}.rapport.csv" if language == "da" else f"{name}.report.csv",
                        mime="text/csv", on_click="ignore")
@@ -159,6 +149,9 @@ def render_changes(result: ingest.ImportResult) -> None:
     if changes.empty:
         return
     st.caption(tr("upload.changes", n=i18n.fmt_number(len(changes), language)))
+    replaced = report.replaced_note(changes, language)  # before the grid, whose last column may be out of view
+    if replaced:
+        st.warning(md(replaced), icon=":material/edit_note:")
     cells = changes["cell"] if "cell" in changes.columns else pd.Series([None] * len(changes))
     st.dataframe(pd.DataFrame({
         tr("ucol.row"): changes["row"].astype(str),
@@ -168,9 +161,12 @@ def render_changes(result: ingest.ImportResult) -> None:
         tr("upload.col_old"): [number(v) for v in changes["old_value"]],
         tr("upload.col_new"): [number(v) for v in changes["new_value"]],
         tr("upload.col_cell"): ["" if c is None or pd.isna(c) else str(c) for c in cells],
+        tr("upload.col_replaced"): [report.replaced_text(r, language) for r in changes["replaced"]]
+        if "replaced" in changes.columns else [""] * len(changes),
     }), hide_index=True, width="stretch")
     if result.more_changes:
         st.caption(tr("upload.changes_more", n=i18n.fmt_number(result.more_changes, language)))
+
 
 
 def render_preview(result: ingest.ImportResult, data: bytes, name: str, sheet: str | None) -> None:
@@ -199,7 +195,7 @@ def render_preview(result: ingest.ImportResult, data: bytes, name: str, sheet: s
         }), hide_index=True, width="stretch")
     if plan.skipped:
         with st.expander(f"{tr('upload.warnings')} ({i18n.fmt_number(counts['skipped'], language)})"):
-            st.dataframe(problem_table(plan.skipped), hide_index=True, width="stretch")
+            html(html_table.TABLE_CSS + report.problems_html(plan.skipped, language, label=tr("upload.warnings")))
     if not plan.changes_anything:
         st.info(md(tr("upload.nothing_to_change", file=name)))
         return
@@ -350,8 +346,9 @@ def render_undo(*, has_seed: bool) -> None:
         return
     preview = ingest.undo_preview(store, int(chosen))  # a refusal (blocked by a later batch) is shown by safely()
     with st.container(border=True):
-        counts = {k: i18n.fmt_number(preview[k], language) for k in ("removed", "restored")}
-        st.warning(md(tr("upload.undo_confirm_text", batch=chosen, file=preview["file"], **counts)))
+        st.warning(md(tr("upload.undo_confirm_text", batch=chosen, file=preview["file"],
+                         removed=L.count(preview["removed"], "value"),
+                         restored=L.count(preview["restored"], "earlier_value"))))
         st.button(tr("upload.undo", batch=chosen), key=f"undo_{chosen}", type="primary", on_click=act,
                   args=(lambda: undo(chosen),))
 
@@ -359,7 +356,8 @@ def render_undo(*, has_seed: bool) -> None:
 def undo(batch_id: int) -> str:
     counts = ingest.undo_batch(store, int(batch_id), actor)
     st.session_state[UNDO_CHOICE] = None  # the next undo is chosen afresh
-    return tr("upload.undone", batch=batch_id, **counts)
+    return tr("upload.undone", batch=batch_id, removed=L.count(counts["removed"], "value"),
+              restored=L.count(counts["restored"], "earlier_value"))
 
 
 # ---------------------------------------------------------------------- the page

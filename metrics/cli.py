@@ -279,8 +279,10 @@ def _print_problems(exc: ValidationError, fmt: str, out: TextIO, err: TextIO, la
         out.write("\n")
         return
     from metrics import i18n
+    from metrics.ingest.report import problem_count
 
-    err.write(i18n.t("cli.rejected", lang, count=len(exc.problems)) + "\n")
+    err.write(i18n.t("cli.rejected", lang, problems=i18n.Lang.of(lang).count(problem_count(exc.problems), "problem"))
+              + "\n")
     for p in exc.problems:
         err.write(f"  {p.render(lang)}\n")
 
@@ -407,7 +409,9 @@ def cmd_undo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     with _store(args.db) as store:
         counts = ingest.undo_batch(store, args.batch_id, cli_actor(), include_seed=args.include_seed)
-    out.write(i18n.t("cli.undone", args.lang, batch=args.batch_id, **counts) + "\n")
+    L = i18n.Lang.of(args.lang)
+    out.write(i18n.t("cli.undone", args.lang, batch=args.batch_id, removed=L.count(counts["removed"], "value"),
+                     restored=L.count(counts["restored"], "earlier_value")) + "\n")
     return EXIT_OK
 
 

@@ -34,6 +34,7 @@ table.ms-table th {text-align: left; font-weight: 600; color: #1A1A1A; border-bo
 table.ms-table td {border-bottom: 1px solid #D0D0D0; padding: 0.45rem 0.6rem; vertical-align: top; color: #1A1A1A;}
 table.ms-table td.num {text-align: right; white-space: nowrap;}
 table.ms-table td.nowrap {white-space: nowrap;}
+table.ms-table td.any {overflow-wrap: anywhere;}
 table.ms-table a {color: #0B4F8A; text-decoration: underline; font-weight: 600;}
 table.ms-table a:focus {outline: 3px solid #1A1A1A; outline-offset: 2px;}
 table.ms-table .ms-mark {display: block; font-size: 0.9em; color: #6A4500;}
@@ -68,7 +69,7 @@ class Column:
     key: str
     heading: str
     help: str = ""  # shown on hover and read by screen readers (abbr title)
-    css: str = ""   # "num" right-aligns, "nowrap" keeps a cell on one line
+    css: str = ""   # "num" right-aligns, "nowrap" keeps a cell on one line, "any" breaks a long word anywhere
 
 
 @dataclass(frozen=True)

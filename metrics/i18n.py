@@ -622,9 +622,16 @@ TEXTS: dict[str, dict[str, str]] = {
     "upload.file": {"da": "Fil (træk og slip, eller vælg; højst {limit} MB)",
                     "en": "File (drag and drop, or browse; at most {limit} MB)"},
     "upload.sheet": {"da": "Ark", "en": "Sheet"},
-    "upload.rejected": {"da": "Filen er afvist, og intet er gemt: {count} problem(er). Ret dem, og upload igen.",
-                        "en": "The file was rejected and nothing was written: {count} problem(s). Fix them and "
-                              "upload again."},
+    "upload.rejected": {"da": "Filen er afvist, og intet er gemt: {problems}. Ret filen, og upload den igen.",
+                        "en": "The file was rejected and nothing was written: {problems}. Fix the file and "
+                              "upload it again."},
+    # a count and its noun, one or many (Lang.count): "1 værdi", "3 værdier"
+    "count.problem.one": {"da": "{n} problem", "en": "{n} problem"},
+    "count.problem.many": {"da": "{n} problemer", "en": "{n} problems"},
+    "count.value.one": {"da": "{n} værdi", "en": "{n} value"},
+    "count.value.many": {"da": "{n} værdier", "en": "{n} values"},
+    "count.earlier_value.one": {"da": "{n} tidligere værdi", "en": "{n} earlier value"},
+    "count.earlier_value.many": {"da": "{n} tidligere værdier", "en": "{n} earlier values"},
     "upload.report": {"da": "Valideringsrapport", "en": "Validation report"},
     "upload.report_download": {"da": "Hent rapporten som CSV", "en": "Download the report as CSV"},
     "upload.read_as": {"da": "Sådan er filen læst", "en": "How the file was read"},
@@ -655,9 +662,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "upload.undo_seed_hint": {"da": "Startdata (kørslen fra data/observations.csv) kan ikke fortrydes her.",
                               "en": "The seed data (the batch from data/observations.csv) cannot be undone here."},
     "upload.undo_confirm_text": {
-        "da": "Kørsel {batch} fortrydes: {removed} værdier fjernes, {restored} tidligere værdier genskabes "
+        "da": "Kørsel {batch} fortrydes: {removed} fjernes, {restored} genskabes "
               "(fil: {file}). Intet er ændret endnu: bekræft med knappen herunder.",
-        "en": "Batch {batch} will be undone: {removed} values removed, {restored} earlier values restored "
+        "en": "Batch {batch} will be undone: {removed} removed, {restored} restored "
               "(file: {file}). Nothing has changed yet: confirm with the button below."},
     "upload.changes": {"da": "Rækker, der tilføjes eller revideres ({n} vist), med værdien som læst og cellen i filen",
                        "en": "Rows to be added or revised ({n} shown), with the value as read and the cell in the file"},
@@ -667,12 +674,31 @@ TEXTS: dict[str, dict[str, str]] = {
     "upload.col_cell": {"da": "I filen", "en": "In the file"},
     "upload.col_old": {"da": "Gammel værdi", "en": "Old value"},
     "upload.col_new": {"da": "Ny værdi, som læst", "en": "New value, as read"},
+    "upload.col_replaced": {"da": "Skrives også over", "en": "Also written over"},
+    "upload.replaced": {"da": "{field}: »{old}« → »{new}«", "en": "{field}: “{old}” → “{new}”"},
+    "upload.replaced_removed": {"da": "{field} fjernes: »{old}«", "en": "{field} removed: “{old}”"},
+    "upload.replaced_added": {"da": "{field}: »{new}« (ny)", "en": "{field}: “{new}” (new)"},
+    "upload.field.source": {"da": "kilde", "en": "source"},
+    "upload.field.note_da": {"da": "note (dansk)", "en": "note (Danish)"},
+    "upload.field.note_en": {"da": "note (engelsk)", "en": "note (English)"},
+    "upload.field.data_class": {"da": "dataklasse", "en": "data class"},
+    "upload.field.series_break": {"da": "databrud", "en": "series break"},
+    "upload.replaced_note": {
+        "da": "Række {rows} skriver også over: {what}. Den gamle række gemmes i historikken, og fortryder du "
+              "kørslen, kommer den tilbage.",
+        "en": "Row {rows} also writes over: {what}. The old row is kept in the history, and undoing the batch "
+              "brings it back."},
+    "upload.replaced_note_many": {
+        "da": "Rækkerne {rows} skriver også kilde, note, dataklasse eller databrud over (kolonnen »Skrives også "
+              "over«). De gamle rækker gemmes i historikken, og fortryder du kørslen, kommer de tilbage.",
+        "en": "Rows {rows} also write over a source, note, data class or series break (the column “Also written "
+              "over”). The old rows are kept in the history, and undoing the batch brings them back."},
+    "word.yes": {"da": "ja", "en": "yes"},
+    "word.no": {"da": "nej", "en": "no"},
     "upload.action.add": {"da": "tilføjes", "en": "added"},
     "upload.action.revise": {"da": "revideres", "en": "revised"},
-    "upload.undone": {"da": "Kørsel {batch} er fortrudt: {removed} værdier fjernet, {restored} tidligere værdier "
-                            "genskabt.",
-                      "en": "Batch {batch} was undone: {removed} values removed, {restored} earlier values "
-                            "restored."},
+    "upload.undone": {"da": "Kørsel {batch} er fortrudt: {removed} fjernet, {restored} genskabt.",
+                      "en": "Batch {batch} was undone: {removed} removed, {restored} restored."},
     "upload.no_undoable": {"da": "Ingen kørsler kan fortrydes.", "en": "No batch can be undone."},
     "upload.unexpected": {
         "da": "Der skete en uventet fejl, og intet er gemt. Prøv igen; sker det igen, så send filen og tidspunktet "
@@ -740,10 +766,10 @@ TEXTS: dict[str, dict[str, str]] = {
     "cli.status": {"da": "status {target} / {geography} (pr. {year}): {before} -> {after}",
                    "en": "status {target} / {geography} (as of {year}): {before} -> {after}"},
     "cli.skipped": {"da": "sprunget over: {problem}", "en": "skipped {problem}"},
-    "cli.rejected": {"da": "Intet er gemt: {count} problem(er) fundet.",
-                     "en": "Nothing was written: {count} problem(s) found."},
-    "cli.undone": {"da": "Kørsel {batch} er fortrudt: {removed} værdier fjernet, {restored} tidligere værdier genskabt.",
-                   "en": "Batch {batch} undone: {removed} values removed, {restored} earlier values restored."},
+    "cli.rejected": {"da": "Intet er gemt: {problems} fundet.",
+                     "en": "Nothing was written: {problems} found."},
+    "cli.undone": {"da": "Kørsel {batch} er fortrudt: {removed} fjernet, {restored} genskabt.",
+                   "en": "Batch {batch} undone: {removed} removed, {restored} restored."},
     "cli.no_status": {"da": "–", "en": "–"},
     # --- status memo and exports
     "nav.report": {"da": "Statusnotat", "en": "Status memo"},
@@ -1154,6 +1180,10 @@ class Lang:
 
     def num(self, value: Any, decimals: int | None = None, unit: str = "") -> str:
         return fmt_number(value, self.code, decimals=decimals, unit=unit)
+
+    def count(self, n: int, noun: str) -> str:
+        """``n`` and its noun, one or many, in this language: ``count(1, "value")`` is "1 værdi", 3 "3 værdier"."""
+        return self.t(f"count.{noun}.{'one' if n == 1 else 'many'}", n=self.num(n))
 
     def pct(self, fraction: Any, decimals: int = 1) -> str:
         return fmt_percent(fraction, self.code, decimals=decimals)

@@ -103,7 +103,7 @@ def test_import_dry_run_then_commit_then_undo(tmp_path):
     batches = json.loads(out)
     assert batches[0]["file_name"] == "obs.csv" and batches[0]["state"] == "committed"
     code, out, _ = run("undo", str(payload["batch_id"]))
-    assert code == 0 and "1 values removed" in out
+    assert code == 0 and "1 value removed" in out
     code, _, err = run("undo", str(payload["batch_id"]))
     assert code == 1 and "already undone" in err
 

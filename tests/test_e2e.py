@@ -265,14 +265,17 @@ def test_an_analyst_uploads_an_excel_file_fixes_it_confirms_and_undoes(server, p
                               "foreløbig\r\n").encode("cp1252"))
     uploader = page.locator("[data-testid='stFileUploader'] input[type='file']").first
     uploader.set_input_files(str(bad))
-    page.get_by_text("Filen er afvist, og intet er gemt: 1 problem(er).").wait_for()
+    page.get_by_text("Filen er afvist, og intet er gemt: 1 problem. Ret filen, og upload den igen.").wait_for()
     settle(page)
     shot(page, "upload_rejected_da")
     good = tmp_path / "eud_2024_rettet.csv"
-    good.write_bytes(bad.read_bytes().replace(b"eud_shar;", b"eud_share;"))
+    # ... and 2023 revised (13 -> 13,2) with this file's source and no note: the preview says what it writes over
+    good.write_bytes(bad.read_bytes().replace(b"eud_shar;", b"eud_share;")
+                     + "eud_share;2023;13,2;Region Hovedstaden;Børne- og Undervisningsministeriet;\r\n".encode("cp1252"))
     uploader.set_input_files(str(good))
     page.get_by_text("Forhåndsvisning: hvad importen vil ændre").wait_for()
     page.get_by_text("Status, som importen ændrer").first.wait_for()  # 30 % meets the EUD target
+    page.get_by_text("Række 3 skriver også over: kilde: »Københavns Malerlaug").wait_for()
     settle(page)
     shot(page, "upload_preview_da")
     page.get_by_role("button", name="Bekræft import af eud_2024_rettet.csv").click()
@@ -280,9 +283,9 @@ def test_an_analyst_uploads_an_excel_file_fixes_it_confirms_and_undoes(server, p
     settle(page)
     page.get_by_role("combobox", name="Kørsel at fortryde").click()   # no batch is chosen for you (issue 11)
     page.get_by_role("option", name="2: eud_2024_rettet.csv", exact=False).click()
-    page.get_by_text("Kørsel 2 fortrydes: 1 værdier fjernes, 0 tidligere værdier genskabes").wait_for()
+    page.get_by_text("Kørsel 2 fortrydes: 1 værdi fjernes, 1 tidligere værdi genskabes").wait_for()
     page.get_by_role("button", name="Ja, fortryd kørsel 2").click()
-    page.get_by_text("Kørsel 2 er fortrudt: 1 værdier fjernet").wait_for()
+    page.get_by_text("Kørsel 2 er fortrudt: 1 værdi fjernet, 1 tidligere værdi genskabt").wait_for()
     settle(page)
     shot(page, "upload_undone_da")
 

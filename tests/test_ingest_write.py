@@ -298,3 +298,37 @@ def test_a_viewer_is_refused_before_the_file_is_read(store):
     # a preview writes nothing, so a viewer may validate a file
     with pytest.raises(ValidationError):
         ingest.import_observations(store, fixture("bad_binary.png"), VIEWER, dry_run=True)
+
+
+def test_the_preview_says_what_a_revision_writes_over_besides_the_value(store):
+    """A revision replaces the stored row whole. A newcomer review revised 2019 from 17 to 18,5 with its own
+    source and found the old source and notes gone after the import, while the preview showed only 17 -> 18,5."""
+    from tests.conftest import ANALYST
+    text = ("target_id;year;value;source;data_class\n"
+            "eud_share;2023;13,2;Ny kilde;R\n"      # value, source and both notes change
+            "eud_share;2024;14;Ny kilde;R\n")       # a new row writes over nothing
+    before = store.checksum()
+    result = ingest.import_observations(store, text.encode("cp1252"), ANALYST, dry_run=True, file_name="eud.csv")
+    assert store.checksum() == before  # a preview writes nothing
+    by_row = dict(zip(result.changes["row"], result.changes["replaced"]))
+    assert by_row[3] == ()
+    assert by_row[2] == (
+        ("source", "Københavns Malerlaug, nyhedsbrev, med tal fra ministeriets datavarehus", "Ny kilde"),
+        ("note_da", "Afrundet til hele procent i kilden.", None),
+        ("note_en", "Rounded to whole per cent in the source.", None))
+    changes = result.as_dict("da")["changes"]
+    assert changes[0]["replaced"][0] == {"field": "source", "old": by_row[2][0][1], "new": "Ny kilde"}
+    # ... and what the preview said is what the import writes
+    ingest.import_observations(store, text.encode("cp1252"), ANALYST, file_name="eud.csv")
+    row = store.query_df("SELECT source, note_da, note_en FROM observations WHERE target_id = 'eud_share' AND year = 2023 "
+                          "AND geography = 'Region Hovedstaden'")
+    assert row.iloc[0].tolist()[0] == "Ny kilde" and row.iloc[0].isna().tolist()[1:] == [True, True]
+
+
+def test_a_revision_that_keeps_the_source_and_notes_writes_nothing_else_over(store):
+    from tests.conftest import ANALYST
+    text = ("target_id;year;value;source;note_da;note_en\n"
+            "eud_share;2023;13,2;Københavns Malerlaug, nyhedsbrev, med tal fra ministeriets datavarehus;"
+            "Afrundet til hele procent i kilden.;Rounded to whole per cent in the source.\n")
+    result = ingest.import_observations(store, text.encode("cp1252"), ANALYST, dry_run=True, file_name="eud.csv")
+    assert result.changes["action"].tolist() == ["revise"] and result.changes["replaced"].tolist() == [()]

@@ -10,6 +10,7 @@ from metrics.database import open_store
 from metrics.model import Actor
 from metrics.seed import seed
 from metrics.store import PROJECT_ROOT
+from tests.test_pages import html_text
 
 DASHBOARD = str(PROJECT_ROOT / "dashboard.py")
 BAD = "Indikator;År;Værdi;Område\r\neud_share;2023;13,2;Region Hovedstaden\r\neud_shar;2024;13,9;\r\n"
@@ -51,7 +52,8 @@ def plain(text: str) -> str:
 
 
 def table_text(at: AppTest) -> str:
-    return "\n".join(df.value.to_string() for df in at.dataframe)
+    """The grids' text and, line by line, the rows of the HTML tables (the validation report)."""
+    return "\n".join([df.value.to_string() for df in at.dataframe] + html_text(at).rows)
 
 
 def button(at: AppTest, prefix: str):
@@ -84,6 +86,9 @@ def test_bad_file_report_then_fixed_file_preview_confirm_and_undo(isolated_db, a
     assert at.error[0].value.startswith("Filen er afvist, og intet er gemt: 1 problem")
     report = table_text(at)
     assert "eud_shar" in report and "Mente du 'eud_share'?" in report and "Indikator" in report
+    # the report is a table whose cells wrap, not the grid that cut what to do at its column's edge
+    assert not [df for df in at.dataframe if "Hvad er galt, og hvad du gør" in df.value.columns]
+    assert any("Hvad er galt, og hvad du gør" in row for row in html_text(at).rows)
     assert not [b for b in at.button if b.label.startswith("Bekræft")]
     with open_store(isolated_db, seed=seed) as store:
         assert store.checksum() == before
@@ -95,6 +100,13 @@ def test_bad_file_report_then_fixed_file_preview_confirm_and_undo(isolated_db, a
     shown = "\n".join(t.value for t in at.text) + table_text(at)
     assert "Læst som Windows-1252, adskilt med semikolon, decimaler med komma." in shown
     assert "13,2" in table_text(at)  # the revised value, old 13 -> new 13,2
+    # the file has no source or notes: the revision writes over 2023's, and the preview says so before the grid
+    assert [plain(w.value) for w in at.warning] == [
+        "Række 2 skriver også over: kilde: »Københavns Malerlaug, nyhedsbrev, med tal fra ministeriets "
+        "datavarehus« → »Import: eud.csv«; note (dansk) fjernes: »Afrundet til hele procent i kilden.«; note (engelsk) "
+        "fjernes: »Rounded to whole per cent in the source.«. Den gamle række gemmes i historikken, og fortryder "
+        "du kørslen, kommer den tilbage."]
+    assert "note (dansk) fjernes: »Afrundet til hele procent i kilden.«" in table_text(at)
     button(at, "Bekræft import af eud\\.csv").click().run()
     assert not at.exception
     assert plain(at.success[0].value).startswith("eud.csv er importeret som kørsel 2: 1 tilføjet, 1 revideret")
@@ -106,7 +118,7 @@ def test_bad_file_report_then_fixed_file_preview_confirm_and_undo(isolated_db, a
     undo_choice.set_value(2).run()
     button(at, "Ja, fortryd kørsel 2").click().run()
     assert not at.exception
-    assert plain(at.success[0].value) == "Kørsel 2 er fortrudt: 1 værdier fjernet, 1 tidligere værdier genskabt."
+    assert plain(at.success[0].value) == "Kørsel 2 er fortrudt: 1 værdi fjernet, 1 tidligere værdi genskabt."
     with open_store(isolated_db, seed=seed) as store:
         assert store.checksum()["observations"] == before["observations"]
         assert store.batches().set_index("batch_id").loc[2, "state"] == "undone"
@@ -250,10 +262,10 @@ def test_undo_asks_for_confirmation_saying_what_will_happen(isolated_db, analyst
     undo_choice(at).set_value(2).run()
     assert not at.exception
     warning = plain(at.warning[0].value)
-    assert warning.startswith("Kørsel 2 fortrydes: 2 værdier fjernes, 1 tidligere værdier genskabes")
+    assert warning.startswith("Kørsel 2 fortrydes: 2 værdier fjernes, 1 tidligere værdi genskabes")
     assert checksums(isolated_db) == before  # choosing wrote nothing
     button(at, "Ja, fortryd kørsel 2").click().run()
-    assert plain(at.success[0].value) == "Kørsel 2 er fortrudt: 2 værdier fjernet, 1 tidligere værdier genskabt."
+    assert plain(at.success[0].value) == "Kørsel 2 er fortrudt: 2 værdier fjernet, 1 tidligere værdi genskabt."
     assert checksums(isolated_db)["observations"] != before["observations"]
     assert "Ingen kørsler kan fortrydes." in [c.value for c in at.caption]  # only the seed is left, not offered
 

@@ -80,7 +80,8 @@ class ImportResult:
     @property
     def changes(self) -> pd.DataFrame:
         """The first :data:`PREVIEW_CHANGES` rows written (:meth:`ImportPlan.changes`); a dry run adds
-        ``cell``, the value's text as it stands in the file."""
+        ``cell``, the value's text as it stands in the file, and ``replaced``, what a revision writes
+        over besides the value (:func:`_replaced`)."""
         if self._changes is None:
             self._changes = self.plan.changes()
         return self._changes
@@ -102,7 +103,10 @@ class ImportResult:
             "changes": [
                 {"row": int(r.row), "target_id": r.target_id, "geography": r.geography, "year": int(r.year),
                  "old_value": None if pd.isna(r.old_value) else float(r.old_value), "new_value": float(r.new_value),
-                 "action": r.action}
+                 "action": r.action,
+                 # a dry run: what a revision writes over besides the value
+                 **({"replaced": [{"field": f, "old": old, "new": new} for f, old, new in r.replaced]}
+                    if hasattr(r, "replaced") else {})}
                 for r in self.changes.itertuples()
             ],
             "changes_more": self.more_changes,
@@ -139,6 +143,52 @@ def _cells(changes: pd.DataFrame, table: pa.Table) -> list[str | None]:
     return [texts.get((int(r), int(o))) for r, o in zip(changes["row"], changes["_ord"])]
 
 
+#: The fields besides the value that a revision writes over, as the preview names them.
+REPLACED_FIELDS = ("source", "note_da", "note_en", "data_class", "series_break")
+
+
+def _replaced(cur: duckdb.DuckDBPyConnection, plan: ImportPlan, changes: pd.DataFrame) -> list[tuple]:
+    """For each preview row, what a revision writes over besides the value: ``(field, old, new)`` tuples.
+
+    A revision replaces the stored row whole: a file with its own source gives the value that
+    source, one without a note column leaves the value without the note it had (the old row is
+    kept in the history, and an undo brings it back). The preview says so, row by row, so that
+    "exactly what will be written" includes it. Only the preview's revised rows are looked up.
+    """
+    empty: list[tuple] = [()] * len(changes)
+    revised = changes.index[changes["action"] == "revise"]
+    if not len(revised):
+        return empty
+    keys = pa.table({"_row": pa.array(changes.loc[revised, "row"].astype("int64")),
+                     "_ord": pa.array(changes.loc[revised, "_ord"].astype("int64")),
+                     "_at": pa.array(revised.astype("int64"))})
+    new = plan.table.select(["_row", "_ord", "target_id", "geography", "year", *REPLACED_FIELDS])
+    cur.register("_preview_keys", keys)
+    cur.register("_preview_new", new)
+    try:
+        pairs = ", ".join(f"n.{f}, o.{f}" for f in REPLACED_FIELDS)
+        found = cur.execute(
+            f"""SELECT k._at, {pairs}
+                FROM _preview_keys k
+                JOIN _preview_new n ON n._row::BIGINT = k._row AND n._ord::BIGINT = k._ord
+                JOIN observations o ON o.target_id = n.target_id AND o.geography = n.geography AND o.year = n.year"""
+        ).fetchall()
+    finally:
+        cur.unregister("_preview_keys")
+        cur.unregister("_preview_new")
+    out = list(empty)
+    positions = {label: i for i, label in enumerate(changes.index)}
+    for at, *values in found:
+        out[positions[at]] = tuple((f, values[2 * i + 1], values[2 * i]) for i, f in enumerate(REPLACED_FIELDS)
+                                   if _differs(values[2 * i + 1], values[2 * i]))
+    return out
+
+
+def _differs(old: Any, new: Any) -> bool:
+    """A field changes: an empty text and a missing one count as the same."""
+    return (None if old == "" else old) != (None if new == "" else new)
+
+
 def import_observations(
     store: Store,
     source: Path | str | bytes,
@@ -173,9 +223,10 @@ def import_observations(
         with store.read() as cur:
             plan = plan_observations(cur, read)
             status = status_changes(cur, plan, as_of) if with_status else None
-        changes = plan.changes()
+            changes = plan.changes()
+            replaced = _replaced(cur, plan, changes)
         return ImportResult(plan=plan, batch_id=None, dry_run=True, status=status, as_of=as_of,
-                            _changes=changes.assign(cell=_cells(changes, read.table)))
+                            _changes=changes.assign(cell=_cells(changes, read.table), replaced=replaced))
     with store.write(actor, "import_observations") as cur:
         plan = plan_observations(cur, read)
         del read  # the typed plan is all that is needed now; a large file's text cells can go
