@@ -353,6 +353,8 @@ TEXTS: dict[str, dict[str, str]] = {
     "explain.per_year": {"da": " om året", "en": " a year"},
     "explain.projection": {"da": "Fremskrivning", "en": "Projection"},
     "explain.projection_value": {"da": "{value} i {year} ved tendensen i perioden", "en": "{value} in {year} if the trend of recent years holds"},
+    "explain.projection_two": {"da": "{text} (ud fra kun to tal, {first} og {last})",
+                               "en": "{text} (from only two figures, {first} and {last})"},
     "explain.year_met": {"da": "Målet nås ved tendensen i", "en": "Target met at the trend in"},
     "explain.not_by_2100": {"da": "ikke før 2100", "en": "not before 2100"},
     "explorer.title": {"da": "Afstand til målene", "en": "Gap explorer"},

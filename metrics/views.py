@@ -672,13 +672,25 @@ def explanation(status: dict[str, Any], target: dict[str, Any], lang: i18n.Lang 
                 needed += f" ({pct(status['required_pace_compound'])}{L.t('explain.per_year')})"
             lines.append((L.t("explain.pace_from_now"), needed))
         if pd.notna(status.get("projected_value")):
-            lines.append((L.t("explain.projection"),
-                          L.t("explain.projection_value", value=num(status["projected_value"]),
-                              year=L.year(status["target_year"]))))
+            lines.append((L.t("explain.projection"), projection_text(status, num(status["projected_value"]), L)))
             year_met = status.get("projected_year_met")
             lines.append((L.t("explain.year_met"),
                           L.year(year_met) if pd.notna(year_met) else L.t("explain.not_by_2100")))
     return lines
+
+
+def projection_text(row: pd.Series | dict, value: str, lang: Lang | str) -> str:
+    """The projection at the target year in words, and, when the trend rests on two figures only, that it does.
+
+    A straight line through two points can run to a bound (the commuters' 20 % in 2018 and 17 % in 2019
+    project 0 % in 2035): the reader is told it is drawn from those two, not from a longer trend.
+    """
+    L = Lang.of(lang)
+    text = L.t("explain.projection_value", value=value, year=L.year(row["target_year"]))
+    n, first, last = row.get("n_window"), row.get("window_start"), row.get("latest_year")
+    if pd.notna(n) and int(n) == 2 and pd.notna(first) and pd.notna(last):
+        return L.t("explain.projection_two", text=text, first=L.year(first), last=L.year(last))
+    return text
 
 
 def initiatives_table(frame: pd.DataFrame, lang: i18n.Lang | str) -> pd.DataFrame:

@@ -208,11 +208,16 @@ def test_import_dry_run_json_lists_each_change_with_its_row_and_old_value(store,
     assert code == 0 and payload["dry_run"] is True and payload["changes_more"] == 0
     assert payload["changes"] == [
         {"row": 2, "target_id": "eud_share", "geography": "Region Hovedstaden", "year": 2023,
-         "old_value": 13.0, "new_value": 13.2, "action": "revise"},
+         "old_value": 13.0, "new_value": 13.2, "action": "revise",
+         # the file has no source or notes: the revision writes over 2023's
+         "replaced": [{"field": "source", "old": "Københavns Malerlaug, nyhedsbrev, med tal fra ministeriets datavarehus",
+                       "new": "Import: tal.csv"},
+                      {"field": "note_da", "old": "Afrundet til hele procent i kilden.", "new": None},
+                      {"field": "note_en", "old": "Rounded to whole per cent in the source.", "new": None}]},
         {"row": 3, "target_id": "stem_admissions", "geography": "Danmark", "year": 2024,
-         "old_value": None, "new_value": 17612.0, "action": "add"},
+         "old_value": None, "new_value": 17612.0, "action": "add", "replaced": []},
     ]
-    assert all(list(c) == ["row", "target_id", "geography", "year", "old_value", "new_value", "action"]
+    assert all(list(c) == ["row", "target_id", "geography", "year", "old_value", "new_value", "action", "replaced"]
                for c in payload["changes"])
     code, out, _ = run("batches", "--format", "json")
     assert len(json.loads(out)) == 1  # the dry run wrote no batch

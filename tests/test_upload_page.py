@@ -289,9 +289,12 @@ def test_the_preview_lists_every_row_with_the_value_as_read_and_the_old_value(is
     table = [df.value for df in at.dataframe if "Handling" in df.value.columns][0]
     assert table.to_dict("records") == [
         {"Række": "2", "Handling": "revideres", "Mål-id": "eud_share", "Område": "Region Hovedstaden", "År": "2023",
-         "Gammel værdi": "13", "Ny værdi, som læst": "13,2", "I filen": "13,2"},
+         "Gammel værdi": "13", "Ny værdi, som læst": "13,2", "I filen": "13,2",
+         "Skrives også over": "kilde: »Københavns Malerlaug, nyhedsbrev, med tal fra ministeriets…« → »Import: "
+                              "tal.csv«; note (dansk) fjernes: »Afrundet til hele procent i kilden.«; note (engelsk) "
+                              "fjernes: »Rounded to whole per cent in the source.«"},
         {"Række": "3", "Handling": "tilføjes", "Mål-id": "stem_admissions", "Område": "Danmark", "År": "2024",
-         "Gammel værdi": "–", "Ny værdi, som læst": "17.612", "I filen": "17.612"},
+         "Gammel værdi": "–", "Ny værdi, som læst": "17.612", "I filen": "17.612", "Skrives også over": ""},
     ]
     at = upload_page(lang="en")  # the same file in English: 17,612 as the English reader writes it
     at.file_uploader[0].set_value(("tal.csv", data.encode("cp1252"), "text/csv")).run()

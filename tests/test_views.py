@@ -397,3 +397,21 @@ def test_the_share_of_time_of_a_stale_figure_says_up_to_which_year(store):
     fresh = {"distance_covered": 0.5, "time_elapsed": 0.5, "stale": False, "latest_year": 2024}
     assert views.progress_words(fresh, Lang("en")) == "has come half of the way in half of the time"
     assert views.progress_words({**fresh, "stale": True}, Lang("en")) == "has come half of the way in half of the time up to 2024"
+
+
+def test_a_projection_drawn_through_two_figures_says_so(store):
+    """The commuters' 20 % (2018) and 17 % (2019) project 0 % in 2035: a newcomer review read it in the memo as
+    absurd. The method draws it so; the reader is now told it rests on two figures, wherever it is shown."""
+    detail = views.target_detail(store, "public_transport_commuting_share", None, 2026)
+    for lang, text in (("da", "0 % i 2035 ved tendensen i perioden (ud fra kun to tal, 2018 og 2019)"),
+                       ("en", "0% in 2035 if the trend of recent years holds (from only two figures, 2018 and 2019)")):
+        assert dict(views.explanation(detail.status, detail.target, lang))[
+            "Fremskrivning" if lang == "da" else "Projection"] == text
+    from metrics.memo import facts
+    rows = views.overview_rows(store, 2026, Lang("da")).set_index("target_id")
+    row = {**rows.loc["public_transport_commuting_share"].to_dict(), "target_id": "public_transport_commuting_share"}
+    assert ("Fremskrivning", "0 % i 2035 ved tendensen i perioden (ud fra kun to tal, 2018 og 2019)") in facts.facts(
+        row, None, Lang("da"))
+    # a longer window is not marked
+    eud = views.target_detail(store, "eud_share", None, 2026)
+    assert "to tal" not in dict(views.explanation(eud.status, eud.target, "da"))["Fremskrivning"]

@@ -210,8 +210,7 @@ def facts(row: dict[str, Any], series: pd.DataFrame | None, L: Lang) -> list[tup
             out.append((t("memo.fact_progress"), words))
         if pd.notna(row.get("projected_value")):
             out.append((t("memo.fact_projection"),
-                        t("explain.projection_value", value=views.value_with_unit(row["projected_value"], row, L),
-                          year=int(row["target_year"]))))
+                        views.projection_text(row, views.value_with_unit(row["projected_value"], row, L), L)))
     out.append((t("memo.fact_data"), row["data"]))
     return out
 
