@@ -366,6 +366,11 @@ def cmd_import(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write("  " + i18n.t("cli.revised", lang, target=r.target_id, geography=r.geography, year=r.year,
                                 old=i18n.fmt_number(r.old_value, lang, decimals=_decimals(r.old_value)),
                                 new=i18n.fmt_number(r.value, lang, decimals=_decimals(r.value))) + "\n")
+    if args.dry_run and "replaced" in result.changes.columns:  # as the Upload page's preview says it
+        from metrics.ingest.report import replaced_text
+        for r in result.changes.itertuples():
+            if r.replaced:
+                out.write("  " + i18n.t("cli.replaced", lang, row=r.row, what=replaced_text(r.replaced, lang)) + "\n")
     if result.status is None and result.batch_id is not None:
         out.write("  " + i18n.t("cli.status_hint", lang, file=name) + "\n")
     if result.status is not None:

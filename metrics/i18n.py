@@ -765,6 +765,7 @@ TEXTS: dict[str, dict[str, str]] = {
                               "python -m metrics status shows where targets stand now."},
     "cli.revised": {"da": "revideret {target} / {geography} / {year}: {old} -> {new}",
                     "en": "revised {target} / {geography} / {year}: {old} -> {new}"},
+    "cli.replaced": {"da": "række {row} skriver også over: {what}", "en": "row {row} also writes over: {what}"},
     "cli.status": {"da": "status {target} / {geography} (pr. {year}): {before} -> {after}",
                    "en": "status {target} / {geography} (as of {year}): {before} -> {after}"},
     "cli.skipped": {"da": "sprunget over: {problem}", "en": "skipped {problem}"},

@@ -199,6 +199,20 @@ def test_import_json_lists_status_changes_and_danish_errors(tmp_path):
 
 
 # ---------------------------------------------------------------------- issue 11: the dry run's rows, the seed's undo
+def test_import_dry_run_text_says_what_a_revision_writes_over_as_the_page_does(store, tmp_path):
+    path = write_csv(tmp_path / "tal.csv", "Indikator;År;Værdi;Område;Kilde\r\n"
+                                           "eud_share;2023;13,2;Region Hovedstaden;Ny kilde\r\n", encoding="cp1252")
+    code, out, _ = run("import", str(path), "--dry-run", "--lang", "da")
+    assert code == 0
+    assert ("  række 2 skriver også over: kilde: »Københavns Malerlaug, nyhedsbrev, med tal fra ministeriets…« → "
+            "»Ny kilde«; note (dansk) fjernes: »Afrundet til hele procent i kilden.«; note (engelsk) fjernes: "
+            "»Rounded to whole per cent in the source.«\n") in out
+    code, out, _ = run("import", str(path), "--dry-run")
+    assert "  row 2 also writes over: source: “Københavns Malerlaug" in out
+    code, out, _ = run("import", str(path))  # a commit: the preview was the dry run
+    assert code == 0 and "also writes over" not in out
+
+
 def test_import_dry_run_json_lists_each_change_with_its_row_and_old_value(store, tmp_path):
     path = write_csv(tmp_path / "tal.csv", "Indikator;År;Værdi;Område\r\n"
                                            "eud_share;2023;13,2;Region Hovedstaden\r\n"
