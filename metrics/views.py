@@ -302,8 +302,9 @@ def progress_words(row: pd.Series | dict, lang: Lang | str) -> str | None:
     return words
 
 
-# The statuses judged on the recent window's trend (a settled or unassessable status is not).
-_TREND_JUDGED = frozenset({"on_track", "moderate", "insufficient", "moving_away"})
+# A target's statuses judged on the recent window's trend (not a settled or an unassessable one; the
+# monitored indicators' categories have no baseline-to-target way to compare with).
+_WINDOW_JUDGED = frozenset(TARGET_STATUSES) - {"met", "not_met", "not_assessable"}
 
 
 def _window_moved(row: pd.Series | dict) -> int:
@@ -312,7 +313,7 @@ def _window_moved(row: pd.Series | dict) -> int:
     0 too when the window starts at the baseline: it then tells nothing the baseline does not.
     """
     start, base, ratio = row.get("window_start"), row.get("baseline_year"), row.get("ratio")
-    if row.get("status") not in _TREND_JUDGED or pd.isna(start) or pd.isna(ratio):
+    if row.get("status") not in _WINDOW_JUDGED or pd.isna(start) or pd.isna(ratio):
         return 0
     if pd.notna(base) and int(start) <= int(base):
         return 0
